@@ -1,0 +1,265 @@
+//! Bytes → text: BOM sniffing, strict UTF-8, then chardetng's guess among the Chinese legacy
+//! encodings (GB18030 ⊃ GBK ⊃ GB2312, Big5), decoded with encoding_rs.
+//!
+//! A file is refused (and later quarantined) rather than decoded into garbage: binary content,
+//! or legacy bytes that no candidate decodes cleanly.
+
+use encoding_rs::{Encoding, BIG5, GB18030, UTF_16BE, UTF_16LE, UTF_8};
+
+/// Decoded text and how each char maps back to the source bytes.
+#[derive(Debug)]
+pub struct Decoded {
+    pub text: String,
+    /// The encoding's canonical name (UTF-8, UTF-16LE, UTF-16BE, GB18030, Big5).
+    pub encoding: &'static str,
+    /// Byte offset in the source of each char of `text`, plus one past the end.
+    pub char_src: Vec<u32>,
+    /// Malformed sequences replaced by U+FFFD (a warning, not silent).
+    pub replacements: usize,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DecodeError {
+    Empty,
+    Binary(String),
+    TooLarge(u64),
+    Undecodable(String),
+}
+
+impl DecodeError {
+    pub fn code(&self) -> &'static str {
+        match self {
+            DecodeError::Empty => "empty_file",
+            DecodeError::Binary(_) => "binary_file",
+            DecodeError::TooLarge(_) => "file_too_large",
+            DecodeError::Undecodable(_) => "undecodable",
+        }
+    }
+}
+
+impl std::fmt::Display for DecodeError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            DecodeError::Empty => write!(f, "the file is empty (0 bytes or only a byte-order mark); nothing to extract"),
+            DecodeError::Binary(why) => write!(f, "the file is not text ({why}); remove it from the input folder or convert it to text"),
+            DecodeError::TooLarge(n) => write!(f, "the file has {n} bytes, more than the 4 GiB a source offset can address; split it"),
+            DecodeError::Undecodable(why) => write!(f, "the bytes are not valid UTF-8, UTF-16, GB18030 or Big5 ({why}); re-save the file as UTF-8"),
+        }
+    }
+}
+
+/// Highest share of malformed sequences a legacy decode may have and still be accepted.
+const MAX_LEGACY_ERROR_RATE: f64 = 0.002;
+/// A UTF-8 file with at most this many malformed sequences (a truncated tail, a stray byte) is
+/// decoded as UTF-8 with replacement characters and a warning.
+const MAX_UTF8_ERRORS: usize = 8;
+
+fn magic(bytes: &[u8]) -> Option<&'static str> {
+    const SIGS: &[(&[u8], &str)] = &[
+        (b"\x89PNG", "PNG image"),
+        (b"\xFF\xD8\xFF", "JPEG image"),
+        (b"GIF8", "GIF image"),
+        (b"%PDF", "PDF document"),
+        (b"PK\x03\x04", "ZIP archive or Office document"),
+        (b"\x1F\x8B", "gzip archive"),
+        (b"\xD0\xCF\x11\xE0", "legacy Office document"),
+        (b"\x7FELF", "executable"),
+    ];
+    SIGS.iter().find(|(s, _)| bytes.starts_with(s)).map(|(_, n)| *n)
+}
+
+pub fn decode(bytes: &[u8]) -> Result<Decoded, DecodeError> {
+    if bytes.len() as u64 >= u32::MAX as u64 {
+        return Err(DecodeError::TooLarge(bytes.len() as u64));
+    }
+    if let Some((enc, bom)) = Encoding::for_bom(bytes) {
+        let body = &bytes[bom..];
+        if body.iter().all(|b| b.is_ascii_whitespace()) {
+            return Err(DecodeError::Empty);
+        }
+        return Ok(decode_with(enc, body, bom));
+    }
+    if bytes.iter().all(|b| b.is_ascii_whitespace()) {
+        return Err(DecodeError::Empty);
+    }
+    if let Some(kind) = magic(bytes) {
+        return Err(DecodeError::Binary(kind.to_string()));
+    }
+    let nuls = bytes.iter().filter(|&&b| b == 0).count();
+    if nuls * 100 > bytes.len() {
+        return Err(DecodeError::Binary(format!("{nuls} NUL bytes")));
+    }
+    if std::str::from_utf8(bytes).is_ok() {
+        return Ok(decode_with(UTF_8, bytes, 0));
+    }
+    let utf8 = decode_with(UTF_8, bytes, 0);
+    if utf8.replacements <= MAX_UTF8_ERRORS && utf8.replacements * 1000 <= bytes.len().max(1000) {
+        return Ok(utf8);
+    }
+    // Legacy Chinese encodings: let chardetng rank them, then require a clean decode.
+    let mut det = chardetng::EncodingDetector::new(chardetng::Iso2022JpDetection::Deny);
+    det.feed(bytes, true);
+    let guess = det.guess(None, chardetng::Utf8Detection::Deny);
+    let order: [&'static Encoding; 2] = if guess == BIG5 { [BIG5, GB18030] } else { [GB18030, BIG5] };
+    let mut best: Option<Decoded> = None;
+    for enc in order {
+        let d = decode_with(enc, bytes, 0);
+        if d.replacements == 0 {
+            return Ok(d);
+        }
+        if best.as_ref().map_or(true, |b| d.replacements < b.replacements) {
+            best = Some(d);
+        }
+    }
+    let best = best.expect("two candidates tried");
+    let rate = best.replacements as f64 / bytes.len() as f64;
+    if rate <= MAX_LEGACY_ERROR_RATE {
+        return Ok(best);
+    }
+    Err(DecodeError::Undecodable(format!(
+        "best candidate {} leaves {} malformed sequences in {} bytes",
+        best.encoding, best.replacements, bytes.len()
+    )))
+}
+
+fn name(enc: &'static Encoding) -> &'static str {
+    if enc == GB18030 || enc == encoding_rs::GBK {
+        "GB18030"
+    } else {
+        enc.name()
+    }
+}
+
+/// Decodes `body` (which starts `offset` bytes into the file) and maps every char to its bytes.
+fn decode_with(enc: &'static Encoding, body: &[u8], offset: usize) -> Decoded {
+    let (text, _) = enc.decode_without_bom_handling(body);
+    let text = text.into_owned();
+    let replacements = text.matches('\u{FFFD}').count();
+    let mut char_src = Vec::with_capacity(text.len() + 1);
+    let mut pos = offset as u32;
+    if enc == UTF_8 {
+        // Offsets straight from the bytes: valid chars keep their length; a U+FFFD stands for
+        // the malformed bytes encoding_rs replaced, which we walk with the same rule.
+        let mut rest = body;
+        loop {
+            match std::str::from_utf8(rest) {
+                Ok(s) => {
+                    for ch in s.chars() {
+                        char_src.push(pos);
+                        pos += ch.len_utf8() as u32;
+                    }
+                    break;
+                }
+                Err(e) => {
+                    let (good, bad) = rest.split_at(e.valid_up_to());
+                    for ch in std::str::from_utf8(good).expect("valid prefix").chars() {
+                        char_src.push(pos);
+                        pos += ch.len_utf8() as u32;
+                    }
+                    let skip = e.error_len().unwrap_or(bad.len());
+                    char_src.push(pos);
+                    pos += skip as u32;
+                    rest = &bad[skip..];
+                }
+            }
+        }
+    } else if enc == UTF_16LE || enc == UTF_16BE {
+        for ch in text.chars() {
+            char_src.push(pos);
+            pos += (ch.len_utf16() * 2) as u32;
+        }
+    } else {
+        // Legacy multi-byte: the length of each char is the length of its encoding.
+        let mut buf = [0u8; 4];
+        for ch in text.chars() {
+            char_src.push(pos);
+            let len = if ch.is_ascii() {
+                1
+            } else if ch == '\u{FFFD}' {
+                1
+            } else {
+                let s = ch.encode_utf8(&mut buf);
+                let (bytes, _, _) = enc.encode(s);
+                bytes.len().max(1)
+            };
+            pos += len as u32;
+        }
+    }
+    debug_assert_eq!(char_src.len(), text.chars().count());
+    char_src.push((offset + body.len()) as u32);
+    Decoded { text, encoding: name(enc), char_src, replacements }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SAMPLE: &str = "实现社会消费品零售总额449.7亿元,增长8.2%。国务院总理朱镕基";
+
+    #[test]
+    fn utf8_with_and_without_bom() {
+        let d = decode(SAMPLE.as_bytes()).unwrap();
+        assert_eq!((d.text.as_str(), d.encoding), (SAMPLE, "UTF-8"));
+        let mut bom = b"\xEF\xBB\xBF".to_vec();
+        bom.extend_from_slice(SAMPLE.as_bytes());
+        let d = decode(&bom).unwrap();
+        assert_eq!(d.text, SAMPLE);
+        assert_eq!(d.char_src[0], 3, "offsets count the BOM");
+    }
+
+    #[test]
+    fn gbk_including_a_gbk_only_character() {
+        // 镕 is not in GB2312: a GB2312-only decoder would fail here.
+        let (bytes, _, _) = GB18030.encode(SAMPLE);
+        let d = decode(&bytes).unwrap();
+        assert_eq!(d.text, SAMPLE);
+        assert_eq!(d.encoding, "GB18030");
+        assert_eq!(*d.char_src.last().unwrap() as usize, bytes.len());
+        // 实 is two bytes, 4 is one.
+        assert_eq!(d.char_src[1] - d.char_src[0], 2);
+    }
+
+    #[test]
+    fn big5() {
+        let trad = "實現社會消費品零售總額449.7億元，增長8.2%。各位代表：現在，我代表區人民政府向大會報告工作。";
+        let (bytes, _, _) = BIG5.encode(trad);
+        let d = decode(&bytes).unwrap();
+        assert_eq!(d.encoding, "Big5");
+        assert_eq!(d.text, trad);
+    }
+
+    #[test]
+    fn utf16_with_bom() {
+        for (bom, le) in [([0xFF, 0xFE], true), ([0xFE, 0xFF], false)] {
+            let mut bytes = bom.to_vec();
+            for u in SAMPLE.encode_utf16() {
+                bytes.extend_from_slice(&if le { u.to_le_bytes() } else { u.to_be_bytes() });
+            }
+            let d = decode(&bytes).unwrap();
+            assert_eq!(d.text, SAMPLE);
+            assert_eq!(d.encoding, if le { "UTF-16LE" } else { "UTF-16BE" });
+        }
+    }
+
+    #[test]
+    fn empty_binary_and_garbage_are_refused() {
+        assert_eq!(decode(b"").unwrap_err(), DecodeError::Empty);
+        assert_eq!(decode(b"\xEF\xBB\xBF \n").unwrap_err(), DecodeError::Empty);
+        assert!(matches!(decode(b"\x89PNG\r\n\x1a\n\0\0\0").unwrap_err(), DecodeError::Binary(_)));
+        let nul: Vec<u8> = (0..400u32).map(|i| if i % 3 == 0 { 0 } else { b'a' }).collect();
+        assert!(matches!(decode(&nul).unwrap_err(), DecodeError::Binary(_)));
+        let garbage: Vec<u8> = (0..4000u32).map(|i| (i * 7919 % 251) as u8 | 0x80).collect();
+        assert!(decode(&garbage).is_err());
+    }
+
+    #[test]
+    fn truncated_utf8_keeps_the_text_and_counts_the_damage() {
+        let mut bytes = SAMPLE.as_bytes().to_vec();
+        bytes.truncate(bytes.len() - 1); // cut the last char in half
+        let d = decode(&bytes).unwrap();
+        assert_eq!(d.encoding, "UTF-8");
+        assert_eq!(d.replacements, 1);
+        assert!(d.text.starts_with("实现社会消费品零售总额449.7亿元"));
+        assert_eq!(*d.char_src.last().unwrap() as usize, bytes.len());
+    }
+}

@@ -1,0 +1,148 @@
+//! Ranks: "位列全市第二", "居全省首位", "排名全区前二", "信息宣传全区第二".
+
+use std::sync::OnceLock;
+
+use regex::Regex;
+
+use super::SentenceCtx;
+use crate::model::{Indicator, Measure, Qualifier};
+
+fn rank_re() -> &'static Regex {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    RE.get_or_init(|| {
+        Regex::new(
+            r"(?x)
+            (?P<verb>位列|位居|居于|居|排名|排在|名列|列|取得了?|获得|夺得|保持)?
+            (?P<scope>全国|全省|全市|全区|全县)?
+            (?P<mid>[^，,；;。第前首]{0,12}?)
+            (?: 第(?P<n>[一二三四五六七八九十\d]{1,3})(?:名|位)?
+              | (?P<first>首位)
+              | 前(?P<top>[一二三四五六七八九十\d]{1,2})(?:名|位)? )",
+        )
+        .expect("rank pattern compiles")
+    })
+}
+
+/// A numeral written in digits or Chinese (up to 99).
+pub fn small_number(s: &str) -> Option<u32> {
+    if let Ok(n) = s.parse() {
+        return Some(n);
+    }
+    let digit = |c: char| "零一二三四五六七八九".chars().position(|d| d == c).map(|d| d as u32).or((c == '两').then_some(2));
+    let chars: Vec<char> = s.chars().collect();
+    match chars.as_slice() {
+        [c] if *c == '十' => Some(10),
+        [c] => digit(*c),
+        ['十', b] => Some(10 + digit(*b)?),
+        [a, '十'] => Some(digit(*a)? * 10),
+        [a, '十', b] => Some(digit(*a)? * 10 + digit(*b)?),
+        _ => None,
+    }
+}
+
+/// Adds rank rows found in the sentence; `mentions` are the sentence's other figures, whose
+/// names a rank of "增速" refers back to.
+pub fn tag_ranks(ctx: &SentenceCtx, mentions: &[Indicator], out: &mut Vec<Indicator>) {
+    let chars: Vec<char> = ctx.text.chars().collect();
+    let byte_to_char = |b: usize| ctx.text[..b].chars().count();
+    for c in rank_re().captures_iter(ctx.text) {
+        let m = c.get(0).unwrap();
+        let has_verb = c.name("verb").is_some();
+        let scope = c.name("scope").map(|s| s.as_str().to_string());
+        if !has_verb && scope.is_none() {
+            continue;
+        }
+        // "第一批", "第十二届": an ordinal name, not a rank.
+        let after = ctx.text[m.end()..].chars().next();
+        if after.is_some_and(|a| "批届次期个季产大家轮项条类号位年天".contains(a)) && c.name("n").is_some() && !m.as_str().ends_with(['名', '位']) {
+            continue;
+        }
+        let mid = c.name("mid").map_or("", |x| x.as_str());
+        if mid.contains(['、', '和']) || mid.chars().any(|ch| ch.is_ascii_digit()) {
+            continue;
+        }
+        let (value, qualifier) = if let Some(n) = c.name("n") {
+            match small_number(n.as_str()) {
+                Some(v) => (v, None),
+                None => continue,
+            }
+        } else if c.name("first").is_some() {
+            (1, None)
+        } else {
+            match c.name("top").and_then(|t| small_number(t.as_str())) {
+                Some(v) => (v, Some(Qualifier::Under)),
+                None => continue,
+            }
+        };
+        if value == 0 {
+            continue;
+        }
+        let start = byte_to_char(m.start());
+        let end = byte_to_char(m.end());
+        // Name: the words of the clause before the rank.
+        let clause_start = chars[..start].iter().rposition(|&ch| matches!(ch, '，' | ',' | '；' | ';' | '：' | ':' | '。')).map_or(0, |i| i + 1);
+        let mut name: String = chars[clause_start..start].iter().collect();
+        for p in ["的", "稳定", "继续", "持续", "均", "都", "已", "在", "中"] {
+            name = name.trim_end_matches(p).to_string();
+        }
+        for p in ["其中", "并", "且", "同时", "全年"] {
+            name = name.trim_start_matches(p).to_string();
+        }
+        let prev = mentions.iter().rev().find(|x| x.char_start < ctx.char_start + start as u32).map(|x| x.indicator.clone());
+        let name = if name.is_empty() || matches!(name.as_str(), "增速" | "增幅" | "增长" | "总量" | "规模") {
+            match prev {
+                Some(p) => p,
+                None if !mid.is_empty() => mid.to_string(),
+                None => continue,
+            }
+        } else if name.chars().count() <= 3 && prev.is_some() {
+            format!("{}{}", prev.unwrap(), name)
+        } else {
+            name
+        };
+        let span_start = ctx.char_start + start as u32;
+        let span_end = ctx.char_start + end as u32;
+        let (bs, be) = ctx.source_bytes(span_start, span_end);
+        let before: String = chars[..start].iter().collect();
+        let year = ctx.year(&before);
+        out.push(Indicator {
+            sentence_index: ctx.sentence_index,
+            source_line: ctx.source_line,
+            char_start: span_start,
+            char_end: span_end,
+            source_byte_start: bs,
+            source_byte_end: be,
+            text: m.as_str().to_string(),
+            indicator: name,
+            indicator_code: None,
+            indicator_en: None,
+            measure: Measure::Rank,
+            value: value as f64,
+            value_text: c.name("n").or(c.name("top")).or(c.name("first")).map_or(String::new(), |x| x.as_str().to_string()),
+            unit: "rank".into(),
+            unit_text: "rank".into(),
+            multiplier: 1.0,
+            qualifier,
+            basis: None,
+            status: ctx.status(&before),
+            year,
+            period: ctx.period(&before, year),
+            rank_scope: scope,
+            rule: "rank",
+        });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::small_number;
+
+    #[test]
+    fn numerals() {
+        assert_eq!(small_number("二"), Some(2));
+        assert_eq!(small_number("十二"), Some(12));
+        assert_eq!(small_number("二十"), Some(20));
+        assert_eq!(small_number("3"), Some(3));
+        assert_eq!(small_number("百"), None);
+    }
+}

@@ -1,0 +1,389 @@
+//! The document model every stage reads and fills in.
+//!
+//! A [`Document`] starts as decoded source lines (extract), gains normalized text with a map back
+//! to source bytes (normalize), sentences and words (segment) and figures (indicators). Spans are
+//! counted in characters (Unicode scalar values) of the document's normalized text: the kept
+//! paragraphs joined by `\n`, so `text[char_start..char_end]` works in Python as well.
+
+use std::fmt;
+
+/// Where a problem was found, and how bad it is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Severity {
+    Info,
+    Warning,
+    Error,
+}
+
+impl Severity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Info => "info",
+            Severity::Warning => "warning",
+            Severity::Error => "error",
+        }
+    }
+}
+
+/// One row of the `issues` table.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Issue {
+    pub stage: &'static str,
+    pub severity: Severity,
+    pub code: &'static str,
+    pub message: String,
+    pub source_line: Option<u32>,
+    pub location: Option<String>,
+}
+
+impl Issue {
+    pub fn new(stage: &'static str, severity: Severity, code: &'static str, message: impl Into<String>) -> Self {
+        Issue { stage, severity, code, message: message.into(), source_line: None, location: None }
+    }
+    pub fn at_line(mut self, line: u32) -> Self {
+        self.source_line = Some(line);
+        self.location.get_or_insert_with(|| format!("line {line}"));
+        self
+    }
+    pub fn at(mut self, location: impl Into<String>) -> Self {
+        self.location = Some(location.into());
+        self
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Status {
+    Ok,
+    Quarantined,
+}
+
+impl Status {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Ok => "ok",
+            Status::Quarantined => "quarantined",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    Text,
+    Markdown,
+    Html,
+    Csv,
+}
+
+impl Format {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Format::Text => "text",
+            Format::Markdown => "markdown",
+            Format::Html => "html",
+            Format::Csv => "csv",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Script {
+    Simplified,
+    Traditional,
+    Mixed,
+}
+
+impl Script {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Script::Simplified => "simplified",
+            Script::Traditional => "traditional",
+            Script::Mixed => "mixed",
+        }
+    }
+}
+
+/// What a section of a report is about; drives the status of the figures in it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum SectionRole {
+    /// Last year's (or last half-year's) work: figures are actuals.
+    Review,
+    /// This year's targets and tasks: figures are targets unless the text says otherwise.
+    Plan,
+    #[default]
+    Other,
+}
+
+impl SectionRole {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SectionRole::Review => "review",
+            SectionRole::Plan => "plan",
+            SectionRole::Other => "other",
+        }
+    }
+}
+
+/// Kind of report, from the title and the opening lines.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DocType {
+    WorkReport,
+    PlanExecutionReport,
+    HalfYearSummary,
+    NewsReport,
+    Other,
+}
+
+impl DocType {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DocType::WorkReport => "work_report",
+            DocType::PlanExecutionReport => "plan_execution_report",
+            DocType::HalfYearSummary => "half_year_summary",
+            DocType::NewsReport => "news_report",
+            DocType::Other => "other",
+        }
+    }
+}
+
+/// Metadata read from the page header, bylines and title.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Metadata {
+    pub title: Option<String>,
+    pub doc_type: Option<DocType>,
+    pub report_year: Option<i32>,
+}
+
+/// Counts of the changes normalize made, per kind.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct NormalizeCounts {
+    pub chars_converted: u32,
+    pub glosses_removed: u32,
+    pub width_fixes: u32,
+}
+
+/// One source line of the body (a paragraph), before and after normalization.
+#[derive(Debug, Clone, Default)]
+pub struct Paragraph {
+    pub index: u32,
+    /// 1-based line in the decoded source file.
+    pub source_line: u32,
+    /// The decoded line, line end removed.
+    pub raw: String,
+    /// Source byte offset of each char of `raw`, plus one past the end (len = chars + 1).
+    pub raw_src: Vec<u32>,
+    /// Normalized text (set by normalize; equals `raw` before).
+    pub text: String,
+    /// Source byte range of each char of `text` (set by normalize).
+    pub src_start: Vec<u32>,
+    pub src_end: Vec<u32>,
+    /// Span in the document's normalized text; None for removed paragraphs.
+    pub char_start: Option<u32>,
+    pub char_end: Option<u32>,
+    pub heading_level: Option<u8>,
+    pub section_path: Option<String>,
+    pub section_role: SectionRole,
+    /// Year named by the nearest dated heading above (e.g. 一、2022年工作回顾).
+    pub section_year: Option<i32>,
+    /// Why the line was removed as page chrome; None for body text.
+    pub removed: Option<&'static str>,
+    /// Char ranges of `text` that must not yield figures (flagged mojibake).
+    pub flagged: Vec<(u32, u32)>,
+}
+
+impl Paragraph {
+    pub fn is_kept(&self) -> bool {
+        self.removed.is_none()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Sentence {
+    pub index: u32,
+    pub paragraph_index: u32,
+    pub source_line: u32,
+    /// Span in the document's normalized text.
+    pub char_start: u32,
+    pub char_end: u32,
+    pub text: String,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Token {
+    pub sentence_index: u32,
+    pub index: u32,
+    pub word: String,
+    pub pos: String,
+    pub char_start: u32,
+    pub char_end: u32,
+}
+
+/// The measure of a figure (GUIDELINES.md).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Measure {
+    Level,
+    Growth,
+    PpChange,
+    Ratio,
+    Rank,
+}
+
+impl Measure {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Measure::Level => "level",
+            Measure::Growth => "growth",
+            Measure::PpChange => "pp_change",
+            Measure::Ratio => "ratio",
+            Measure::Rank => "rank",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Qualifier {
+    Approx,
+    Over,
+    Under,
+}
+
+impl Qualifier {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Qualifier::Approx => "approx",
+            Qualifier::Over => "over",
+            Qualifier::Under => "under",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum FigureStatus {
+    Actual,
+    Target,
+    Estimate,
+}
+
+impl FigureStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FigureStatus::Actual => "actual",
+            FigureStatus::Target => "target",
+            FigureStatus::Estimate => "estimate",
+        }
+    }
+}
+
+/// One quantitative mention: a row of the `indicators` table.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Indicator {
+    pub sentence_index: u32,
+    pub source_line: u32,
+    pub char_start: u32,
+    pub char_end: u32,
+    pub source_byte_start: u64,
+    pub source_byte_end: u64,
+    pub text: String,
+    pub indicator: String,
+    pub indicator_code: Option<String>,
+    pub indicator_en: Option<String>,
+    pub measure: Measure,
+    pub value: f64,
+    pub value_text: String,
+    pub unit: String,
+    pub unit_text: String,
+    pub multiplier: f64,
+    pub qualifier: Option<Qualifier>,
+    pub basis: Option<String>,
+    pub status: FigureStatus,
+    pub year: Option<i32>,
+    pub period: Option<String>,
+    pub rank_scope: Option<String>,
+    pub rule: &'static str,
+}
+
+/// A document flowing through the stages.
+#[derive(Debug, Clone)]
+pub struct Document {
+    pub doc_id: String,
+    pub source_file: String,
+    pub row_in_file: Option<u32>,
+    pub content_sha256: String,
+    pub byte_size: u64,
+    pub format: Option<Format>,
+    pub encoding: Option<&'static str>,
+    pub script: Option<Script>,
+    pub status: Status,
+    pub quarantine_reason: Option<String>,
+    pub meta: Metadata,
+    pub n_lines: u32,
+    pub paragraphs: Vec<Paragraph>,
+    pub sentences: Vec<Sentence>,
+    pub tokens: Vec<Token>,
+    pub indicators: Vec<Indicator>,
+    pub issues: Vec<Issue>,
+    pub changes: NormalizeCounts,
+}
+
+impl Document {
+    pub fn new(doc_id: String, source_file: String, content_sha256: String, byte_size: u64) -> Self {
+        Document {
+            doc_id,
+            source_file,
+            row_in_file: None,
+            content_sha256,
+            byte_size,
+            format: None,
+            encoding: None,
+            script: None,
+            status: Status::Ok,
+            quarantine_reason: None,
+            meta: Metadata::default(),
+            n_lines: 0,
+            paragraphs: Vec::new(),
+            sentences: Vec::new(),
+            tokens: Vec::new(),
+            indicators: Vec::new(),
+            issues: Vec::new(),
+            changes: NormalizeCounts::default(),
+        }
+    }
+
+    /// Marks the document quarantined: it keeps its `documents` row and an error row in
+    /// `issues`, and its partial content is dropped so that no table holds half a document.
+    pub fn quarantine(&mut self, stage: &'static str, code: &'static str, reason: impl Into<String>) {
+        let reason = reason.into();
+        self.issues.push(Issue::new(stage, Severity::Error, code, reason.clone()));
+        self.status = Status::Quarantined;
+        self.quarantine_reason = Some(format!("{code}: {reason}"));
+        self.paragraphs.clear();
+        self.sentences.clear();
+        self.tokens.clear();
+        self.indicators.clear();
+    }
+
+    pub fn is_ok(&self) -> bool {
+        self.status == Status::Ok
+    }
+
+    pub fn kept_paragraphs(&self) -> impl Iterator<Item = &Paragraph> {
+        self.paragraphs.iter().filter(|p| p.is_kept())
+    }
+}
+
+impl fmt::Display for Document {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.row_in_file {
+            Some(r) => write!(f, "{} (row {r})", self.source_file),
+            None => write!(f, "{}", self.source_file),
+        }
+    }
+}
+
+/// A stage that transforms documents in place: normalize, segment, indicators.
+///
+/// A stage records what it finds as [`Issue`]s on the document; it returns an error only when
+/// the document cannot go on, and the runner then quarantines it.
+pub trait Stage: Send + Sync {
+    fn name(&self) -> &'static str;
+    fn process(&self, doc: &mut Document) -> anyhow::Result<()>;
+}

@@ -1,0 +1,107 @@
+//! Pinyin glosses inserted after characters by some scrapers ("區(qū)", "發(fā)"): a Han
+//! character followed by one tone-marked pinyin syllable in parentheses. Only real syllables
+//! with a tone mark go; "(核准)", "(一)", "(庄桥)" and "(qu)" stay.
+
+/// Tone-marked vowels (and ü), which a gloss must contain.
+const TONED: &str = "āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜńňǹḿ";
+
+fn strip_tone(c: char) -> char {
+    match c {
+        'ā' | 'á' | 'ǎ' | 'à' => 'a',
+        'ē' | 'é' | 'ě' | 'è' => 'e',
+        'ī' | 'í' | 'ǐ' | 'ì' => 'i',
+        'ō' | 'ó' | 'ǒ' | 'ò' => 'o',
+        'ū' | 'ú' | 'ǔ' | 'ù' => 'u',
+        'ǖ' | 'ǘ' | 'ǚ' | 'ǜ' | 'ü' => 'v',
+        'ń' | 'ň' | 'ǹ' => 'n',
+        'ḿ' => 'm',
+        c => c,
+    }
+}
+
+/// Whether `s` is one Mandarin syllable (initial + final) carrying a tone mark.
+pub fn is_toned_syllable(s: &str) -> bool {
+    if s.is_empty() || s.chars().count() > 7 || !s.chars().any(|c| TONED.contains(c)) {
+        return false;
+    }
+    let plain: String = s.chars().map(strip_tone).collect();
+    if !plain.chars().all(|c| c.is_ascii_lowercase()) {
+        return false;
+    }
+    if matches!(plain.as_str(), "n" | "ng" | "m" | "hm" | "hng") {
+        return true;
+    }
+    const INITIALS: [&str; 23] = ["zh", "ch", "sh", "b", "p", "m", "f", "d", "t", "n", "l", "g", "k", "h", "j", "q", "x", "r", "z", "c", "s", "y", "w"];
+    const FINALS: [&str; 39] = [
+        "a", "o", "e", "i", "u", "v", "ai", "ei", "ui", "ao", "ou", "iu", "ie", "ve", "er", "an", "en", "in", "un", "vn",
+        "ang", "eng", "ing", "ong", "ia", "iao", "ian", "iang", "iong", "ua", "uo", "uai", "uan", "uang", "ueng", "ue",
+        "van", "io", "r",
+    ];
+    let rest = INITIALS.iter().find(|i| plain.starts_with(*i)).map_or(plain.as_str(), |i| &plain[i.len()..]);
+    FINALS.contains(&rest)
+}
+
+/// Positions (in `chars`) of glosses to drop: each range covers "(", the syllable and ")".
+pub fn find(chars: &[char]) -> Vec<(usize, usize)> {
+    let mut out = Vec::new();
+    let mut i = 1;
+    while i < chars.len() {
+        let open = chars[i];
+        if (open == '(' || open == '（') && is_han(chars[i - 1]) {
+            let close = if open == '(' { ')' } else { '）' };
+            if let Some(len) = chars[i + 1..].iter().take(8).position(|&c| c == close) {
+                let syl: String = chars[i + 1..i + 1 + len].iter().collect();
+                if is_toned_syllable(&syl) {
+                    out.push((i, i + len + 2));
+                    i += len + 2;
+                    continue;
+                }
+            }
+        }
+        i += 1;
+    }
+    out
+}
+
+fn is_han(c: char) -> bool {
+    ('\u{4E00}'..='\u{9FFF}').contains(&c) || ('\u{3400}'..='\u{4DBF}').contains(&c)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn strip(s: &str) -> String {
+        let chars: Vec<char> = s.chars().collect();
+        let drops = find(&chars);
+        chars
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| !drops.iter().any(|(a, b)| a <= i && i < b))
+            .map(|(_, c)| c)
+            .collect()
+    }
+
+    #[test]
+    fn glosses_go_other_parentheses_stay() {
+        assert_eq!(strip("發(fā)布機構"), "發布機構");
+        assert_eq!(strip("區(qū)委區(qū)政府"), "區委區政府");
+        assert_eq!(strip("企業(yè)研發(fā)"), "企業研發");
+        assert_eq!(strip("環(huán)境"), "環境");
+        assert_eq!(strip("備案(核准)中方投資額"), "備案(核准)中方投資額");
+        assert_eq!(strip("(一)穩運行"), "(一)穩運行");
+        assert_eq!(strip("慈城(庄桥)"), "慈城(庄桥)");
+        assert_eq!(strip("區(qu)"), "區(qu)");
+        assert_eq!(strip("模式(Mode)"), "模式(Mode)");
+    }
+
+    #[test]
+    fn syllables() {
+        for s in ["qū", "fā", "yè", "zhōng", "lǜ", "nǚ", "ér", "huán", "zhàn"] {
+            assert!(is_toned_syllable(s), "{s}");
+        }
+        for s in ["qu", "abc", "fāx", "ǎbcdefgh"] {
+            assert!(!is_toned_syllable(s), "{s}");
+        }
+    }
+}

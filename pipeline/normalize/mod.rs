@@ -1,0 +1,230 @@
+//! Normalize: uniform simplified Chinese with ASCII digits, keeping a map from every normalized
+//! character back to its byte range in the source file.
+//!
+//! Steps per paragraph, in order: pinyin glosses out, widths and spaces, then traditional →
+//! simplified when the document is not already simplified. Each step works on (char, source
+//! range) items, so the map survives every change.
+
+pub mod gloss;
+pub mod script;
+pub mod width;
+
+use crate::model::{Document, Paragraph, Script, Stage};
+
+pub const STAGE: &str = "normalize";
+
+/// Characters of body text sampled to detect a document's script.
+const SCRIPT_SAMPLE_CHARS: usize = 20_000;
+
+#[derive(Debug, Default, Clone)]
+pub struct Normalizer;
+
+#[derive(Clone, Copy)]
+struct Item {
+    c: char,
+    start: u32,
+    end: u32,
+}
+
+impl Stage for Normalizer {
+    fn name(&self) -> &'static str {
+        STAGE
+    }
+
+    fn process(&self, doc: &mut Document) -> anyhow::Result<()> {
+        let mut sample = String::new();
+        for p in doc.kept_paragraphs() {
+            if sample.len() > SCRIPT_SAMPLE_CHARS * 3 {
+                break;
+            }
+            sample.push_str(&p.raw);
+        }
+        let script = script::detect(&sample);
+        doc.script = Some(script);
+        let convert = script != Script::Simplified;
+        let mut offset = 0u32;
+        let mut counts = doc.changes;
+        for p in doc.paragraphs.iter_mut() {
+            if !p.is_kept() {
+                continue;
+            }
+            let items = normalize_paragraph(p, convert, &mut counts);
+            p.text = items.iter().map(|i| i.c).collect();
+            p.src_start = items.iter().map(|i| i.start).collect();
+            p.src_end = items.iter().map(|i| i.end).collect();
+            let n = items.len() as u32;
+            p.char_start = Some(offset);
+            p.char_end = Some(offset + n);
+            offset += n + 1; // the joining newline
+        }
+        doc.changes = counts;
+        if let Some(t) = &doc.meta.title {
+            doc.meta.title = Some(script::to_simplified(t));
+        }
+        Ok(())
+    }
+}
+
+fn normalize_paragraph(p: &Paragraph, convert: bool, counts: &mut crate::model::NormalizeCounts) -> Vec<Item> {
+    let chars: Vec<char> = p.raw.chars().collect();
+    // 1. Pinyin glosses.
+    let drops = gloss::find(&chars);
+    counts.glosses_removed += drops.len() as u32;
+    let mut items: Vec<Item> = Vec::with_capacity(chars.len());
+    let mut d = drops.iter().peekable();
+    let mut i = 0;
+    while i < chars.len() {
+        if let Some(&&(a, b)) = d.peek() {
+            if i == a {
+                i = b;
+                d.next();
+                continue;
+            }
+        }
+        items.push(Item { c: chars[i], start: p.raw_src[i], end: p.raw_src[i + 1] });
+        i += 1;
+    }
+    // 2. Widths, invisible characters and spaces.
+    let mut out: Vec<Item> = Vec::with_capacity(items.len());
+    let mut k = 0;
+    while k < items.len() {
+        let it = items[k];
+        if width::is_invisible(it.c) {
+            counts.width_fixes += 1;
+            k += 1;
+            continue;
+        }
+        if width::is_space(it.c) {
+            let mut j = k;
+            while j < items.len() && (width::is_space(items[j].c) || width::is_invisible(items[j].c)) {
+                j += 1;
+            }
+            let prev = out.last().map(|x| x.c);
+            let next = items.get(j).map(|x| x.c);
+            let keep_one = matches!((prev, next), (Some(a), Some(b)) if !width::is_wide(a) && !width::is_wide(b));
+            if keep_one {
+                if !(j - k == 1 && it.c == ' ') {
+                    counts.width_fixes += 1;
+                }
+                out.push(Item { c: ' ', start: it.start, end: items[j - 1].end });
+            } else {
+                counts.width_fixes += 1;
+            }
+            k = j;
+            continue;
+        }
+        if let Some(n) = width::narrow(it.c) {
+            counts.width_fixes += 1;
+            out.push(Item { c: n, ..it });
+        } else {
+            out.push(it);
+        }
+        k += 1;
+    }
+    // 3. Script.
+    if convert {
+        out = simplify_items(out, counts);
+    }
+    out
+}
+
+/// Converts items to simplified script, keeping each output char's source range. Conversion
+/// almost always keeps the length; where a phrase changes length, its chars all map to the
+/// phrase's whole source range.
+fn simplify_items(items: Vec<Item>, counts: &mut crate::model::NormalizeCounts) -> Vec<Item> {
+    let text: String = items.iter().map(|i| i.c).collect();
+    let conv = script::to_simplified(&text);
+    let conv_chars: Vec<char> = conv.chars().collect();
+    if conv_chars.len() == items.len() {
+        let mut out = items;
+        for (it, &c) in out.iter_mut().zip(&conv_chars) {
+            if it.c != c {
+                counts.chars_converted += 1;
+                it.c = c;
+            }
+        }
+        return out;
+    }
+    // Rare: convert chunk by chunk (split at non-Han characters) and align each chunk.
+    let mut out = Vec::with_capacity(items.len());
+    let mut start = 0;
+    while start < items.len() {
+        let mut end = start + 1;
+        while end < items.len() && !width::is_wide(items[end - 1].c) == !width::is_wide(items[end].c) {
+            end += 1;
+        }
+        let chunk: String = items[start..end].iter().map(|i| i.c).collect();
+        let conv: Vec<char> = script::to_simplified(&chunk).chars().collect();
+        if conv.len() == end - start {
+            for (it, &c) in items[start..end].iter().zip(&conv) {
+                if it.c != c {
+                    counts.chars_converted += 1;
+                }
+                out.push(Item { c, ..*it });
+            }
+        } else {
+            counts.chars_converted += conv.len() as u32;
+            let (s, e) = (items[start].start, items[end - 1].end);
+            out.extend(conv.iter().map(|&c| Item { c, start: s, end: e }));
+        }
+        start = end;
+    }
+    out
+}
+
+/// The document's normalized text: kept paragraphs joined by `\n` (what all char spans index).
+pub fn document_text(doc: &Document) -> String {
+    let mut s = String::new();
+    for (i, p) in doc.kept_paragraphs().enumerate() {
+        if i > 0 {
+            s.push('\n');
+        }
+        s.push_str(&p.text);
+    }
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::extract::{Extractor, SourceFile};
+
+    fn run(text: &str) -> Document {
+        let f = SourceFile { rel_path: "t.txt".into(), bytes: Ok(text.as_bytes().to_vec()) };
+        let mut doc = Extractor.extract(&f).remove(0);
+        Normalizer.process(&mut doc).unwrap();
+        doc
+    }
+
+    #[test]
+    fn traditional_glossed_fullwidth_text_comes_out_simplified_and_narrow() {
+        let src = "區(qū)委區(qū)政府的堅強領導下，實現(xiàn)增長８．２％。\n發(fā)布機構: 前江街道";
+        let d = run(src);
+        assert_eq!(d.script, Some(Script::Traditional));
+        assert_eq!(d.paragraphs[0].text, "区委区政府的坚强领导下，实现增长8.2%。");
+        assert_eq!(d.changes.glosses_removed, 3);
+        assert!(d.changes.chars_converted >= 8);
+        assert!(d.changes.width_fixes >= 4);
+    }
+
+    #[test]
+    fn spaces_between_chinese_go_and_punctuation_stays() {
+        let d = run("　　政 府 工 作 报 告：RCEP  原产地证书（一）“两战赢”");
+        assert_eq!(d.paragraphs[0].text, "政府工作报告：RCEP原产地证书（一）“两战赢”");
+        let d = run("Hello   world 2023");
+        assert_eq!(d.paragraphs[0].text, "Hello world 2023");
+    }
+
+    #[test]
+    fn every_normalized_char_maps_back_to_its_source_bytes() {
+        let src = "標題\n區(qū)委實現(xiàn)增長８．２％，總額449.7億元";
+        let d = run(src);
+        let p = &d.paragraphs[1];
+        let bytes = src.as_bytes();
+        for (k, c) in p.text.chars().enumerate() {
+            let orig = std::str::from_utf8(&bytes[p.src_start[k] as usize..p.src_end[k] as usize]).unwrap();
+            assert_eq!(script::to_simplified(orig).chars().next().map(|o| width::narrow(o).unwrap_or(o)), Some(c), "char {k}");
+        }
+        assert_eq!(p.char_start, Some(3));
+    }
+}

@@ -1,0 +1,206 @@
+//! How a processed [`Document`] becomes rows of each table.
+//!
+//! Runs in the worker threads, so the writer thread only appends finished record batches.
+
+use arrow::record_batch::RecordBatch;
+
+use crate::model::{Document, Issue};
+use crate::schema::catalog;
+use crate::sink::TableBuffer;
+
+/// The tables the per-document stages fill, in the order they are written.
+pub const DOC_TABLES: [&str; 6] = ["documents", "paragraphs", "sentences", "tokens", "indicators", "issues"];
+
+/// One document's rows, one record batch per table of [`DOC_TABLES`], in that order.
+#[derive(Debug, Clone)]
+pub struct DocBatches {
+    pub source_file: String,
+    pub content_sha256: String,
+    pub quarantined: bool,
+    pub batches: Vec<RecordBatch>,
+}
+
+fn n(x: u32) -> Option<i64> {
+    Some(x as i64)
+}
+
+pub fn doc_batches(doc: &Document) -> DocBatches {
+    let cat = catalog();
+    let batches = vec![
+        documents(doc, TableBuffer::new(cat.table("documents"))),
+        paragraphs(doc, TableBuffer::new(cat.table("paragraphs"))),
+        sentences(doc, TableBuffer::new(cat.table("sentences"))),
+        tokens(doc, TableBuffer::new(cat.table("tokens"))),
+        indicators(doc, TableBuffer::new(cat.table("indicators"))),
+        {
+            let mut t = TableBuffer::new(cat.table("issues"));
+            push_issues(&mut t, Some(&doc.doc_id), Some(&doc.source_file), &doc.issues);
+            t.finish()
+        },
+    ];
+    DocBatches {
+        source_file: doc.source_file.clone(),
+        content_sha256: doc.content_sha256.clone(),
+        quarantined: !doc.is_ok(),
+        batches,
+    }
+}
+
+fn documents(d: &Document, mut t: TableBuffer) -> RecordBatch {
+    let c = |name: &str| t.col(name);
+    let (doc_id, source_file, row_in_file, sha, size, format, encoding, script, status, reason, title, doc_type, year) = (
+        c("doc_id"), c("source_file"), c("row_in_file"), c("content_sha256"), c("byte_size"), c("format"),
+        c("encoding"), c("script"), c("status"), c("quarantine_reason"), c("title"), c("doc_type"), c("report_year"),
+    );
+    let (n_lines, n_par, n_removed, n_sent, n_tok, n_ind, n_iss, conv, gloss, width) = (
+        c("n_lines"), c("n_paragraphs"), c("n_removed"), c("n_sentences"), c("n_tokens"), c("n_indicators"),
+        c("n_issues"), c("chars_converted"), c("glosses_removed"), c("width_fixes"),
+    );
+    t.str(doc_id, Some(&d.doc_id));
+    t.str(source_file, Some(&d.source_file));
+    t.int(row_in_file, d.row_in_file.map(i64::from));
+    t.str(sha, Some(&d.content_sha256));
+    t.int(size, Some(d.byte_size as i64));
+    t.str(format, d.format.map(|f| f.as_str()));
+    t.str(encoding, d.encoding);
+    t.str(script, d.script.map(|s| s.as_str()));
+    t.str(status, Some(d.status.as_str()));
+    t.str(reason, d.quarantine_reason.as_deref());
+    t.str(title, d.meta.title.as_deref());
+    t.str(doc_type, d.meta.doc_type.map(|x| x.as_str()));
+    t.int(year, d.meta.report_year.map(i64::from));
+    t.int(n_lines, n(d.n_lines));
+    t.int(n_par, Some(d.paragraphs.len() as i64));
+    t.int(n_removed, Some(d.paragraphs.iter().filter(|p| !p.is_kept()).count() as i64));
+    t.int(n_sent, Some(d.sentences.len() as i64));
+    t.int(n_tok, Some(d.tokens.len() as i64));
+    t.int(n_ind, Some(d.indicators.len() as i64));
+    t.int(n_iss, Some(d.issues.len() as i64));
+    t.int(conv, n(d.changes.chars_converted));
+    t.int(gloss, n(d.changes.glosses_removed));
+    t.int(width, n(d.changes.width_fixes));
+    t.end_row();
+    t.finish()
+}
+
+fn paragraphs(d: &Document, mut t: TableBuffer) -> RecordBatch {
+    let c = |name: &str| t.col(name);
+    let (doc_id, idx, line, cs, ce, level, path, role, removed, text) = (
+        c("doc_id"), c("paragraph_index"), c("source_line"), c("char_start"), c("char_end"),
+        c("heading_level"), c("section_path"), c("section_role"), c("removed"), c("text"),
+    );
+    for p in &d.paragraphs {
+        t.str(doc_id, Some(&d.doc_id));
+        t.int(idx, n(p.index));
+        t.int(line, n(p.source_line));
+        t.int(cs, p.char_start.map(i64::from));
+        t.int(ce, p.char_end.map(i64::from));
+        t.int(level, p.heading_level.map(i64::from));
+        t.str(path, p.section_path.as_deref());
+        t.str(role, Some(p.section_role.as_str()));
+        t.str(removed, p.removed);
+        t.str(text, Some(if p.is_kept() { &p.text } else { &p.raw }));
+        t.end_row();
+    }
+    t.finish()
+}
+
+fn sentences(d: &Document, mut t: TableBuffer) -> RecordBatch {
+    let c = |name: &str| t.col(name);
+    let (doc_id, idx, par, line, cs, ce, text) = (
+        c("doc_id"), c("sentence_index"), c("paragraph_index"), c("source_line"), c("char_start"), c("char_end"), c("text"),
+    );
+    for s in &d.sentences {
+        t.str(doc_id, Some(&d.doc_id));
+        t.int(idx, n(s.index));
+        t.int(par, n(s.paragraph_index));
+        t.int(line, n(s.source_line));
+        t.int(cs, n(s.char_start));
+        t.int(ce, n(s.char_end));
+        t.str(text, Some(&s.text));
+        t.end_row();
+    }
+    t.finish()
+}
+
+fn tokens(d: &Document, mut t: TableBuffer) -> RecordBatch {
+    let c = |name: &str| t.col(name);
+    let (doc_id, sent, idx, word, pos, cs, ce) = (
+        c("doc_id"), c("sentence_index"), c("token_index"), c("word"), c("pos"), c("char_start"), c("char_end"),
+    );
+    for k in &d.tokens {
+        t.str(doc_id, Some(&d.doc_id));
+        t.int(sent, n(k.sentence_index));
+        t.int(idx, n(k.index));
+        t.str(word, Some(&k.word));
+        t.str(pos, Some(&k.pos));
+        t.int(cs, n(k.char_start));
+        t.int(ce, n(k.char_end));
+        t.end_row();
+    }
+    t.finish()
+}
+
+fn indicators(d: &Document, mut t: TableBuffer) -> RecordBatch {
+    let c = |name: &str| t.col(name);
+    let (doc_id, idx, sent, file, line, cs, ce, bs, be, text) = (
+        c("doc_id"), c("indicator_index"), c("sentence_index"), c("source_file"), c("source_line"),
+        c("char_start"), c("char_end"), c("source_byte_start"), c("source_byte_end"), c("text"),
+    );
+    let (name, code, en, measure, value, value_text, unit, unit_text, mult) = (
+        c("indicator"), c("indicator_code"), c("indicator_en"), c("measure"), c("value"), c("value_text"),
+        c("unit"), c("unit_text"), c("multiplier"),
+    );
+    let (qual, basis, status, year, period, scope, rule) = (
+        c("qualifier"), c("basis"), c("status"), c("year"), c("period"), c("rank_scope"), c("rule"),
+    );
+    for (i, x) in d.indicators.iter().enumerate() {
+        t.str(doc_id, Some(&d.doc_id));
+        t.int(idx, Some(i as i64));
+        t.int(sent, n(x.sentence_index));
+        t.str(file, Some(&d.source_file));
+        t.int(line, n(x.source_line));
+        t.int(cs, n(x.char_start));
+        t.int(ce, n(x.char_end));
+        t.int(bs, Some(x.source_byte_start as i64));
+        t.int(be, Some(x.source_byte_end as i64));
+        t.str(text, Some(&x.text));
+        t.str(name, Some(&x.indicator));
+        t.str(code, x.indicator_code.as_deref());
+        t.str(en, x.indicator_en.as_deref());
+        t.str(measure, Some(x.measure.as_str()));
+        t.float(value, Some(x.value));
+        t.str(value_text, Some(&x.value_text));
+        t.str(unit, Some(&x.unit));
+        t.str(unit_text, Some(&x.unit_text));
+        t.float(mult, Some(x.multiplier));
+        t.str(qual, x.qualifier.map(|q| q.as_str()));
+        t.str(basis, x.basis.as_deref());
+        t.str(status, Some(x.status.as_str()));
+        t.int(year, x.year.map(i64::from));
+        t.str(period, x.period.as_deref());
+        t.str(scope, x.rank_scope.as_deref());
+        t.str(rule, Some(x.rule));
+        t.end_row();
+    }
+    t.finish()
+}
+
+/// Appends issue rows (used for documents and for dataset-wide validation findings).
+pub fn push_issues(t: &mut TableBuffer, doc_id: Option<&str>, source_file: Option<&str>, issues: &[Issue]) {
+    let c = |name: &str| t.col(name);
+    let (did, file, stage, sev, code, msg, line, loc) = (
+        c("doc_id"), c("source_file"), c("stage"), c("severity"), c("code"), c("message"), c("source_line"), c("location"),
+    );
+    for i in issues {
+        t.str(did, doc_id);
+        t.str(file, source_file);
+        t.str(stage, Some(i.stage));
+        t.str(sev, Some(i.severity.as_str()));
+        t.str(code, Some(i.code));
+        t.str(msg, Some(&i.message));
+        t.int(line, i.source_line.map(i64::from));
+        t.str(loc, i.location.as_deref());
+        t.end_row();
+    }
+}

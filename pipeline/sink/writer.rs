@@ -1,0 +1,123 @@
+//! Streaming table files: one `<table>.parquet` (zstd) per table, and `<table>.arrow` (Arrow IPC
+//! file) on request, written batch by batch into a folder, with row groups flushed as they fill.
+
+use std::fs::File;
+use std::io::BufWriter;
+use std::path::{Path, PathBuf};
+
+use anyhow::Context;
+use arrow::ipc::writer::FileWriter as IpcWriter;
+use arrow::record_batch::RecordBatch;
+use parquet::arrow::ArrowWriter;
+use parquet::basic::{Compression, ZstdLevel};
+use parquet::file::properties::WriterProperties;
+
+use crate::schema::TableDef;
+
+/// Rows per Parquet row group: large enough for good compression, small enough that a writer
+/// never buffers much of a large corpus.
+pub const ROW_GROUP_ROWS: usize = 128 * 1024;
+
+pub fn writer_properties() -> WriterProperties {
+    WriterProperties::builder()
+        .set_compression(Compression::ZSTD(ZstdLevel::try_new(3).expect("valid zstd level")))
+        .set_max_row_group_row_count(Some(ROW_GROUP_ROWS))
+        .set_created_by(format!("govreport {}", crate::VERSION))
+        .build()
+}
+
+struct TableFile {
+    def: &'static TableDef,
+    parquet: ArrowWriter<BufWriter<File>>,
+    ipc: Option<IpcWriter<BufWriter<File>>>,
+    rows: u64,
+}
+
+/// What was written for one table.
+#[derive(Debug, Clone)]
+pub struct TableStats {
+    pub name: String,
+    pub rows: u64,
+    pub files: Vec<PathBuf>,
+}
+
+/// Writes a set of tables into one folder.
+pub struct DatasetWriter {
+    dir: PathBuf,
+    tables: Vec<TableFile>,
+}
+
+impl DatasetWriter {
+    pub fn create(dir: &Path, defs: &[&'static TableDef], arrow_ipc: bool) -> anyhow::Result<Self> {
+        std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+        let mut tables = Vec::new();
+        for def in defs {
+            let path = dir.join(def.file_name("parquet"));
+            let f = File::create(&path).with_context(|| format!("cannot create {}", path.display()))?;
+            let parquet = ArrowWriter::try_new(BufWriter::new(f), def.arrow_schema(), Some(writer_properties()))?;
+            let ipc = if arrow_ipc {
+                let path = dir.join(def.file_name("arrow"));
+                let f = File::create(&path).with_context(|| format!("cannot create {}", path.display()))?;
+                Some(IpcWriter::try_new(BufWriter::new(f), &def.arrow_schema())?)
+            } else {
+                None
+            };
+            tables.push(TableFile { def, parquet, ipc, rows: 0 });
+        }
+        Ok(DatasetWriter { dir: dir.to_path_buf(), tables })
+    }
+
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// Appends a batch to the table at position `i` (the order given to `create`).
+    pub fn write(&mut self, i: usize, batch: &RecordBatch) -> anyhow::Result<()> {
+        if batch.num_rows() == 0 {
+            return Ok(());
+        }
+        let t = &mut self.tables[i];
+        t.parquet.write(batch).with_context(|| format!("writing {}", t.def.name))?;
+        if let Some(ipc) = &mut t.ipc {
+            ipc.write(batch)?;
+        }
+        t.rows += batch.num_rows() as u64;
+        Ok(())
+    }
+
+    /// Position of a table by name.
+    pub fn position(&self, name: &str) -> usize {
+        self.tables.iter().position(|t| t.def.name == name).unwrap_or_else(|| panic!("no table {name}"))
+    }
+
+    /// Closes only the named tables (so that they can be read while others stay open).
+    pub fn close_except(&mut self, keep_open: &[&str]) -> anyhow::Result<Vec<TableStats>> {
+        let mut done = Vec::new();
+        let mut rest = Vec::new();
+        for t in self.tables.drain(..) {
+            if keep_open.contains(&t.def.name.as_str()) {
+                rest.push(t);
+            } else {
+                done.push(close(&self.dir, t)?);
+            }
+        }
+        self.tables = rest;
+        Ok(done)
+    }
+
+    pub fn finish(mut self) -> anyhow::Result<Vec<TableStats>> {
+        self.close_except(&[])
+    }
+}
+
+fn close(dir: &Path, t: TableFile) -> anyhow::Result<TableStats> {
+    let mut files = vec![dir.join(t.def.file_name("parquet"))];
+    let inner = t.parquet.into_inner().with_context(|| format!("closing {}", t.def.name))?;
+    inner.into_inner().map_err(|e| e.into_error())?.sync_all()?;
+    if let Some(mut ipc) = t.ipc {
+        ipc.finish()?;
+        ipc.into_inner()?.into_inner().map_err(|e| e.into_error())?.sync_all()?;
+        files.push(dir.join(t.def.file_name("arrow")));
+    }
+    Ok(TableStats { name: t.def.name.clone(), rows: t.rows, files })
+}

@@ -1,0 +1,128 @@
+//! End to end: seeds/ → every table, read back with polars and checked against schemas/.
+
+mod common;
+
+use govreport::schema::catalog;
+use govreport::sink::rows::DOC_TABLES;
+use govreport::validate::{check_schema, read_table, validate_dir};
+use polars::prelude::*;
+
+#[test]
+fn seeds_become_a_valid_dataset_with_real_content() {
+    let out = tempfile::tempdir().unwrap();
+    let summary = common::run_into(&common::seeds(), out.path(), 0);
+    assert_eq!(summary.documents, 5);
+    assert_eq!(summary.quarantined, 0);
+    assert_eq!(summary.validation_errors, 0);
+
+    // Every table is there, reads back with polars, and matches its schema.
+    for t in DOC_TABLES {
+        assert!(out.path().join(format!("{t}.parquet")).is_file(), "{t}.parquet missing");
+        let df = read_table(out.path(), t).unwrap();
+        let mut findings = Vec::new();
+        check_schema(catalog().table(t), &df, &mut findings);
+        assert!(findings.is_empty(), "{t}: {findings:?}");
+    }
+    assert!(out.path().join("manifest.json").is_file());
+    assert!(!out.path().join(".staging").exists(), "staging folder left behind");
+    let all = DOC_TABLES.to_vec();
+    let findings = validate_dir(out.path(), &all).unwrap();
+    assert!(findings.iter().all(|f| f.severity != govreport::model::Severity::Error), "{findings:?}");
+
+    let docs = read_table(out.path(), "documents").unwrap();
+    assert_eq!(docs.height(), 5);
+    let status: Vec<_> = docs.column("status").unwrap().str().unwrap().iter().map(|s| s.unwrap().to_string()).collect();
+    assert!(status.iter().all(|s| s == "ok"), "{status:?}");
+
+    // Seed 003 is traditional with pinyin glosses: none survives normalization.
+    let paras = read_table(out.path(), "paragraphs").unwrap();
+    let d003 = docs.column("doc_id").unwrap().str().unwrap().get(3).unwrap().to_string();
+    let ids = paras.column("doc_id").unwrap().str().unwrap();
+    let texts = paras.column("text").unwrap().str().unwrap();
+    let removed = paras.column("removed").unwrap().str().unwrap();
+    let gloss = regex::Regex::new(r"\p{Han}[(（][a-zü]*[āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜ][a-zü]*[)）]").unwrap();
+    let mut seen = 0;
+    for k in 0..paras.height() {
+        if ids.get(k) == Some(d003.as_str()) && removed.get(k).is_none() {
+            seen += 1;
+            let t = texts.get(k).unwrap();
+            assert!(!gloss.is_match(t), "gloss left in seed 003: {t}");
+            assert!(!t.contains('區') && !t.contains('發'), "traditional left in seed 003: {t}");
+        }
+    }
+    assert!(seen > 5);
+
+    // The seed 000 figure: 社会消费品零售总额 449.7亿元 = 44,970,000,000 CNY.
+    let ind = read_table(out.path(), "indicators").unwrap();
+    let hit = ind
+        .lazy()
+        .filter(
+            col("source_file").str().ends_with(lit("000_2ee2e79b26ac3452.txt"))
+                .and(col("indicator").eq(lit("社会消费品零售总额")))
+                .and(col("measure").eq(lit("level")))
+                .and(col("unit").eq(lit("CNY")))
+                .and(col("value").eq(lit(44_970_000_000.0f64))),
+        )
+        .collect()
+        .unwrap();
+    assert_eq!(hit.height(), 1, "{hit}");
+    let line = hit.column("source_line").unwrap().i32().unwrap().get(0).unwrap();
+    assert_eq!(line, 2);
+}
+
+#[test]
+fn same_inputs_give_the_same_bytes_with_one_thread_or_many() {
+    let a = tempfile::tempdir().unwrap();
+    let b = tempfile::tempdir().unwrap();
+    common::run_into(&common::seeds(), a.path(), 1);
+    common::run_into(&common::seeds(), b.path(), 4);
+    let mut names: Vec<String> = std::fs::read_dir(a.path()).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
+    names.sort();
+    assert!(names.len() >= DOC_TABLES.len() + 1, "{names:?}");
+    for n in names {
+        let x = std::fs::read(a.path().join(&n)).unwrap();
+        let y = std::fs::read(b.path().join(&n)).unwrap();
+        assert!(x == y, "{n} differs between a 1-thread and a 4-thread run");
+    }
+}
+
+#[test]
+fn the_binary_runs_and_reports_its_exit_status() {
+    let out = tempfile::tempdir().unwrap();
+    let status = std::process::Command::new(env!("CARGO_BIN_EXE_govreport"))
+        .args(["run", "--no-progress", "--arrow", "--input"])
+        .arg(common::seeds())
+        .arg("--output")
+        .arg(out.path())
+        .status()
+        .unwrap();
+    assert_eq!(status.code(), Some(0));
+    for t in DOC_TABLES {
+        assert!(out.path().join(format!("{t}.arrow")).is_file(), "{t}.arrow missing");
+    }
+    let status = std::process::Command::new(env!("CARGO_BIN_EXE_govreport")).arg("validate").arg(out.path()).status().unwrap();
+    assert_eq!(status.code(), Some(0));
+}
+
+#[test]
+fn every_corpus_file_is_decoded_or_quarantined_with_a_reason() {
+    let Some(corpus) = common::corpus() else { return };
+    let out = tempfile::tempdir().unwrap();
+    let summary = common::run_into(&corpus, out.path(), 0);
+    let files = govreport::runner::discover(&corpus).unwrap();
+    assert!(summary.documents >= files.len());
+    let docs = read_table(out.path(), "documents").unwrap();
+    let src = docs.column("source_file").unwrap().str().unwrap();
+    let status = docs.column("status").unwrap().str().unwrap();
+    let reason = docs.column("quarantine_reason").unwrap().str().unwrap();
+    for (rel, _) in &files {
+        let rows: Vec<usize> = (0..docs.height()).filter(|&k| src.get(k) == Some(rel.as_str())).collect();
+        assert!(!rows.is_empty(), "{rel} has no documents row");
+        for k in rows {
+            if status.get(k) != Some("ok") {
+                assert!(reason.get(k).is_some_and(|r| !r.is_empty()), "{rel} quarantined without a reason");
+            }
+        }
+    }
+    assert_eq!(summary.validation_errors, 0);
+}
