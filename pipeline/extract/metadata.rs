@@ -80,7 +80,7 @@ mod tests {
     #[test]
     fn letter_spacing_is_joined() {
         assert_eq!(join_letter_spacing("政 府 工 作 报 告"), "政府工作报告");
-        assert_eq!(join_letter_spacing("  RCEP 原产地证书"), "RCEP原产地证书");
+        assert_eq!(join_letter_spacing("  RCEP 原产地证书"), "RCEP 原产地证书");
         assert_eq!(join_letter_spacing("Hello  world"), "Hello world");
     }
 

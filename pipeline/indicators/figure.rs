@@ -57,6 +57,24 @@ fn parts_re() -> &'static Regex {
     })
 }
 
+/// `number × scale` computed on the decimal text, so 2.3亿 is exactly 230000000 and not
+/// 229999999.99999997.
+pub fn scaled(value_text: &str, scale: f64) -> f64 {
+    let digits = value_text.replace(',', "");
+    let k = scale.log10().round();
+    if scale <= 0.0 || (10f64.powf(k) - scale).abs() > 1e-9 * scale || k < 0.0 {
+        return digits.parse::<f64>().unwrap_or(f64::NAN) * scale;
+    }
+    let k = k as usize;
+    let (int, frac) = digits.split_once('.').unwrap_or((&digits, ""));
+    let shifted = if frac.len() <= k {
+        format!("{int}{frac}{}", "0".repeat(k - frac.len()))
+    } else {
+        format!("{int}{}.{}", &frac[..k], &frac[k..])
+    };
+    shifted.parse().unwrap_or(f64::NAN)
+}
+
 /// Parses a quantity token from segment.
 pub fn parse(token: &str) -> Option<Figure> {
     let c = parts_re().captures(token)?;
@@ -97,16 +115,16 @@ mod tests {
     #[test]
     fn amounts_scale_to_the_base_unit() {
         let f = parse("449.7亿元").unwrap();
-        assert_eq!((f.kind, f.number * f.scale, f.unit.as_str()), (FigureKind::Amount, 44_970_000_000.0, "CNY"));
+        assert_eq!((f.kind, scaled(&f.value_text, f.scale), f.unit.as_str()), (FigureKind::Amount, 44_970_000_000.0, "CNY"));
         assert_eq!(f.unit_text, "亿元");
         let f = parse("2.3亿美元").unwrap();
-        assert_eq!((f.number * f.scale, f.unit.as_str()), (230_000_000.0, "USD"));
+        assert_eq!((scaled(&f.value_text, f.scale), f.unit.as_str()), (230_000_000.0, "USD"));
         let f = parse("193万平方米").unwrap();
-        assert_eq!((f.number * f.scale, f.unit.as_str()), (1_930_000.0, "m2"));
+        assert_eq!((scaled(&f.value_text, f.scale), f.unit.as_str()), (1_930_000.0, "m2"));
         let f = parse("4万千瓦").unwrap();
-        assert_eq!((f.number * f.scale, f.unit.as_str()), (40_000.0, "kW"));
+        assert_eq!((scaled(&f.value_text, f.scale), f.unit.as_str()), (40_000.0, "kW"));
         let f = parse("1,234.5万元").unwrap();
-        assert_eq!(f.number * f.scale, 12_345_000.0);
+        assert_eq!(scaled(&f.value_text, f.scale), 12_345_000.0);
         assert_eq!(parse("20名").unwrap().unit, "人");
     }
 
@@ -115,7 +133,7 @@ mod tests {
         let f = parse("100余家").unwrap();
         assert_eq!((f.number, f.unit.as_str(), f.qualifier), (100.0, "家", Some(Qualifier::Over)));
         let f = parse("3万余人").unwrap();
-        assert_eq!((f.number * f.scale, f.qualifier), (30_000.0, Some(Qualifier::Over)));
+        assert_eq!((scaled(&f.value_text, f.scale), f.qualifier), (30_000.0, Some(Qualifier::Over)));
     }
 
     #[test]

@@ -143,7 +143,7 @@ fn is_boundary(w: &str) -> bool {
 }
 
 fn is_nounish(pos: &str) -> bool {
-    pos.starts_with('n') || matches!(pos, "vn" | "eng" | "j" | "nz" | "an" | "b" | "l" | "i")
+    pos.starts_with('n') || matches!(pos, "vn" | "eng" | "j" | "nz" | "an" | "b" | "l" | "i" | "s")
 }
 
 /// A name found for a figure: text and the sentence-relative token range it came from.
@@ -314,6 +314,7 @@ fn tag_clause(
     let has_all = clause.iter().any(|w| w.word() == "均" || w.word() == "均为");
     let mut list_names: Option<Vec<String>> = None;
     let mut list_pos = 0;
+    let mut prev_direction: Option<f64> = None;
     for q in 0..clause.len() {
         if clause[q].pos() != words_tag_quantity() {
             continue;
@@ -340,9 +341,11 @@ fn tag_clause(
         }
         let before_text: String = sentence_chars[..rel(tok.char_start)].iter().collect();
         let clause_before: String = sentence_chars[clause_text_start..rel(tok.char_start)].iter().collect();
-        let direction = change_direction(clause, q);
+        let in_list = q > 0 && matches!(clause[q - 1].word(), "、" | "和" | "及" | "与");
+        let direction = if in_list && prev_direction.is_some() { prev_direction } else { change_direction(clause, q) };
+        prev_direction = direction;
         let (measure, value, multiplier, unit, rule) = match fig.kind {
-            FigureKind::Amount => (Measure::Level, fig.number * fig.scale, fig.scale, fig.unit.clone(), "level"),
+            FigureKind::Amount => (Measure::Level, figure::scaled(&fig.value_text, fig.scale), fig.scale, fig.unit.clone(), "level"),
             FigureKind::Percent | FigureKind::PerMille => {
                 let v = if fig.kind == FigureKind::PerMille { fig.number / 10.0 } else { fig.number };
                 match direction {

@@ -12,8 +12,9 @@ fn rank_re() -> &'static Regex {
     RE.get_or_init(|| {
         Regex::new(
             r"(?x)
-            (?P<verb>位列|位居|居于|居|排名|排在|名列|列|取得了?|获得|夺得|保持)?
-            (?P<scope>全国|全省|全市|全区|全县)?
+            (?: (?P<verb>位列|位居|居于|居|排名|排在|名列|列|取得了?|获得|夺得|保持)
+                (?P<scope>全国|全省|全市|全区|全县)?
+              | (?P<scope2>全国|全省|全市|全区|全县) )
             (?P<mid>[^，,；;。第前首]{0,12}?)
             (?: 第(?P<n>[一二三四五六七八九十\d]{1,3})(?:名|位)?
               | (?P<first>首位)
@@ -48,7 +49,7 @@ pub fn tag_ranks(ctx: &SentenceCtx, mentions: &[Indicator], out: &mut Vec<Indica
     for c in rank_re().captures_iter(ctx.text) {
         let m = c.get(0).unwrap();
         let has_verb = c.name("verb").is_some();
-        let scope = c.name("scope").map(|s| s.as_str().to_string());
+        let scope = c.name("scope").or(c.name("scope2")).map(|s| s.as_str().to_string());
         if !has_verb && scope.is_none() {
             continue;
         }

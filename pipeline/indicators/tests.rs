@@ -93,3 +93,4 @@ fn spans_and_source_bytes_point_at_the_figure() {
     assert_eq!(x.text, "社会消费品零售总额449.7亿元");
     assert_eq!(x.indicator_code.as_deref(), Some("retail_sales"));
 }
+

@@ -202,7 +202,7 @@ mod tests {
         let d = run(src);
         assert_eq!(d.script, Some(Script::Traditional));
         assert_eq!(d.paragraphs[0].text, "区委区政府的坚强领导下，实现增长8.2%。");
-        assert_eq!(d.changes.glosses_removed, 3);
+        assert_eq!(d.changes.glosses_removed, 4);
         assert!(d.changes.chars_converted >= 8);
         assert!(d.changes.width_fixes >= 4);
     }
