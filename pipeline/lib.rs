@@ -13,6 +13,7 @@ pub mod normalize;
 pub mod runner;
 pub mod schema;
 pub mod segment;
+pub mod stats;
 pub mod sink;
 pub mod units;
 pub mod validate;

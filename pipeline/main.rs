@@ -20,6 +20,7 @@ Examples:
   govreport run --input reports/ --output data/ --threads 2 --arrow
   govreport run --log-format json                 # for scheduled runs
   govreport validate output/
+  govreport stats output/
   govreport schema --markdown > DATA_DICTIONARY.md";
 
 #[derive(Parser)]
@@ -63,6 +64,14 @@ enum Command {
         #[arg(default_value = "output")]
         dir: PathBuf,
     },
+    /// Summarise a dataset with polars: documents by status, script, level and year;
+    /// indicators by measure and code; the most frequent issues.
+    #[command(after_help = "Example:\n  govreport stats output/")]
+    Stats {
+        /// The dataset folder (default: output).
+        #[arg(default_value = "output")]
+        dir: PathBuf,
+    },
     /// Print the table definitions from schemas/ (the data dictionary).
     #[command(after_help = "Example:\n  govreport schema --markdown > DATA_DICTIONARY.md")]
     Schema {
@@ -97,6 +106,16 @@ fn main() -> ExitCode {
             }
         }
         Command::Validate { dir } => validate(&dir),
+        Command::Stats { dir } => match govreport::stats::summary(&dir) {
+            Ok(text) => {
+                print!("{text}");
+                exit::OK
+            }
+            Err(e) => {
+                tracing::error!("cannot summarise {}: {e:#}; run `govreport run --output {}` first", dir.display(), dir.display());
+                exit::FAILED
+            }
+        },
         Command::Schema { markdown } => {
             print!("{}", govreport::schema::dictionary(markdown));
             exit::OK
