@@ -5,6 +5,7 @@
 //! this crate; the runner composes them; `schemas/` defines every table.
 
 pub mod codebook;
+pub mod corpusgen;
 pub mod extract;
 pub mod indicators;
 pub mod logging;

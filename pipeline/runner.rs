@@ -6,11 +6,11 @@
 //! before the marker leaves the previous dataset untouched; a run killed while moving is
 //! finished by the next run (or `validate`) before anything else happens.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::io::IsTerminal;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use anyhow::Context;
 use rayon::prelude::*;
@@ -61,8 +61,23 @@ impl RunConfig {
     }
 }
 
+/// Time spent per stage, summed over documents (so on N threads it can exceed wall time):
+/// extract (read + decode + lines), each transforming stage, and write (rows + Parquet).
+pub type StageTimes = BTreeMap<&'static str, Duration>;
+
+/// Peak resident memory of this process so far (Linux `VmHWM`), in bytes.
+pub fn peak_rss_bytes() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kb: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kb * 1024)
+}
+
 #[derive(Debug, Clone, Default)]
 pub struct RunSummary {
+    pub input_bytes: u64,
+    pub wall: Duration,
+    pub stage_times: StageTimes,
     pub documents: usize,
     pub ok: usize,
     pub quarantined: usize,
@@ -116,12 +131,18 @@ pub fn discover(dir: &Path) -> anyhow::Result<Vec<(String, PathBuf)>> {
 }
 
 /// Runs every stage on one document; an error or a panic quarantines it instead of the run.
-pub fn process_document(mut doc: Document, stages: &[Box<dyn Stage>]) -> Document {
+pub fn process_document(doc: Document, stages: &[Box<dyn Stage>]) -> Document {
+    process_document_timed(doc, stages, &mut StageTimes::new())
+}
+
+fn process_document_timed(mut doc: Document, stages: &[Box<dyn Stage>], times: &mut StageTimes) -> Document {
     for stage in stages {
         if !doc.is_ok() {
             break;
         }
+        let t0 = Instant::now();
         let result = catch_unwind(AssertUnwindSafe(|| stage.process(&mut doc)));
+        *times.entry(stage.name()).or_default() += t0.elapsed();
         match result {
             Ok(Ok(())) => {}
             Ok(Err(e)) => doc.quarantine(stage.name(), "stage_failed", format!("{} failed: {e:#}", stage.name())),
@@ -140,6 +161,12 @@ fn read_source(rel: &str, path: &Path) -> SourceFile {
 
 /// Extracts and processes one file into its documents' rows.
 pub fn process_file(rel: &str, path: &Path, stages: &[Box<dyn Stage>]) -> Vec<DocBatches> {
+    process_file_timed(rel, path, stages).0
+}
+
+fn process_file_timed(rel: &str, path: &Path, stages: &[Box<dyn Stage>]) -> (Vec<DocBatches>, StageTimes) {
+    let mut times = StageTimes::new();
+    let t0 = Instant::now();
     let file = read_source(rel, path);
     let docs = catch_unwind(AssertUnwindSafe(|| Extractor.extract(&file))).unwrap_or_else(|_| {
         let sha = file.sha256();
@@ -147,13 +174,19 @@ pub fn process_file(rel: &str, path: &Path, stages: &[Box<dyn Stage>]) -> Vec<Do
         d.quarantine(crate::extract::STAGE, "stage_panicked", "extract crashed on this file; please report it with the file");
         vec![d]
     });
-    docs.into_iter()
+    times.insert(crate::extract::STAGE, t0.elapsed());
+    let batches = docs
+        .into_iter()
         .map(|d| {
-            let d = process_document(d, stages);
+            let d = process_document_timed(d, stages, &mut times);
             tracing::debug!(file = %d, status = d.status.as_str(), sentences = d.sentences.len(), indicators = d.indicators.len(), "document done");
-            doc_batches(&d)
+            let t = Instant::now();
+            let b = doc_batches(&d);
+            *times.entry("write").or_default() += t.elapsed();
+            b
         })
-        .collect()
+        .collect();
+    (batches, times)
 }
 
 /// Finishes a publish that a killed run left half done, or clears an incomplete staging folder.
@@ -230,8 +263,12 @@ pub fn run(cfg: &RunConfig) -> anyhow::Result<RunSummary> {
     let mut inputs = Vec::new();
     let mut seen: HashMap<String, String> = HashMap::new();
     for chunk in files.chunks(cfg.batch_files.max(1)) {
-        let results: Vec<Vec<DocBatches>> = pool.install(|| chunk.par_iter().map(|(rel, path)| process_file(rel, path, &stages)).collect());
-        for (docs, (rel, _)) in results.into_iter().zip(chunk) {
+        let results: Vec<(Vec<DocBatches>, StageTimes)> = pool.install(|| chunk.par_iter().map(|(rel, path)| process_file_timed(rel, path, &stages)).collect());
+        for ((docs, times), (rel, _)) in results.into_iter().zip(chunk) {
+            for (k, v) in times {
+                *summary.stage_times.entry(k).or_default() += v;
+            }
+            let t_write = Instant::now();
             // A file whose bytes equal an earlier file's would count every figure twice.
             let sha = docs[0].content_sha256.clone();
             let duplicate_of = if docs[0].quarantined {
@@ -257,7 +294,9 @@ pub fn run(cfg: &RunConfig) -> anyhow::Result<RunSummary> {
                     writer.write(i, b)?;
                 }
             }
+            *summary.stage_times.entry("write").or_default() += t_write.elapsed();
             let (sha, bytes, status) = input_entry(&cfg.input, rel);
+            summary.input_bytes += bytes;
             inputs.push(InputEntry { path: rel.clone(), sha256: sha, bytes, status });
             if let Some(b) = &bar {
                 b.inc(1);
@@ -308,7 +347,12 @@ pub fn run(cfg: &RunConfig) -> anyhow::Result<RunSummary> {
     manifest.write(&staging.join("manifest.json"))?;
     std::fs::write(staging.join(COMPLETE_MARKER), b"")?;
     publish(&staging, &cfg.output)?;
+    summary.wall = started.elapsed();
+    let stage_ms: String = summary.stage_times.iter().map(|(k, v)| format!("{k}={}", v.as_millis())).collect::<Vec<_>>().join(" ");
     tracing::info!(
+        input_mb = summary.input_bytes as f64 / 1e6,
+        stage_ms = stage_ms.as_str(),
+        peak_rss_mb = peak_rss_bytes().map_or(0.0, |b| b as f64 / 1e6),
         documents = summary.documents,
         ok = summary.ok,
         quarantined = summary.quarantined,

@@ -1,0 +1,174 @@
+//! End-to-end benchmark on generated corpora: throughput (MB/s) end to end and per stage, on
+//! one thread and on all threads, peak resident memory, and jieba-rs segmentation alone on the
+//! same text as the floor no pipeline can beat.
+//!
+//!   cargo bench --bench pipeline                           # 10MB and 100MB
+//!   cargo bench --bench pipeline -- --sizes 10MB,100MB,1GB
+//!   cargo bench --bench pipeline -- --corpus ../shared/corpus   # add the shared corpus to the pool
+//!
+//! Each measurement runs in a child process so that its peak memory is its own. Corpora are
+//! generated once into target/bench/ (deterministic) and reused. Results go to stdout and
+//! target/bench/results.md. Run without `--bench` (as `cargo test --all-targets` does) it makes
+//! a 1 MB smoke run only.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::Instant;
+
+use govreport::corpusgen::{generate, parse_size, Mix, Pool};
+use govreport::runner::{self, peak_rss_bytes, RunConfig};
+use rayon::prelude::*;
+use serde_json::{json, Value};
+
+const SEED: u64 = 20261121;
+
+fn arg(args: &[String], name: &str) -> Option<String> {
+    args.iter().position(|a| a == name).and_then(|i| args.get(i + 1).cloned())
+}
+
+fn main() -> anyhow::Result<()> {
+    let args: Vec<String> = std::env::args().collect();
+    if arg(&args, "--child").is_some() {
+        return child(&args);
+    }
+    let real = args.iter().any(|a| a == "--bench");
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let work = root.join("target").join(if real { "bench" } else { "bench-smoke" });
+    let sizes: Vec<String> = match arg(&args, "--sizes") {
+        Some(s) => s.split(',').map(str::to_string).collect(),
+        None if real => vec!["10MB".into(), "100MB".into()],
+        None => vec!["1MB".into()],
+    };
+    let mut dirs: Vec<PathBuf> = vec![root.join("seeds")];
+    if let Some(c) = arg(&args, "--corpus") {
+        dirs.push(PathBuf::from(c));
+    }
+    let dir_refs: Vec<&Path> = dirs.iter().map(|d| d.as_path()).collect();
+    let pool = Pool::from_dirs(&dir_refs)?;
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let exe = std::env::current_exe()?;
+    let mut rows = Vec::new();
+    for size in &sizes {
+        let bytes = parse_size(size)?;
+        let corpus = work.join(format!("corpus-{size}"));
+        let marker = corpus.join(".generated");
+        let tag = format!("seed={SEED} bytes={bytes} pool={}", pool.body.len());
+        if std::fs::read_to_string(&marker).ok().as_deref() != Some(tag.as_str()) {
+            let _ = std::fs::remove_dir_all(&corpus);
+            let t = Instant::now();
+            let (files, written) = generate(&pool, &corpus, bytes, SEED, &Mix::default())?;
+            std::fs::write(&marker, &tag)?;
+            eprintln!("generated {size}: {files} files, {:.1} MB in {:.1}s", written as f64 / 1e6, t.elapsed().as_secs_f64());
+        }
+        for threads in [1, cores] {
+            let out = work.join(format!("out-{size}-{threads}"));
+            let run = spawn(&exe, &["--child", "run", "--input", path(&corpus), "--output", path(&out), "--threads", &threads.to_string()])?;
+            let jieba = spawn(&exe, &["--child", "jieba", "--input", path(&corpus), "--threads", &threads.to_string()])?;
+            rows.push((size.clone(), threads, run, jieba));
+        }
+    }
+    let table = report(&rows, cores);
+    println!("{table}");
+    std::fs::create_dir_all(&work)?;
+    std::fs::write(work.join("results.md"), &table)?;
+    Ok(())
+}
+
+fn path(p: &Path) -> &str {
+    p.to_str().expect("utf-8 path")
+}
+
+fn spawn(exe: &Path, args: &[&str]) -> anyhow::Result<Value> {
+    let out = Command::new(exe).args(args).env("RUST_LOG", "warn").output()?;
+    if !out.status.success() && out.status.code() != Some(3) {
+        anyhow::bail!("child {:?} failed: {}", args, String::from_utf8_lossy(&out.stderr));
+    }
+    let line = String::from_utf8_lossy(&out.stdout).lines().last().unwrap_or_default().to_string();
+    Ok(serde_json::from_str(&line)?)
+}
+
+fn mb(v: &Value, key: &str) -> f64 {
+    v[key].as_f64().unwrap_or(0.0)
+}
+
+/// The results table (Markdown).
+fn report(rows: &[(String, usize, Value, Value)], cores: usize) -> String {
+    let mut s = format!(
+        "Machine: {cores} cores, {} ({}).\n\n| corpus | threads | end to end MB/s | extract | normalize | segment | indicators | write | jieba alone MB/s | pipeline / jieba | peak RSS MB |\n|---|---|---|---|---|---|---|---|---|---|---|\n",
+        std::fs::read_to_string("/proc/cpuinfo").ok().and_then(|c| c.lines().find(|l| l.starts_with("model name")).map(|l| l.split(':').nth(1).unwrap_or("").trim().to_string())).unwrap_or_default(),
+        std::env::consts::ARCH
+    );
+    for (size, threads, run, jieba) in rows {
+        let input_mb = mb(run, "input_mb");
+        let e2e = input_mb / mb(run, "wall_s").max(1e-9);
+        let stage = |k: &str| {
+            let secs = run["stage_s"][k].as_f64().unwrap_or(0.0);
+            if secs > 0.0 { format!("{:.1}", input_mb / secs) } else { "–".into() }
+        };
+        let j = mb(jieba, "mb_per_s");
+        s.push_str(&format!(
+            "| {size} ({input_mb:.0} MB, {} docs) | {threads} | {e2e:.1} | {} | {} | {} | {} | {} | {j:.1} | {:.2}× slower | {:.0} |\n",
+            run["documents"],
+            stage("extract"),
+            stage("normalize"),
+            stage("segment"),
+            stage("indicators"),
+            stage("write"),
+            j / e2e.max(1e-9),
+            mb(run, "peak_rss_mb"),
+        ));
+    }
+    s.push_str("\nPer-stage columns are MB of input per second of time spent in that stage, summed over threads (per-core throughput). End to end is input MB over wall time.\n");
+    s
+}
+
+/// One measurement, in this process: prints one JSON line.
+fn child(args: &[String]) -> anyhow::Result<()> {
+    let input = PathBuf::from(arg(args, "--input").expect("--input"));
+    let threads: usize = arg(args, "--threads").and_then(|t| t.parse().ok()).unwrap_or(0);
+    match arg(args, "--child").as_deref() {
+        Some("run") => {
+            let output = PathBuf::from(arg(args, "--output").expect("--output"));
+            let _ = std::fs::remove_dir_all(&output);
+            let cfg = RunConfig { threads, ..RunConfig::new(&input, &output) };
+            let t = Instant::now();
+            let summary = runner::run(&cfg)?;
+            let wall = t.elapsed().as_secs_f64();
+            let stage_s: serde_json::Map<String, Value> = summary.stage_times.iter().map(|(k, v)| (k.to_string(), json!(v.as_secs_f64()))).collect();
+            println!(
+                "{}",
+                json!({
+                    "input_mb": summary.input_bytes as f64 / 1e6,
+                    "documents": summary.documents,
+                    "wall_s": wall,
+                    "stage_s": stage_s,
+                    "peak_rss_mb": peak_rss_bytes().unwrap_or(0) as f64 / 1e6,
+                })
+            );
+        }
+        Some("jieba") => {
+            // The floor: jieba-rs cut (HMM on) over the same normalized text, same threads.
+            let files = runner::discover(&input)?;
+            let stages = runner::stages();
+            let texts: Vec<String> = files
+                .par_iter()
+                .flat_map_iter(|(rel, path)| {
+                    let file = govreport::extract::SourceFile { rel_path: rel.clone(), bytes: std::fs::read(path).map_err(|e| e.to_string()) };
+                    govreport::extract::Extractor.extract(&file).into_iter().map(|mut d| {
+                        let _ = stages[0].process(&mut d);
+                        govreport::normalize::document_text(&d)
+                    })
+                })
+                .collect();
+            let input_bytes: u64 = files.iter().map(|(_, p)| std::fs::metadata(p).map_or(0, |m| m.len())).sum();
+            let jieba = govreport::segment::words::jieba();
+            let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build()?;
+            let t = Instant::now();
+            let words: usize = pool.install(|| texts.par_iter().map(|t| t.lines().map(|l| jieba.cut(l, true).len()).sum::<usize>()).sum());
+            let secs = t.elapsed().as_secs_f64();
+            println!("{}", json!({"mb_per_s": input_bytes as f64 / 1e6 / secs, "words": words, "seconds": secs}));
+        }
+        other => anyhow::bail!("unknown child mode {other:?}"),
+    }
+    Ok(())
+}
