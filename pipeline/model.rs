@@ -159,6 +159,10 @@ pub struct NormalizeCounts {
     pub chars_converted: u32,
     pub glosses_removed: u32,
     pub width_fixes: u32,
+    /// Garbled runs found (GBK byte shift, U+FFFD, 锟斤拷).
+    pub mojibake_runs_found: u32,
+    /// Garbled runs whose bytes gave back text (in whole or in part; the rest is flagged).
+    pub mojibake_runs_repaired: u32,
 }
 
 /// One source line of the body (a paragraph), before and after normalization.

@@ -56,6 +56,7 @@ fn documents(d: &Document, mut t: TableBuffer) -> RecordBatch {
         c("n_lines"), c("n_paragraphs"), c("n_removed"), c("n_sentences"), c("n_tokens"), c("n_indicators"),
         c("n_issues"), c("chars_converted"), c("glosses_removed"), c("width_fixes"),
     );
+    let (moji_found, moji_repaired) = (c("mojibake_runs_found"), c("mojibake_runs_repaired"));
     t.str(doc_id, Some(&d.doc_id));
     t.str(source_file, Some(&d.source_file));
     t.int(row_in_file, d.row_in_file.map(i64::from));
@@ -79,6 +80,8 @@ fn documents(d: &Document, mut t: TableBuffer) -> RecordBatch {
     t.int(conv, n(d.changes.chars_converted));
     t.int(gloss, n(d.changes.glosses_removed));
     t.int(width, n(d.changes.width_fixes));
+    t.int(moji_found, n(d.changes.mojibake_runs_found));
+    t.int(moji_repaired, n(d.changes.mojibake_runs_repaired));
     t.end_row();
     t.finish()
 }
