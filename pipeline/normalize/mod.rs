@@ -9,6 +9,8 @@ pub mod gloss;
 pub mod mojibake;
 pub mod script;
 pub mod width;
+#[cfg(test)]
+mod seed_tests;
 
 use crate::model::{Document, Issue, NormalizeCounts, Paragraph, Script, Severity, Stage};
 
@@ -224,6 +226,21 @@ fn normalize_paragraph(p: &Paragraph, convert: bool, counts: &mut NormalizeCount
 /// almost always keeps the length; where a phrase changes length, its chars all map to the
 /// phrase's whole source range.
 fn simplify_items(items: Vec<Item>, counts: &mut NormalizeCounts) -> Vec<Item> {
+    if items.iter().any(|i| i.flag) {
+        // Flagged garbage stays as written (evidence for a manual repair); the rest converts.
+        let mut out = Vec::with_capacity(items.len());
+        let mut rest = &items[..];
+        while let Some(first) = rest.first() {
+            let n = rest.iter().position(|i| i.flag != first.flag).unwrap_or(rest.len());
+            if first.flag {
+                out.extend_from_slice(&rest[..n]);
+            } else {
+                out.extend(simplify_items(rest[..n].to_vec(), counts));
+            }
+            rest = &rest[n..];
+        }
+        return out;
+    }
     let text: String = items.iter().map(|i| i.c).collect();
     let conv = script::to_simplified(&text);
     let conv_chars: Vec<char> = conv.chars().collect();
@@ -263,6 +280,15 @@ fn simplify_items(items: Vec<Item>, counts: &mut NormalizeCounts) -> Vec<Item> {
         start = end;
     }
     out
+}
+
+/// Normalizes one line on its own (the same steps as a paragraph), e.g. to check the offset map.
+pub fn normalize_line(raw: &str, convert: bool) -> String {
+    let mut raw_src: Vec<u32> = raw.char_indices().map(|(b, _)| b as u32).collect();
+    raw_src.push(raw.len() as u32);
+    let p = Paragraph { raw: raw.to_string(), raw_src, ..Paragraph::default() };
+    let (items, _) = normalize_paragraph(&p, convert, &mut NormalizeCounts::default());
+    items.iter().map(|i| i.c).collect()
 }
 
 /// The document's normalized text: kept paragraphs joined by `\n` (what all char spans index).

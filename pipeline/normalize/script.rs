@@ -16,12 +16,18 @@ use crate::model::Script;
 /// OpenCC rules for multi-candidate characters and the phrases that protect them.
 pub const MULTI_CANDIDATE_RULES: &str = include_str!("../../data/opencc_t2s_multi.txt");
 
+/// The project's own phrase additions (著 → 着 where the reading is certain: 着力, 随着).
+pub const EXTRA_PHRASES: &str = include_str!("../../data/t2s_phrases_extra.txt");
+
 /// The (source, target) pairs of [`MULTI_CANDIDATE_RULES`].
 fn multi_candidate_pairs() -> impl Iterator<Item = (&'static str, &'static str)> {
-    MULTI_CANDIDATE_RULES
-        .lines()
+    rule_pairs(MULTI_CANDIDATE_RULES, "data/opencc_t2s_multi.txt")
+}
+
+fn rule_pairs(data: &'static str, file: &'static str) -> impl Iterator<Item = (&'static str, &'static str)> {
+    data.lines()
         .filter(|l| !l.starts_with('#') && !l.starts_with('[') && !l.trim().is_empty())
-        .map(|l| l.split_once('\t').expect("data/opencc_t2s_multi.txt: every rule line is source<TAB>target"))
+        .map(move |l| l.split_once('\t').unwrap_or_else(|| panic!("{file}: every rule line is source<TAB>target, not {l:?}")))
 }
 
 /// The process-wide t2s converter: zhconv's OpenCC tables plus the multi-candidate rules.
@@ -32,6 +38,7 @@ fn t2s() -> &'static ZhConverter {
             .target(Variant::ZhHans)
             .tables(get_builtin_tables(Variant::ZhHans))
             .conv_pairs(multi_candidate_pairs())
+            .conv_pairs(rule_pairs(EXTRA_PHRASES, "data/t2s_phrases_extra.txt"))
             .build()
     })
 }
@@ -102,6 +109,8 @@ mod tests {
         assert_eq!(to_simplified("乾坤"), "乾坤");
         assert_eq!(to_simplified("戰略定位，劃定成果"), "战略定位，划定成果");
         assert_eq!(to_simplified("疊加參保"), "叠加参保");
+        // 著 → 着 only where the reading is certain.
+        assert_eq!(to_simplified("隨著四個城中村改造，著力提升，顯著提升，見微知著，著名"), "随着四个城中村改造，着力提升，显著提升，见微知著，著名");
         // Already simplified text is left alone.
         assert_eq!(to_simplified("天干物燥，叠加参保，乾隆"), "天干物燥，叠加参保，乾隆");
         // Every rule of the data file parses.
