@@ -221,6 +221,15 @@ pub struct Token {
     pub char_end: u32,
 }
 
+/// One of a document's keywords (a row of the `keywords` table).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Keyword {
+    /// 1-based rank, best first.
+    pub rank: u32,
+    pub keyword: String,
+    pub weight: f64,
+}
+
 /// The measure of a figure (GUIDELINES.md).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Measure {
@@ -323,6 +332,7 @@ pub struct Document {
     pub paragraphs: Vec<Paragraph>,
     pub sentences: Vec<Sentence>,
     pub tokens: Vec<Token>,
+    pub keywords: Vec<Keyword>,
     pub indicators: Vec<Indicator>,
     pub issues: Vec<Issue>,
     pub changes: NormalizeCounts,
@@ -346,6 +356,7 @@ impl Document {
             paragraphs: Vec::new(),
             sentences: Vec::new(),
             tokens: Vec::new(),
+            keywords: Vec::new(),
             indicators: Vec::new(),
             issues: Vec::new(),
             changes: NormalizeCounts::default(),
@@ -362,6 +373,7 @@ impl Document {
         self.paragraphs.clear();
         self.sentences.clear();
         self.tokens.clear();
+        self.keywords.clear();
         self.indicators.clear();
     }
 

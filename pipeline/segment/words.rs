@@ -22,7 +22,8 @@ pub fn jieba() -> &'static Jieba {
     static JIEBA: OnceLock<Jieba> = OnceLock::new();
     JIEBA.get_or_init(|| {
         let mut j = Jieba::new();
-        let mut dict = std::io::BufReader::new(DOMAIN_DICT.as_bytes());
+        let entries: String = DOMAIN_DICT.lines().filter(|l| !l.starts_with('#')).flat_map(|l| [l, "\n"]).collect();
+        let mut dict = std::io::BufReader::new(entries.as_bytes());
         j.load_dict(&mut dict).expect("data/domain_dict.txt is a valid jieba dictionary");
         j
     })

@@ -9,7 +9,7 @@ use crate::schema::catalog;
 use crate::sink::TableBuffer;
 
 /// The tables the per-document stages fill, in the order they are written.
-pub const DOC_TABLES: [&str; 6] = ["documents", "paragraphs", "sentences", "tokens", "indicators", "issues"];
+pub const DOC_TABLES: [&str; 7] = ["documents", "paragraphs", "sentences", "tokens", "keywords", "indicators", "issues"];
 
 /// One document's rows, one record batch per table of [`DOC_TABLES`], in that order.
 #[derive(Debug, Clone)]
@@ -31,6 +31,7 @@ pub fn doc_batches(doc: &Document) -> DocBatches {
         paragraphs(doc, TableBuffer::new(cat.table("paragraphs"))),
         sentences(doc, TableBuffer::new(cat.table("sentences"))),
         tokens(doc, TableBuffer::new(cat.table("tokens"))),
+        keywords(doc, TableBuffer::new(cat.table("keywords"))),
         indicators(doc, TableBuffer::new(cat.table("indicators"))),
         {
             let mut t = TableBuffer::new(cat.table("issues"));
@@ -139,6 +140,19 @@ fn tokens(d: &Document, mut t: TableBuffer) -> RecordBatch {
         t.str(pos, Some(&k.pos));
         t.int(cs, n(k.char_start));
         t.int(ce, n(k.char_end));
+        t.end_row();
+    }
+    t.finish()
+}
+
+fn keywords(d: &Document, mut t: TableBuffer) -> RecordBatch {
+    let c = |name: &str| t.col(name);
+    let (doc_id, rank, keyword, weight) = (c("doc_id"), c("rank"), c("keyword"), c("weight"));
+    for k in &d.keywords {
+        t.str(doc_id, Some(&d.doc_id));
+        t.int(rank, n(k.rank));
+        t.str(keyword, Some(&k.keyword));
+        t.float(weight, Some(k.weight));
         t.end_row();
     }
     t.finish()
