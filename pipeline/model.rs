@@ -159,6 +159,10 @@ pub struct NormalizeCounts {
     pub chars_converted: u32,
     pub glosses_removed: u32,
     pub width_fixes: u32,
+    /// Garbled runs found (GBK byte shift, U+FFFD, 锟斤拷).
+    pub mojibake_runs_found: u32,
+    /// Garbled runs whose bytes gave back text (in whole or in part; the rest is flagged).
+    pub mojibake_runs_repaired: u32,
 }
 
 /// One source line of the body (a paragraph), before and after normalization.
@@ -215,6 +219,15 @@ pub struct Token {
     pub pos: String,
     pub char_start: u32,
     pub char_end: u32,
+}
+
+/// One of a document's keywords (a row of the `keywords` table).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Keyword {
+    /// 1-based rank, best first.
+    pub rank: u32,
+    pub keyword: String,
+    pub weight: f64,
 }
 
 /// The measure of a figure (GUIDELINES.md).
@@ -319,6 +332,7 @@ pub struct Document {
     pub paragraphs: Vec<Paragraph>,
     pub sentences: Vec<Sentence>,
     pub tokens: Vec<Token>,
+    pub keywords: Vec<Keyword>,
     pub indicators: Vec<Indicator>,
     pub issues: Vec<Issue>,
     pub changes: NormalizeCounts,
@@ -342,6 +356,7 @@ impl Document {
             paragraphs: Vec::new(),
             sentences: Vec::new(),
             tokens: Vec::new(),
+            keywords: Vec::new(),
             indicators: Vec::new(),
             issues: Vec::new(),
             changes: NormalizeCounts::default(),
@@ -358,6 +373,7 @@ impl Document {
         self.paragraphs.clear();
         self.sentences.clear();
         self.tokens.clear();
+        self.keywords.clear();
         self.indicators.clear();
     }
 

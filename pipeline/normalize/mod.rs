@@ -1,15 +1,18 @@
 //! Normalize: uniform simplified Chinese with ASCII digits, keeping a map from every normalized
 //! character back to its byte range in the source file.
 //!
-//! Steps per paragraph, in order: pinyin glosses out, widths and spaces, then traditional →
-//! simplified when the document is not already simplified. Each step works on (char, source
-//! range) items, so the map survives every change.
+//! Steps per paragraph, in order: mojibake repaired or flagged, pinyin glosses out, widths and
+//! spaces, then traditional → simplified when the document is not already simplified. Each step
+//! works on (char, source range) items, so the map survives every change.
 
 pub mod gloss;
+pub mod mojibake;
 pub mod script;
 pub mod width;
+#[cfg(test)]
+mod seed_tests;
 
-use crate::model::{Document, Paragraph, Script, Stage};
+use crate::model::{Document, Issue, NormalizeCounts, Paragraph, Script, Severity, Stage};
 
 pub const STAGE: &str = "normalize";
 
@@ -24,6 +27,8 @@ struct Item {
     c: char,
     start: u32,
     end: u32,
+    /// Part of a garbled run that could not be repaired: no figure may come from it.
+    flag: bool,
 }
 
 impl Stage for Normalizer {
@@ -44,19 +49,23 @@ impl Stage for Normalizer {
         let convert = script != Script::Simplified;
         let mut offset = 0u32;
         let mut counts = doc.changes;
+        let mut issues = Vec::new();
         for p in doc.paragraphs.iter_mut() {
             if !p.is_kept() {
                 continue;
             }
-            let items = normalize_paragraph(p, convert, &mut counts);
+            let (items, runs) = normalize_paragraph(p, convert, &mut counts);
             p.text = items.iter().map(|i| i.c).collect();
             p.src_start = items.iter().map(|i| i.start).collect();
             p.src_end = items.iter().map(|i| i.end).collect();
+            p.flagged = flagged_ranges(&items);
             let n = items.len() as u32;
             p.char_start = Some(offset);
             p.char_end = Some(offset + n);
             offset += n + 1; // the joining newline
+            issues.extend(mojibake_issues(p, &runs));
         }
+        doc.issues.extend(issues);
         doc.changes = counts;
         if let Some(t) = &doc.meta.title {
             doc.meta.title = Some(script::to_simplified(t));
@@ -65,15 +74,100 @@ impl Stage for Normalizer {
     }
 }
 
-fn normalize_paragraph(p: &Paragraph, convert: bool, counts: &mut crate::model::NormalizeCounts) -> Vec<Item> {
+/// A garbled run as found in a paragraph, with what it became.
+struct RunReport {
+    kind: mojibake::Kind,
+    garbled: String,
+    repaired: Option<String>,
+    /// Source byte range of the whole run.
+    src: (u32, u32),
+}
+
+/// Char ranges of flagged items, merged.
+fn flagged_ranges(items: &[Item]) -> Vec<(u32, u32)> {
+    let mut out: Vec<(u32, u32)> = Vec::new();
+    for (k, it) in items.iter().enumerate() {
+        if !it.flag {
+            continue;
+        }
+        let k = k as u32;
+        match out.last_mut() {
+            Some(r) if r.1 == k => r.1 = k + 1,
+            _ => out.push((k, k + 1)),
+        }
+    }
+    out
+}
+
+/// One issue row per garbled run: repaired runs as info, flagged ones as warnings, with the
+/// flagged span in the normalized text and the run's source bytes.
+fn mojibake_issues(p: &Paragraph, runs: &[RunReport]) -> Vec<Issue> {
+    let base = p.char_start.unwrap_or(0);
+    let mut spans = p.flagged.iter();
+    runs.iter()
+        .map(|r| {
+            let (code, severity) = match (&r.repaired, r.kind) {
+                (Some(_), _) => ("mojibake_repaired", Severity::Info),
+                (None, _) => ("mojibake_flagged", Severity::Warning),
+            };
+            let flagged_span = if r.garbled.is_empty() { None } else { spans.next() };
+            let mut message = format!("{} run \"{}\"", r.kind.as_str(), r.garbled);
+            if let Some(rep) = &r.repaired {
+                message.push_str(&format!(" repaired as \"{rep}\""));
+            }
+            let location = match flagged_span {
+                Some(&(a, b)) => {
+                    message.push_str("; the part left garbled is flagged and no figure is taken from it");
+                    format!("line {}, chars {}-{} (flagged), source bytes {}-{}", p.source_line, base + a, base + b, r.src.0, r.src.1)
+                }
+                None => format!("line {}, source bytes {}-{}", p.source_line, r.src.0, r.src.1),
+            };
+            Issue::new(STAGE, severity, code, message).at_line(p.source_line).at(location)
+        })
+        .collect()
+}
+
+fn normalize_paragraph(p: &Paragraph, convert: bool, counts: &mut NormalizeCounts) -> (Vec<Item>, Vec<RunReport>) {
     let chars: Vec<char> = p.raw.chars().collect();
+    // 0. Mojibake: repaired tails replace their bytes, the rest of a run is flagged.
+    let runs = mojibake::scan(&chars);
+    let mut base: Vec<Item> = Vec::with_capacity(chars.len());
+    let mut reports = Vec::with_capacity(runs.len());
+    let mut i = 0;
+    for r in &runs {
+        while i < r.start {
+            base.push(Item { c: chars[i], start: p.raw_src[i], end: p.raw_src[i + 1], flag: false });
+            i += 1;
+        }
+        let flagged = r.flagged();
+        if let Some((a, b)) = flagged {
+            base.extend((a..b).map(|k| Item { c: chars[k], start: p.raw_src[k], end: p.raw_src[k + 1], flag: true }));
+        }
+        if let Some(rep) = &r.repair {
+            base.extend(rep.chars.iter().map(|&(c, a, b)| Item { c, start: p.raw_src[a], end: p.raw_src[b], flag: false }));
+            counts.mojibake_runs_repaired += 1;
+        }
+        counts.mojibake_runs_found += 1;
+        reports.push(RunReport {
+            kind: r.kind,
+            garbled: flagged.map(|(a, b)| chars[a..b].iter().collect()).unwrap_or_default(),
+            repaired: r.repair.as_ref().map(|rep| rep.chars.iter().map(|x| x.0).collect()),
+            src: (p.raw_src[r.start], p.raw_src[r.end]),
+        });
+        i = r.end;
+    }
+    while i < chars.len() {
+        base.push(Item { c: chars[i], start: p.raw_src[i], end: p.raw_src[i + 1], flag: false });
+        i += 1;
+    }
     // 1. Pinyin glosses.
-    let drops = gloss::find(&chars);
+    let base_chars: Vec<char> = base.iter().map(|x| x.c).collect();
+    let drops = gloss::find(&base_chars);
     counts.glosses_removed += drops.len() as u32;
-    let mut items: Vec<Item> = Vec::with_capacity(chars.len());
+    let mut items: Vec<Item> = Vec::with_capacity(base.len());
     let mut d = drops.iter().peekable();
     let mut i = 0;
-    while i < chars.len() {
+    while i < base.len() {
         if let Some(&&(a, b)) = d.peek() {
             if i == a {
                 i = b;
@@ -81,7 +175,7 @@ fn normalize_paragraph(p: &Paragraph, convert: bool, counts: &mut crate::model::
                 continue;
             }
         }
-        items.push(Item { c: chars[i], start: p.raw_src[i], end: p.raw_src[i + 1] });
+        items.push(base[i]);
         i += 1;
     }
     // 2. Widths, invisible characters and spaces.
@@ -106,7 +200,7 @@ fn normalize_paragraph(p: &Paragraph, convert: bool, counts: &mut crate::model::
                 if !(j - k == 1 && it.c == ' ') {
                     counts.width_fixes += 1;
                 }
-                out.push(Item { c: ' ', start: it.start, end: items[j - 1].end });
+                out.push(Item { c: ' ', start: it.start, end: items[j - 1].end, flag: it.flag });
             } else {
                 counts.width_fixes += 1;
             }
@@ -125,13 +219,28 @@ fn normalize_paragraph(p: &Paragraph, convert: bool, counts: &mut crate::model::
     if convert {
         out = simplify_items(out, counts);
     }
-    out
+    (out, reports)
 }
 
 /// Converts items to simplified script, keeping each output char's source range. Conversion
 /// almost always keeps the length; where a phrase changes length, its chars all map to the
 /// phrase's whole source range.
-fn simplify_items(items: Vec<Item>, counts: &mut crate::model::NormalizeCounts) -> Vec<Item> {
+fn simplify_items(items: Vec<Item>, counts: &mut NormalizeCounts) -> Vec<Item> {
+    if items.iter().any(|i| i.flag) {
+        // Flagged garbage stays as written (evidence for a manual repair); the rest converts.
+        let mut out = Vec::with_capacity(items.len());
+        let mut rest = &items[..];
+        while let Some(first) = rest.first() {
+            let n = rest.iter().position(|i| i.flag != first.flag).unwrap_or(rest.len());
+            if first.flag {
+                out.extend_from_slice(&rest[..n]);
+            } else {
+                out.extend(simplify_items(rest[..n].to_vec(), counts));
+            }
+            rest = &rest[n..];
+        }
+        return out;
+    }
     let text: String = items.iter().map(|i| i.c).collect();
     let conv = script::to_simplified(&text);
     let conv_chars: Vec<char> = conv.chars().collect();
@@ -165,11 +274,21 @@ fn simplify_items(items: Vec<Item>, counts: &mut crate::model::NormalizeCounts) 
         } else {
             counts.chars_converted += conv.len() as u32;
             let (s, e) = (items[start].start, items[end - 1].end);
-            out.extend(conv.iter().map(|&c| Item { c, start: s, end: e }));
+            let flag = items[start..end].iter().any(|i| i.flag);
+            out.extend(conv.iter().map(|&c| Item { c, start: s, end: e, flag }));
         }
         start = end;
     }
     out
+}
+
+/// Normalizes one line on its own (the same steps as a paragraph), e.g. to check the offset map.
+pub fn normalize_line(raw: &str, convert: bool) -> String {
+    let mut raw_src: Vec<u32> = raw.char_indices().map(|(b, _)| b as u32).collect();
+    raw_src.push(raw.len() as u32);
+    let p = Paragraph { raw: raw.to_string(), raw_src, ..Paragraph::default() };
+    let (items, _) = normalize_paragraph(&p, convert, &mut NormalizeCounts::default());
+    items.iter().map(|i| i.c).collect()
 }
 
 /// The document's normalized text: kept paragraphs joined by `\n` (what all char spans index).

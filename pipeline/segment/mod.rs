@@ -1,5 +1,6 @@
-//! Segment: paragraphs → sentences → words with parts of speech.
+//! Segment: paragraphs → sentences → words with parts of speech, and keywords per document.
 
+pub mod keywords;
 pub mod sentences;
 pub mod words;
 
@@ -47,6 +48,7 @@ impl Stage for Segmenter {
         }
         doc.sentences = sents;
         doc.tokens = toks;
+        doc.keywords = keywords::keywords(&crate::normalize::document_text(doc));
         Ok(())
     }
 }

@@ -3,6 +3,7 @@
 //! "8.2%" and "24.1个百分点" stay one token tagged `m`, and dates such as "2022年" or "1-6月" one
 //! token tagged `t`.
 
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::OnceLock;
 
 use jieba_rs::Jieba;
@@ -17,12 +18,22 @@ pub const TAG_QUANTITY: &str = "m";
 /// Tag of a date or period.
 pub const TAG_TIME: &str = "t";
 
+static JIEBA_LOADS: AtomicUsize = AtomicUsize::new(0);
+
+/// How many times the jieba dictionaries were loaded in this process (1 once anything was
+/// segmented: they load once, not per document).
+pub fn jieba_loads() -> usize {
+    JIEBA_LOADS.load(Ordering::SeqCst)
+}
+
 /// The process-wide jieba instance: default dictionary plus the domain terms.
 pub fn jieba() -> &'static Jieba {
     static JIEBA: OnceLock<Jieba> = OnceLock::new();
     JIEBA.get_or_init(|| {
+        JIEBA_LOADS.fetch_add(1, Ordering::SeqCst);
         let mut j = Jieba::new();
-        let mut dict = std::io::BufReader::new(DOMAIN_DICT.as_bytes());
+        let entries: String = DOMAIN_DICT.lines().filter(|l| !l.starts_with('#')).flat_map(|l| [l, "\n"]).collect();
+        let mut dict = std::io::BufReader::new(entries.as_bytes());
         j.load_dict(&mut dict).expect("data/domain_dict.txt is a valid jieba dictionary");
         j
     })
@@ -110,6 +121,39 @@ mod tests {
         let w = ws("1-6月,预计2022年完成");
         assert!(w.contains(&("1-6月".into(), "t".into())), "{w:?}");
         assert!(w.contains(&("2022年".into(), "t".into())), "{w:?}");
+    }
+
+    /// Sentences of the seeds (000, 001, 003 and 004 after normalization): terms whole, figures
+    /// one `m` token.
+    #[test]
+    fn seed_sentences_keep_terms_and_figures_whole() {
+        let cases: [(&str, &[&str], &[&str]); 6] = [
+            ("引进内资194.3亿元;实际利用外资2.3亿美元,完成率位列全市第一。", &["引进内资", "实际利用外资", "完成率"], &["194.3亿元", "2.3亿美元"]),
+            ("规上工业增加值实现31.3亿元,同比增长9.5%;规上服务业增加值实现1.5亿元,同比增长16.7%;", &["规上工业增加值", "规上服务业增加值"], &["31.3亿元", "9.5%", "1.5亿元", "16.7%"]),
+            ("全年实现固定资产投资217.3亿元,同比增长14.8%。", &["固定资产投资"], &["217.3亿元", "14.8%"]),
+            ("自去年全省率先提出打造共同富裕示范区以来,我们加大民生保障。", &["共同富裕示范区", "民生"], &[]),
+            ("深入实施亩均论英雄改革,培育专精特新小巨人企业,持续优化营商环境,稳妥推进碳达峰。", &["亩均论英雄", "专精特新", "小巨人", "营商环境", "碳达峰"], &[]),
+            ("一般公共预算收入同比下降24.1个百分点,城乡居民人均可支配收入增长5.8%。", &["一般公共预算收入", "城乡居民人均可支配收入"], &["24.1个百分点", "5.8%"]),
+        ];
+        for (sentence, terms, figures) in cases {
+            let w = ws(sentence);
+            for t in terms {
+                assert!(w.iter().any(|(x, _)| x == t), "{t} split in {w:?}");
+            }
+            for f in figures {
+                assert!(w.contains(&(f.to_string(), TAG_QUANTITY.to_string())), "{f} not one m token in {w:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn jieba_loads_once_across_threads() {
+        let handles: Vec<_> = (0..4).map(|_| std::thread::spawn(|| words("营商环境持续优化").len())).collect();
+        for h in handles {
+            assert!(h.join().unwrap() > 0);
+        }
+        words("共同富裕");
+        assert_eq!(jieba_loads(), 1);
     }
 
     #[test]

@@ -9,7 +9,7 @@ use crate::schema::catalog;
 use crate::sink::TableBuffer;
 
 /// The tables the per-document stages fill, in the order they are written.
-pub const DOC_TABLES: [&str; 6] = ["documents", "paragraphs", "sentences", "tokens", "indicators", "issues"];
+pub const DOC_TABLES: [&str; 7] = ["documents", "paragraphs", "sentences", "tokens", "keywords", "indicators", "issues"];
 
 /// One document's rows, one record batch per table of [`DOC_TABLES`], in that order.
 #[derive(Debug, Clone)]
@@ -31,6 +31,7 @@ pub fn doc_batches(doc: &Document) -> DocBatches {
         paragraphs(doc, TableBuffer::new(cat.table("paragraphs"))),
         sentences(doc, TableBuffer::new(cat.table("sentences"))),
         tokens(doc, TableBuffer::new(cat.table("tokens"))),
+        keywords(doc, TableBuffer::new(cat.table("keywords"))),
         indicators(doc, TableBuffer::new(cat.table("indicators"))),
         {
             let mut t = TableBuffer::new(cat.table("issues"));
@@ -56,6 +57,7 @@ fn documents(d: &Document, mut t: TableBuffer) -> RecordBatch {
         c("n_lines"), c("n_paragraphs"), c("n_removed"), c("n_sentences"), c("n_tokens"), c("n_indicators"),
         c("n_issues"), c("chars_converted"), c("glosses_removed"), c("width_fixes"),
     );
+    let (moji_found, moji_repaired) = (c("mojibake_runs_found"), c("mojibake_runs_repaired"));
     t.str(doc_id, Some(&d.doc_id));
     t.str(source_file, Some(&d.source_file));
     t.int(row_in_file, d.row_in_file.map(i64::from));
@@ -79,6 +81,8 @@ fn documents(d: &Document, mut t: TableBuffer) -> RecordBatch {
     t.int(conv, n(d.changes.chars_converted));
     t.int(gloss, n(d.changes.glosses_removed));
     t.int(width, n(d.changes.width_fixes));
+    t.int(moji_found, n(d.changes.mojibake_runs_found));
+    t.int(moji_repaired, n(d.changes.mojibake_runs_repaired));
     t.end_row();
     t.finish()
 }
@@ -136,6 +140,19 @@ fn tokens(d: &Document, mut t: TableBuffer) -> RecordBatch {
         t.str(pos, Some(&k.pos));
         t.int(cs, n(k.char_start));
         t.int(ce, n(k.char_end));
+        t.end_row();
+    }
+    t.finish()
+}
+
+fn keywords(d: &Document, mut t: TableBuffer) -> RecordBatch {
+    let c = |name: &str| t.col(name);
+    let (doc_id, rank, keyword, weight) = (c("doc_id"), c("rank"), c("keyword"), c("weight"));
+    for k in &d.keywords {
+        t.str(doc_id, Some(&d.doc_id));
+        t.int(rank, n(k.rank));
+        t.str(keyword, Some(&k.keyword));
+        t.float(weight, Some(k.weight));
         t.end_row();
     }
     t.finish()
