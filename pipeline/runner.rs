@@ -113,6 +113,15 @@ pub struct RunSummary {
     pub validation_warnings: usize,
     pub tables: Vec<(String, u64)>,
     pub release: Option<PathBuf>,
+    /// Peak resident memory of this process in KiB (Linux VmHWM), for the logs.
+    pub peak_rss_kb: Option<u64>,
+}
+
+/// Peak resident set size of this process (VmHWM of /proc/self/status), in KiB.
+pub fn peak_rss_kb() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    line.split_whitespace().nth(1)?.parse().ok()
 }
 
 impl RunSummary {
@@ -520,6 +529,7 @@ pub fn run(cfg: &RunConfig) -> anyhow::Result<RunSummary> {
     for (t, rows) in &summary.tables {
         tracing::info!(table = t.as_str(), rows, "written");
     }
+    summary.peak_rss_kb = peak_rss_kb();
     tracing::info!(
         files = summary.files,
         documents = summary.documents,
@@ -531,6 +541,7 @@ pub fn run(cfg: &RunConfig) -> anyhow::Result<RunSummary> {
         validation_errors = summary.validation_errors,
         validation_warnings = summary.validation_warnings,
         duration_ms = started.elapsed().as_millis() as u64,
+        peak_rss_kb = summary.peak_rss_kb.unwrap_or(0),
         exit_code = summary.exit_code(),
         "run summary"
     );

@@ -1,0 +1,241 @@
+//! Operations: validation findings on crafted reports, targets vs actuals, `validate` on its
+//! own, bad input and bounded memory, killed runs, releases, the incremental cache and JSON logs.
+
+mod common;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use govreport::runner::{run, RunConfig};
+use govreport::sink::manifest::{sha256_file, Manifest};
+use govreport::validate::read_table;
+use polars::prelude::*;
+
+fn bin() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_govreport"))
+}
+
+fn write(dir: &Path, rel: &str, text: &str) {
+    let p = dir.join(rel);
+    std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+    std::fs::write(p, text).unwrap();
+}
+
+/// Every file of a folder (not hidden, not recursing) with its bytes.
+fn files(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+    std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap())
+        .filter(|e| e.file_type().unwrap().is_file() && !e.file_name().to_string_lossy().starts_with('.'))
+        .map(|e| (e.file_name().to_string_lossy().into_owned(), std::fs::read(e.path()).unwrap()))
+        .collect()
+}
+
+fn col_strs(df: &DataFrame, c: &str) -> Vec<Option<String>> {
+    df.column(c).unwrap().str().unwrap().iter().map(|s| s.map(str::to_string)).collect()
+}
+
+/// The manifest lists every table file with the checksum, size and row count it has.
+fn assert_manifest_matches(dir: &Path) {
+    let m = Manifest::read(&dir.join("manifest.json")).unwrap();
+    for t in &m.tables {
+        let (sha, bytes) = sha256_file(&dir.join(&t.file)).unwrap();
+        assert_eq!((sha.as_str(), bytes), (t.sha256.as_str(), t.bytes), "{} does not match manifest.json", t.file);
+        if t.file.ends_with(".parquet") {
+            assert_eq!(read_table(dir, &t.name).unwrap().height() as u64, t.rows, "{} rows", t.name);
+        }
+    }
+}
+
+/// Every table file but `skip` matches manifest.json.
+fn assert_manifest_matches_except(dir: &Path, skip: &str) {
+    let m = Manifest::read(&dir.join("manifest.json")).unwrap();
+    for t in m.tables.iter().filter(|t| t.file != skip) {
+        let (sha, _) = sha256_file(&dir.join(&t.file)).unwrap();
+        assert_eq!(sha, t.sha256, "{}", t.file);
+    }
+}
+
+/// A dataset made from seeds/, shared by the tests of this file.
+fn seeds_dataset() -> PathBuf {
+    static DIR: std::sync::OnceLock<tempfile::TempDir> = std::sync::OnceLock::new();
+    DIR.get_or_init(|| {
+        let d = tempfile::tempdir().unwrap();
+        common::run_into(&common::seeds(), d.path(), 2);
+        d
+    })
+    .path()
+    .to_path_buf()
+}
+
+const REPORT_2022: &str = "江北区2022年政府工作报告
+各位代表：
+一、2021年工作回顾
+全区地区生产总值完成500亿元，增长6.5%。外贸自营出口额50亿元，其中跨境电商出口额80亿元。社会消费品零售总额200亿元，增长5%。
+二、2022年主要目标
+地区生产总值增长7%左右，社会消费品零售总额增长8%。
+";
+
+const REPORT_2023: &str = "江北区2023年政府工作报告
+各位代表：
+一、2022年工作回顾
+全区地区生产总值完成530亿元，增长6%。社会消费品零售总额300亿元，增长6%。地区生产总值达到9000吨。
+二、2023年主要目标
+地区生产总值增长6%左右。
+";
+
+/// A long simplified report with a few traditional characters left in one line (too few to
+/// make normalize convert the document) and a line of mojibake.
+fn residue_report() -> String {
+    let mut s = String::from("政府工作报告\n各位代表：\n");
+    for k in 0..60 {
+        s.push_str(&format!("第{k}项工作稳步推进，全区经济社会发展取得新成效，人民群众获得感不断增强。\n"));
+    }
+    s.push_str("經濟發展區域協調，這是我們的目標。\n");
+    s.push_str("鍦板尯鐢熶骇鎬诲€硷紝鈥滃崄鍥涗簲鈥濊鍒掞紝锟斤拷锟斤拷。\n");
+    s
+}
+
+fn crafted_inputs(dir: &Path) {
+    write(dir, "江北区/2022年报告.txt", REPORT_2022);
+    write(dir, "江北区/2023年报告.txt", REPORT_2023);
+    write(dir, "residue.txt", &residue_report());
+    // Truncated UTF-8 in the middle of a line: decoded with U+FFFD.
+    let mut b = "政府工作报告\n全区经济稳定增长。".as_bytes().to_vec();
+    b.extend_from_slice(&"增长".as_bytes()[..4]);
+    b.extend_from_slice("其他内容正常。\n".as_bytes());
+    std::fs::write(dir.join("damaged.txt"), b).unwrap();
+}
+
+fn issue_codes(dir: &Path) -> Vec<(String, Option<String>, String)> {
+    let iss = read_table(dir, "issues").unwrap();
+    let (stage, file, code) = (col_strs(&iss, "stage"), col_strs(&iss, "source_file"), col_strs(&iss, "code"));
+    (0..iss.height()).map(|k| (stage[k].clone().unwrap(), file[k].clone(), code[k].clone().unwrap())).collect()
+}
+
+#[test]
+fn validation_findings_on_crafted_reports_are_issues_rows() {
+    let input = tempfile::tempdir().unwrap();
+    crafted_inputs(input.path());
+    let out = tempfile::tempdir().unwrap();
+    let summary = common::run_into(input.path(), out.path(), 2);
+    assert_eq!(summary.validation_errors, 0);
+    let codes = issue_codes(out.path());
+    let has = |file: &str, code: &str| codes.iter().any(|(s, f, c)| s == "validate" && f.as_deref() == Some(file) && c == code);
+    // 其中跨境电商出口额 80亿元 > 外贸自营出口额 50亿元.
+    assert!(has("江北区/2022年报告.txt", "part_exceeds_total"), "{codes:?}");
+    // 300亿元 "增长6%" after 200亿元 the year before is +50 %.
+    assert!(has("江北区/2023年报告.txt", "growth_contradicts_levels"), "{codes:?}");
+    // 500 → 530亿元 with 6% is consistent: no finding for GDP.
+    let iss = read_table(out.path(), "issues").unwrap();
+    let msgs = col_strs(&iss, "message");
+    assert!(!msgs.iter().flatten().any(|m| m.contains("growth_contradicts") || (m.contains("地区生产总值 530") && m.contains("implies"))), "{msgs:?}");
+    // GDP in 吨 contradicts the code book's money family.
+    assert!(codes.iter().any(|(s, _, c)| s == "validate" && c == "unit_family_mismatch"), "{codes:?}");
+    // Text residue.
+    assert!(has("residue.txt", "residual_traditional"), "{codes:?}");
+    assert!(has("residue.txt", "mojibake"), "{codes:?}");
+    assert!(has("damaged.txt", "replacement_chars"), "{codes:?}");
+    // Clean seeds give none of these.
+    let seeds_out = tempfile::tempdir().unwrap();
+    common::run_into(&common::seeds(), seeds_out.path(), 2);
+    assert!(issue_codes(seeds_out.path()).iter().all(|(s, _, _)| s != "validate"), "{:?}", issue_codes(seeds_out.path()));
+}
+
+#[test]
+fn targets_are_paired_with_the_next_reports_actuals_of_the_same_region() {
+    let input = tempfile::tempdir().unwrap();
+    crafted_inputs(input.path());
+    // A report of another region for 2023 must not pair with 江北区's 2022 targets.
+    write(input.path(), "其他县/2023.txt", &REPORT_2023.replace("江北区", "其他县").replace("增长6%。社会", "增长9%。社会"));
+    let out = tempfile::tempdir().unwrap();
+    common::run_into(input.path(), out.path(), 2);
+    let t = read_table(out.path(), "targets_vs_actuals").unwrap();
+    assert_eq!(t.height(), 2, "{t}");
+    let region = col_strs(&t, "region");
+    let code = col_strs(&t, "indicator_code");
+    let tf = col_strs(&t, "target_source_file");
+    let af = col_strs(&t, "actual_source_file");
+    let tv: Vec<f64> = t.column("target_value").unwrap().f64().unwrap().iter().flatten().collect();
+    let av: Vec<f64> = t.column("actual_value").unwrap().f64().unwrap().iter().flatten().collect();
+    let met: Vec<bool> = t.column("met").unwrap().bool().unwrap().iter().flatten().collect();
+    let year: Vec<i32> = t.column("year").unwrap().i32().unwrap().iter().flatten().collect();
+    for k in 0..2 {
+        assert_eq!(region[k].as_deref(), Some("江北区"));
+        assert_eq!(tf[k].as_deref(), Some("江北区/2022年报告.txt"));
+        assert_eq!(af[k].as_deref(), Some("江北区/2023年报告.txt"));
+        assert_eq!(year[k], 2022);
+    }
+    // GDP: target 7% (左右), actual 6%; retail sales: target 8%, actual 6%.
+    let gdp = code.iter().position(|c| c.as_deref() == Some("gdp")).unwrap();
+    assert_eq!((tv[gdp], av[gdp], met[gdp]), (7.0, 6.0, false));
+    let retail = code.iter().position(|c| c.as_deref() == Some("retail_sales")).unwrap();
+    assert_eq!((tv[retail], av[retail]), (8.0, 6.0));
+}
+
+#[test]
+fn validate_alone_replaces_its_rows_in_issues_and_keeps_the_manifest_true() {
+    let input = tempfile::tempdir().unwrap();
+    crafted_inputs(input.path());
+    let fresh = tempfile::tempdir().unwrap();
+    common::run_into(input.path(), fresh.path(), 2);
+    let before = files(fresh.path());
+
+    // Validating a fresh dataset again changes nothing, byte for byte.
+    let st = bin().arg("validate").arg(fresh.path()).stdout(Stdio::null()).status().unwrap();
+    assert_eq!(st.code(), Some(0));
+    assert_eq!(files(fresh.path()), before, "validate rewrote a fresh dataset differently");
+
+    // A dataset whose issues also hold a stale validate row (from an older validator), with
+    // its manifest out of date: validate drops the stale row, keeps one copy of each current
+    // finding, and restores the manifest — the result is the fresh dataset, byte for byte.
+    let stale = tempfile::tempdir().unwrap();
+    for (n, b) in &before {
+        std::fs::write(stale.path().join(n), b).unwrap();
+    }
+    {
+        use govreport::model::{Issue, Severity};
+        use govreport::schema::catalog;
+        use govreport::sink::{rows::push_issues, DatasetWriter, TableBuffer};
+        use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
+        let def = catalog().table("issues");
+        let f = std::fs::File::open(fresh.path().join("issues.parquet")).unwrap();
+        let old: Vec<_> = ParquetRecordBatchReaderBuilder::try_new(f).unwrap().build().unwrap().map(|b| b.unwrap()).collect();
+        let mut t = TableBuffer::new(def);
+        push_issues(&mut t, None, None, &[Issue::new("validate", Severity::Error, "stale_finding", "from an older run")]);
+        let mut w = DatasetWriter::create(stale.path(), &[def], false).unwrap();
+        for b in &old {
+            w.write(0, &arrow::record_batch::RecordBatch::try_new(def.arrow_schema(), b.columns().to_vec()).unwrap()).unwrap();
+        }
+        w.write(0, &t.finish()).unwrap();
+        w.finish().unwrap();
+    }
+    assert!(issue_codes(stale.path()).iter().any(|(_, _, c)| c == "stale_finding"));
+    let out = bin().arg("validate").arg(stale.path()).output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains("part_exceeds_total") && stdout.contains("recorded in issues"), "{stdout}");
+    let codes = issue_codes(stale.path());
+    assert!(!codes.iter().any(|(_, _, c)| c == "stale_finding"), "{codes:?}");
+    assert_eq!(codes.iter().filter(|(_, _, c)| c == "part_exceeds_total").count(), 1, "{codes:?}");
+    assert_manifest_matches(stale.path());
+    assert!(!stale.path().join(".staging").exists());
+    assert_eq!(files(stale.path()), before);
+
+    // Findings that are errors give status 4: a documents count that no longer matches.
+    let broken = tempfile::tempdir().unwrap();
+    for (n, b) in &before {
+        std::fs::write(broken.path().join(n), b).unwrap();
+    }
+    std::fs::copy(seeds_dataset().join("sentences.parquet"), broken.path().join("sentences.parquet")).unwrap();
+    let out = bin().arg("validate").arg(broken.path()).output().unwrap();
+    assert_eq!(out.status.code(), Some(4), "{}", String::from_utf8_lossy(&out.stdout));
+    assert!(issue_codes(broken.path()).iter().any(|(s, _, c)| s == "validate" && c == "orphan_row"));
+    assert_manifest_matches_except(broken.path(), "sentences.parquet");
+
+    // Validate on a folder with no dataset fails with status 1.
+    let empty = tempfile::tempdir().unwrap();
+    assert_eq!(bin().arg("validate").arg(empty.path()).stdout(Stdio::null()).stderr(Stdio::null()).status().unwrap().code(), Some(1));
+}
