@@ -239,3 +239,113 @@ fn validate_alone_replaces_its_rows_in_issues_and_keeps_the_manifest_true() {
     let empty = tempfile::tempdir().unwrap();
     assert_eq!(bin().arg("validate").arg(empty.path()).stdout(Stdio::null()).stderr(Stdio::null()).status().unwrap().code(), Some(1));
 }
+
+/// The JSON events a run printed on stderr (every line must be one JSON object).
+fn json_lines(stderr: &[u8]) -> Vec<serde_json::Value> {
+    String::from_utf8_lossy(stderr)
+        .lines()
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap_or_else(|e| panic!("not JSON ({e}): {l}")))
+        .collect()
+}
+
+fn summary_line(events: &[serde_json::Value]) -> &serde_json::Value {
+    let last = events.last().expect("no log lines");
+    assert_eq!(last["message"], "run summary", "the summary is not the last line: {last}");
+    last
+}
+
+/// The bad-input folder of issue 7, built here (nothing binary is committed). `big` adds the
+/// 50 MB one-line file.
+fn bad_inputs(dir: &Path, big: bool) -> Vec<&'static str> {
+    let mut names = vec![];
+    std::fs::write(dir.join("empty.txt"), b"").unwrap();
+    names.push("empty.txt");
+    // A PNG image: signature, IHDR, then bytes of every value.
+    let mut png = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x10\0\0\0\x10\x08\x06\0\0\0".to_vec();
+    png.extend((0..4096u32).map(|i| (i.wrapping_mul(2654435761) >> 13) as u8));
+    std::fs::write(dir.join("photo.png"), png).unwrap();
+    names.push("photo.png");
+    let text = "政府工作报告\n全区地区生产总值增长6.5%。\n".as_bytes();
+    std::fs::write(dir.join("truncated.txt"), &text[..text.len() - 5]).unwrap();
+    names.push("truncated.txt");
+    let mut nul = "政府工作报告\n".as_bytes().to_vec();
+    nul.extend_from_slice(b"\0\0\0abc\0def\0");
+    std::fs::write(dir.join("nul.txt"), nul).unwrap();
+    names.push("nul.txt");
+    let depth = 20_000;
+    let html = format!("<html><body>{}<p>增长6.5%</p>{}</body></html>", "<div>".repeat(depth), "</div>".repeat(depth));
+    std::fs::write(dir.join("nested.html"), html).unwrap();
+    names.push("nested.html");
+    // Unreadable even for root: a link to nothing. And a mode-000 file (unreadable for others).
+    std::os::unix::fs::symlink("/nonexistent/govreport/report.txt", dir.join("dangling.txt")).unwrap();
+    names.push("dangling.txt");
+    std::fs::write(dir.join("locked.txt"), "政府工作报告\n增长6%。\n").unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(dir.join("locked.txt"), std::fs::Permissions::from_mode(0o000)).unwrap();
+    names.push("locked.txt");
+    std::fs::copy(common::seeds().join("000_2ee2e79b26ac3452.txt"), dir.join("2023年 政府 工作报告 final.txt")).unwrap();
+    names.push("2023年 政府 工作报告 final.txt");
+    if big {
+        use std::io::Write;
+        let mut f = std::io::BufWriter::new(std::fs::File::create(dir.join("one_line.txt")).unwrap());
+        let chunk = "全区地区生产总值增长百分之六点五".repeat(2048);
+        let mut n = 0;
+        while n < 50 << 20 {
+            f.write_all(chunk.as_bytes()).unwrap();
+            n += chunk.len();
+        }
+        f.flush().unwrap();
+        names.push("one_line.txt");
+    }
+    names
+}
+
+#[test]
+fn bad_input_finishes_with_a_row_per_file_and_bounded_memory() {
+    let small = tempfile::tempdir().unwrap();
+    bad_inputs(small.path(), false);
+    let input = tempfile::tempdir().unwrap();
+    let names = bad_inputs(input.path(), true);
+
+    let run_bin = |inp: &Path, out: &Path| {
+        let o = bin().args(["--log-format", "json", "run", "--no-progress", "--no-cache", "--input"]).arg(inp).arg("--output").arg(out).output().unwrap();
+        let events = json_lines(&o.stderr);
+        (o.status.code(), summary_line(&events).clone())
+    };
+    let out_small = tempfile::tempdir().unwrap();
+    let (_, base) = run_bin(small.path(), out_small.path());
+    let out = tempfile::tempdir().unwrap();
+    let (code, summary) = run_bin(input.path(), out.path());
+    assert_eq!(code, Some(3), "quarantined documents give the documented status 3: {summary}");
+
+    let docs = read_table(out.path(), "documents").unwrap();
+    let (src, status, reason) = (col_strs(&docs, "source_file"), col_strs(&docs, "status"), col_strs(&docs, "quarantine_reason"));
+    for name in &names {
+        let k = src.iter().position(|s| s.as_deref() == Some(name)).unwrap_or_else(|| panic!("{name} has no documents row: {src:?}"));
+        match status[k].as_deref() {
+            Some("ok") => {}
+            Some("quarantined") => assert!(reason[k].as_deref().is_some_and(|r| !r.is_empty()), "{name} quarantined without a reason"),
+            s => panic!("{name}: status {s:?}"),
+        }
+    }
+    assert_eq!(docs.height(), names.len());
+    let reason_of = |n: &str| reason[src.iter().position(|s| s.as_deref() == Some(n)).unwrap()].clone().unwrap_or_default();
+    assert!(reason_of("empty.txt").starts_with("empty_file"), "{}", reason_of("empty.txt"));
+    assert!(reason_of("dangling.txt").starts_with("unreadable"), "{}", reason_of("dangling.txt"));
+    assert!(reason_of("one_line.txt").starts_with("line_too_long"), "{}", reason_of("one_line.txt"));
+    assert!(!reason_of("photo.png").is_empty(), "an image is not a report");
+    let k = src.iter().position(|s| s.as_deref() == Some("2023年 政府 工作报告 final.txt")).unwrap();
+    assert_eq!(status[k].as_deref(), Some("ok"));
+    // The whole 50 MB was hashed (the manifest records it) but never held in memory.
+    let m = Manifest::read(&out.path().join("manifest.json")).unwrap();
+    let big = m.inputs.iter().find(|i| i.path == "one_line.txt").unwrap();
+    assert!(big.bytes >= 50 << 20 && big.sha256.len() == 64);
+    assert_manifest_matches(out.path());
+
+    let peak = summary["peak_rss_kb"].as_u64().unwrap();
+    let peak_small = base["peak_rss_kb"].as_u64().unwrap();
+    eprintln!("peak RSS: {peak} KiB with the 50 MB line, {peak_small} KiB without");
+    assert!(peak > 0 && peak_small > 0);
+    assert!(peak < peak_small + 30 * 1024, "the 50 MB line raised peak memory from {peak_small} to {peak} KiB");
+    assert!(peak < 1024 * 1024, "peak memory {peak} KiB");
+}
