@@ -349,3 +349,201 @@ fn bad_input_finishes_with_a_row_per_file_and_bounded_memory() {
     assert!(peak < peak_small + 30 * 1024, "the 50 MB line raised peak memory from {peak_small} to {peak} KiB");
     assert!(peak < 1024 * 1024, "peak memory {peak} KiB");
 }
+
+/// `n` distinct reports made from the seeds (a line naming the copy keeps them unique).
+fn many_reports(dir: &Path, n: usize) {
+    let seeds: Vec<PathBuf> = govreport::runner::discover(&common::seeds()).unwrap().into_iter().map(|(_, p)| p).collect();
+    for k in 0..n {
+        let text = std::fs::read_to_string(&seeds[k % seeds.len()]).unwrap();
+        write(dir, &format!("copy_{k:03}.txt"), &format!("{text}\n第{k}份副本。\n"));
+    }
+}
+
+#[test]
+fn a_killed_run_leaves_the_previous_dataset_intact_and_readable() {
+    let out = tempfile::tempdir().unwrap();
+    common::run_into(&common::seeds(), out.path(), 2);
+    let previous = files(out.path());
+    let input = tempfile::tempdir().unwrap();
+    many_reports(input.path(), 60);
+
+    let mut killed_while_running = 0;
+    for delay_ms in [30u64, 150, 400, 800, 1500, 2500] {
+        let mut child = bin()
+            .args(["run", "--no-progress", "--no-cache", "--threads", "2", "--input"])
+            .arg(input.path())
+            .arg("--output")
+            .arg(out.path())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(Duration::from_millis(delay_ms));
+        if child.try_wait().unwrap().is_none() {
+            killed_while_running += 1;
+        }
+        child.kill().unwrap();
+        child.wait().unwrap();
+        let staged_complete = out.path().join(".staging/.complete").exists();
+        if !staged_complete {
+            // Before the marker: the published files are exactly the previous dataset.
+            let now = files(out.path());
+            assert!(now == previous || {
+                // ... unless the run finished before the kill: then the new dataset, whole.
+                assert_manifest_matches(out.path());
+                now.len() == previous.len()
+            }, "killed after {delay_ms} ms: published files changed without a complete run");
+        }
+        // Whatever the moment, recovery (done by the next run or validate) leaves one whole,
+        // readable dataset whose manifest is true.
+        govreport::runner::recover(out.path()).unwrap();
+        assert!(!out.path().join(".staging").exists());
+        assert_manifest_matches(out.path());
+        let findings = govreport::validate::validate_dir(out.path(), &govreport::sink::rows::DOC_TABLES).unwrap();
+        assert!(findings.iter().all(|f| f.severity != govreport::model::Severity::Error), "after a kill at {delay_ms} ms: {findings:?}");
+        // Reset to the previous dataset for the next kill if the run got through.
+        if files(out.path()) != previous {
+            common::run_into(&common::seeds(), out.path(), 2);
+            assert_eq!(files(out.path()), previous);
+        }
+    }
+    assert!(killed_while_running >= 3, "only {killed_while_running} kills hit a running process; use a larger input");
+}
+
+#[test]
+fn releases_are_immutable_documented_and_byte_identical() {
+    let a = tempfile::tempdir().unwrap();
+    let st = bin().args(["run", "--no-progress", "--release", "2025.1", "--input"]).arg(common::seeds()).arg("--output").arg(a.path()).stderr(Stdio::null()).status().unwrap();
+    assert_eq!(st.code(), Some(0));
+    let b = tempfile::tempdir().unwrap();
+    let st = bin().args(["run", "--no-progress", "--threads", "1", "--input"]).arg(common::seeds()).arg("--output").arg(b.path()).stderr(Stdio::null()).status().unwrap();
+    assert_eq!(st.code(), Some(0));
+    let st = bin().args(["release", "--version", "2025.1", "--output"]).arg(b.path()).stderr(Stdio::null()).status().unwrap();
+    assert_eq!(st.code(), Some(0));
+
+    let ra = a.path().join("releases/2025.1");
+    let rb = b.path().join("releases/2025.1");
+    let (fa, fb) = (files(&ra), files(&rb));
+    assert_eq!(fa.keys().collect::<Vec<_>>(), fb.keys().collect::<Vec<_>>());
+    for (n, bytes) in &fa {
+        assert!(bytes == &fb[n], "{n} differs between two releases of the same inputs");
+    }
+    for t in govreport::schema::catalog().tables.iter() {
+        assert!(fa.contains_key(&format!("{}.parquet", t.name)), "{} missing from the release", t.name);
+    }
+    assert_manifest_matches(&ra);
+    let m = Manifest::read(&ra.join("manifest.json")).unwrap();
+    assert_eq!(m.tool_version, govreport::VERSION);
+    assert_eq!(m.schema_version, govreport::schema::catalog().schema_version);
+    assert_eq!(m.inputs.len(), 5);
+    assert!(m.inputs.iter().all(|i| i.sha256.len() == 64));
+    // The dataset card: every table and column, row counts, how to load.
+    let card = String::from_utf8(fa["README.md"].clone()).unwrap();
+    for t in govreport::schema::catalog().tables.iter() {
+        let rows = m.tables.iter().find(|e| e.name == t.name).unwrap().rows;
+        assert!(card.contains(&format!("### `{}` ({rows} rows)", t.name)), "card lacks {}", t.name);
+        for c in &t.columns {
+            assert!(card.contains(&format!("| `{}` |", c.name)), "card lacks {}.{}", t.name, c.name);
+        }
+    }
+    assert!(card.contains("pl.read_parquet(\"indicators.parquet\")"));
+    // Immutable: files read-only, the same version refused (status 1), content unchanged.
+    assert!(std::fs::metadata(ra.join("indicators.parquet")).unwrap().permissions().readonly());
+    let again = bin().args(["release", "--version", "2025.1", "--output"]).arg(a.path()).output().unwrap();
+    assert_eq!(again.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&again.stderr).contains("already exists"));
+    let again = bin().args(["run", "--no-progress", "--release", "2025.1", "--input"]).arg(common::seeds()).arg("--output").arg(a.path()).output().unwrap();
+    assert_eq!(again.status.code(), Some(1));
+    assert_eq!(files(&ra), fa);
+    // A release is a copy: a later run does not touch it.
+    let st = bin().args(["run", "--no-progress", "--input"]).arg(small_input().path()).arg("--output").arg(a.path()).stderr(Stdio::null()).status().unwrap();
+    assert_eq!(st.code(), Some(0));
+    assert_eq!(files(&ra), fa);
+}
+
+fn small_input() -> tempfile::TempDir {
+    let d = tempfile::tempdir().unwrap();
+    std::fs::copy(common::seeds().join("000_2ee2e79b26ac3452.txt"), d.path().join("one.txt")).unwrap();
+    d
+}
+
+/// Small distinct reports for the cache test.
+fn tiny_reports(dir: &Path, from: usize, to: usize) {
+    for k in from..to {
+        write(
+            dir,
+            &format!("r{k:04}.txt"),
+            &format!("政府工作报告\n一、{y}年工作回顾\n全区地区生产总值完成{k}.5亿元，增长{g}%。\n社会消费品零售总额{k}亿元。\n", y = 2000 + k % 20, g = k % 9 + 1),
+        );
+    }
+}
+
+#[test]
+fn a_rerun_reprocesses_only_new_files_and_gives_the_same_bytes() {
+    let input = tempfile::tempdir().unwrap();
+    tiny_reports(input.path(), 0, 100);
+    let out = tempfile::tempdir().unwrap();
+    let cfg = RunConfig { threads: 2, ..RunConfig::new(input.path(), out.path()) };
+    let first = run(&cfg).unwrap();
+    assert_eq!((first.processed, first.cached), (100, 0));
+    let cache_dir = out.path().join(govreport::cache::CACHE_DIR);
+    assert_eq!(std::fs::read_dir(&cache_dir).unwrap().count(), 100);
+
+    // One more file: one goes through the stages, a hundred come from the cache.
+    tiny_reports(input.path(), 100, 101);
+    let second = run(&cfg).unwrap();
+    assert_eq!((second.files_processed, second.files_cached), (1, 100));
+    assert_eq!((second.processed, second.cached), (1, 100));
+
+    // Byte-identical to a full run without the cache.
+    let full = tempfile::tempdir().unwrap();
+    let fresh = run(&RunConfig { threads: 1, cache: false, ..RunConfig::new(input.path(), full.path()) }).unwrap();
+    assert_eq!(fresh.processed, 101);
+    assert!(!full.path().join(govreport::cache::CACHE_DIR).exists());
+    assert_eq!(files(out.path()), files(full.path()), "cached rerun differs from a full run");
+
+    // A changed file is reprocessed; a removed file's entry is dropped (the cache stays bounded).
+    std::fs::remove_file(input.path().join("r0003.txt")).unwrap();
+    write(input.path(), "r0004.txt", "政府工作报告\n全区地区生产总值完成1.5亿元。\n");
+    let third = run(&cfg).unwrap();
+    assert_eq!((third.files_processed, third.files_cached), (1, 99));
+    assert_eq!(std::fs::read_dir(&cache_dir).unwrap().count(), 100);
+    let full2 = tempfile::tempdir().unwrap();
+    run(&RunConfig { cache: false, ..RunConfig::new(input.path(), full2.path()) }).unwrap();
+    assert_eq!(files(out.path()), files(full2.path()));
+}
+
+#[test]
+fn json_logs_are_one_object_per_line_with_a_run_id_and_a_final_summary() {
+    let input = tempfile::tempdir().unwrap();
+    for (rel, p) in govreport::runner::discover(&common::seeds()).unwrap() {
+        std::fs::copy(p, input.path().join(rel)).unwrap();
+    }
+    std::fs::write(input.path().join("empty.txt"), b"").unwrap();
+    let out = tempfile::tempdir().unwrap();
+    let go = || bin().args(["--log-format", "json", "run", "--no-progress", "--input"]).arg(input.path()).arg("--output").arg(out.path()).output().unwrap();
+    let first = go();
+    assert_eq!(first.status.code(), Some(3));
+    let events = json_lines(&first.stderr);
+    assert!(events.len() >= 4, "{events:?}");
+    let id = events[0]["run_id"].as_str().unwrap().to_string();
+    assert_eq!(id.len(), 16);
+    assert!(events.iter().all(|e| e["run_id"] == id.as_str() && e["level"].is_string() && e["timestamp"].is_string()));
+    assert!(events.iter().any(|e| e["message"] == "batch done" && e["duration_ms"].is_u64() && e["files"] == 6));
+    let s = summary_line(&events);
+    assert_eq!((s["documents"].as_u64(), s["processed"].as_u64(), s["skipped_cached"].as_u64()), (Some(6), Some(6), Some(0)));
+    assert_eq!(s["quarantined"].as_u64(), Some(1));
+    let issues = read_table(out.path(), "issues").unwrap().height() as u64;
+    assert_eq!(s["issues"].as_u64(), Some(issues));
+    assert!(s["duration_ms"].is_u64() && s["exit_code"] == 3);
+
+    // A second run: a new run id, everything from the cache, and no run id in any data file.
+    let second = go();
+    let events2 = json_lines(&second.stderr);
+    let s2 = summary_line(&events2);
+    assert_ne!(events2[0]["run_id"].as_str().unwrap(), id);
+    assert_eq!((s2["processed"].as_u64(), s2["skipped_cached"].as_u64()), (Some(0), Some(6)));
+    for (name, bytes) in files(out.path()) {
+        let needle = events2[0]["run_id"].as_str().unwrap();
+        assert!(!bytes.windows(needle.len()).any(|w| w == needle.as_bytes()), "run id written into {name}");
+    }
+}
