@@ -637,3 +637,43 @@ fn progress_bar(wanted: bool, len: u64) -> Option<indicatif::ProgressBar> {
     );
     Some(b)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn load_keeps_bounded_bytes_and_names_what_it_could_not_read() {
+        let dir = tempfile::tempdir().unwrap();
+        let limits = Limits { max_file_bytes: 1000, max_line_bytes: 100 };
+        std::fs::write(dir.path().join("ok.txt"), "增长\n".repeat(50)).unwrap();
+        let l = load("ok.txt", &dir.path().join("ok.txt"), limits);
+        assert!(l.over_limit.is_none() && l.bytes.as_ref().unwrap().len() == 350 && l.size == 350);
+
+        std::fs::write(dir.path().join("line.txt"), "a".repeat(101)).unwrap();
+        let l = load("line.txt", &dir.path().join("line.txt"), limits);
+        assert_eq!(l.over_limit.as_ref().unwrap().0, "line_too_long");
+        assert!(l.bytes.unwrap().is_empty(), "bytes over a limit are not kept");
+        assert_eq!(l.sha256.unwrap(), hex(&Sha256::digest("a".repeat(101))));
+
+        std::fs::write(dir.path().join("big.txt"), "short line\n".repeat(200)).unwrap();
+        let l = load("big.txt", &dir.path().join("big.txt"), limits);
+        assert_eq!(l.over_limit.as_ref().unwrap().0, "file_too_large");
+        assert_eq!(l.size, 2200);
+
+        std::os::unix::fs::symlink("/nonexistent/x", dir.path().join("dangling")).unwrap();
+        std::os::unix::fs::symlink(dir.path(), dir.path().join("loop")).unwrap();
+        for name in ["dangling", "loop"] {
+            let l = load(name, &dir.path().join(name), limits);
+            assert!(l.sha256.is_none() && l.bytes.is_err(), "{name}");
+        }
+        // Discovery lists links (even dangling or to folders) as inputs and does not follow them.
+        let found: Vec<String> = discover(dir.path()).unwrap().into_iter().map(|(r, _)| r).collect();
+        assert_eq!(found, ["big.txt", "dangling", "line.txt", "loop", "ok.txt"]);
+        // Each becomes a quarantined document with its reason.
+        for name in ["dangling", "loop", "line.txt"] {
+            let docs = process_loaded(load(name, &dir.path().join(name), limits), &stages());
+            assert!(docs[0].quarantined, "{name}");
+        }
+    }
+}

@@ -122,3 +122,53 @@ pub fn growth_against_levels(docs: &[DocFacts], figs: &[Figure], out: &mut Vec<F
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fig(idx: i64, sentence: i64, start: i64, name: &str, value: f64, unit: &str, qualifier: Option<&str>) -> Figure {
+        Figure {
+            doc_id: "d".into(),
+            source_file: "d.txt".into(),
+            indicator_index: idx,
+            sentence_index: sentence,
+            source_line: 1,
+            char_start: start,
+            char_end: start + 4,
+            indicator: name.into(),
+            code: None,
+            measure: "level".into(),
+            value,
+            value_text: value.to_string(),
+            unit: unit.into(),
+            unit_text: unit.into(),
+            qualifier: qualifier.map(str::to_string),
+            basis: None,
+            status: "actual".into(),
+            year: None,
+        }
+    }
+
+    fn codes(figs: &[Figure], text: &str) -> usize {
+        let sents = HashMap::from([(("d".to_string(), 0), (0, text.to_string()))]);
+        let mut out = Vec::new();
+        parts_and_totals(figs, &sents, &mut out);
+        out.len()
+    }
+
+    #[test]
+    fn a_part_is_checked_against_the_nearest_total_of_its_unit() {
+        // 出口额50亿元，其中跨境电商80亿元 (positions as in the sentence).
+        let text = "出口额50亿元，其中跨境电商80亿元，货运10万吨。";
+        let total = fig(0, 0, 0, "出口额", 50e8, "CNY", None);
+        let part = fig(1, 0, 10, "跨境电商", 80e8, "CNY", None);
+        assert_eq!(codes(&[total.clone(), part.clone()], text), 1);
+        // A smaller part, a part in another unit, or a total stated as a floor: no finding.
+        assert_eq!(codes(&[total.clone(), fig(1, 0, 10, "跨境电商", 30e8, "CNY", None)], text), 0);
+        assert_eq!(codes(&[total.clone(), fig(1, 0, 21, "货运", 1e5, "t", None)], text), 0);
+        assert_eq!(codes(&[fig(0, 0, 0, "出口额", 50e8, "CNY", Some("over")), part.clone()], text), 0);
+        // Without 其中 the second figure is no part.
+        assert_eq!(codes(&[total, part], "出口额50亿元，另外跨境电商80亿元。"), 0);
+    }
+}
