@@ -16,7 +16,7 @@ use std::process::Command;
 use std::time::Instant;
 
 use govreport::corpusgen::{generate, parse_size, Mix, Pool};
-use govreport::runner::{self, peak_rss_bytes, RunConfig};
+use govreport::runner::{self, peak_rss_kb, RunConfig};
 use rayon::prelude::*;
 use serde_json::{json, Value};
 
@@ -130,7 +130,7 @@ fn child(args: &[String]) -> anyhow::Result<()> {
         Some("run") => {
             let output = PathBuf::from(arg(args, "--output").expect("--output"));
             let _ = std::fs::remove_dir_all(&output);
-            let cfg = RunConfig { threads, ..RunConfig::new(&input, &output) };
+            let cfg = RunConfig { threads, cache: false, ..RunConfig::new(&input, &output) };
             let t = Instant::now();
             let summary = runner::run(&cfg)?;
             let wall = t.elapsed().as_secs_f64();
@@ -142,7 +142,7 @@ fn child(args: &[String]) -> anyhow::Result<()> {
                     "documents": summary.documents,
                     "wall_s": wall,
                     "stage_s": stage_s,
-                    "peak_rss_mb": peak_rss_bytes().unwrap_or(0) as f64 / 1e6,
+                    "peak_rss_mb": peak_rss_kb().unwrap_or(0) as f64 * 1024.0 / 1e6,
                 })
             );
         }

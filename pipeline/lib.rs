@@ -4,6 +4,7 @@
 //! extract → normalize → segment → indicators → (write) → validate. Each stage is a folder of
 //! this crate; the runner composes them; `schemas/` defines every table.
 
+pub mod cache;
 pub mod codebook;
 pub mod corpusgen;
 pub mod extract;
@@ -11,6 +12,7 @@ pub mod indicators;
 pub mod logging;
 pub mod model;
 pub mod normalize;
+pub mod release;
 pub mod runner;
 pub mod schema;
 pub mod segment;

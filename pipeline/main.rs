@@ -8,19 +8,29 @@ use govreport::logging::{self, LogFormat};
 use govreport::runner::{self, exit, RunConfig};
 
 const AFTER_HELP: &str = "\
-Exit status:
-  0  every document processed and validation clean
-  1  the run could not be done (bad input folder, output not writable)
+Exit status (run, validate, release):
+  0  every document processed and validation clean (warnings allowed)
+  1  nothing was done: bad input folder, output not writable, no dataset to validate or
+     release, or the release version already exists (releases are never overwritten)
   2  bad command-line arguments
-  3  the dataset was written, but some documents were quarantined (see documents.status and issues)
-  4  the dataset was written, but validation found errors (see issues where stage = 'validate')
+  3  the dataset was written, but some documents were quarantined: empty, binary, undecodable,
+     unreadable, over --max-file-mb / --max-line-mb, or a duplicate (see documents.status,
+     documents.quarantine_reason and issues)
+  4  the dataset was written, but validation found errors (see issues where stage = 'validate');
+     takes precedence over 3
+
+Logs go to stderr. With --log-format json every line is one JSON object with run_id, and a
+run ends with a \"run summary\" line: files, documents, processed, skipped_cached, quarantined,
+issues, validation_errors, duration_ms, exit_code.
 
 Examples:
   govreport run                                   # seeds/ -> output/
   govreport run --input reports/ --output data/ --threads 2 --arrow
   govreport run --log-format json                 # for scheduled runs
-  govreport validate output/
-  govreport stats output/
+  govreport run --input reports/ --release 2025.1   # also write output/releases/2025.1/
+  govreport validate output/                      # re-check a dataset, record findings in issues
+  govreport release --output output/ --version 2025.1
+  govreport stats output/                         # summary of a dataset with polars
   govreport schema --markdown > DATA_DICTIONARY.md";
 
 #[derive(Parser)]
@@ -56,8 +66,23 @@ enum Command {
         /// Never show the progress bar (it only shows when stderr is a terminal anyway).
         #[arg(long)]
         no_progress: bool,
+        /// Process every file again instead of reusing the rows of unchanged files from
+        /// OUTPUT/.cache/ (the output is the same either way).
+        #[arg(long)]
+        no_cache: bool,
+        /// After publishing, write the immutable release OUTPUT/releases/VERSION/.
+        #[arg(long, value_name = "VERSION")]
+        release: Option<String>,
+        /// Files larger than this many MiB are quarantined unread.
+        #[arg(long, default_value_t = 64)]
+        max_file_mb: u64,
+        /// Files with a line longer than this many MiB are quarantined (bounds memory).
+        #[arg(long, default_value_t = 2)]
+        max_line_mb: u64,
     },
-    /// Check an existing dataset against schemas/ and itself; prints each finding.
+    /// Check an existing dataset against schemas/ and itself; records the findings as the
+    /// issues rows of stage 'validate' (replacing earlier ones), rebuilds targets_vs_actuals,
+    /// updates manifest.json, and prints each finding.
     #[command(after_help = "Example:\n  govreport validate output/")]
     Validate {
         /// The dataset folder (default: output).
@@ -72,6 +97,17 @@ enum Command {
         #[arg(default_value = "output")]
         dir: PathBuf,
     },
+    /// Copy the published dataset into the immutable release OUTPUT/releases/VERSION/ with its
+    /// manifest and a dataset card (README.md). Refuses an existing VERSION.
+    #[command(after_help = "Example:\n  govreport release --output output/ --version 2025.1")]
+    Release {
+        /// The dataset folder (default: output).
+        #[arg(long, default_value = "output")]
+        output: PathBuf,
+        /// Release name: letters, digits, '.', '_', '-'.
+        #[arg(long)]
+        version: String,
+    },
     /// Print the table definitions from schemas/ (the data dictionary).
     #[command(after_help = "Example:\n  govreport schema --markdown > DATA_DICTIONARY.md")]
     Schema {
@@ -85,20 +121,19 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     logging::init(cli.log_format, cli.verbose);
     let code = match cli.command {
-        Command::Run { input, output, threads, arrow, no_progress } => {
+        Command::Run { input, output, threads, arrow, no_progress, no_cache, release, max_file_mb, max_line_mb } => {
             let cfg = RunConfig {
                 threads,
                 arrow_ipc: arrow,
                 progress: !no_progress && cli.log_format == LogFormat::Human,
+                cache: !no_cache,
+                release,
+                max_file_bytes: max_file_mb.saturating_mul(1 << 20),
+                max_line_bytes: max_line_mb.saturating_mul(1 << 20),
                 ..RunConfig::new(input, output)
             };
             match runner::run(&cfg) {
-                Ok(summary) => {
-                    for (t, rows) in &summary.tables {
-                        tracing::info!(table = t.as_str(), rows, "written");
-                    }
-                    summary.exit_code()
-                }
+                Ok(summary) => summary.exit_code(),
                 Err(e) => {
                     tracing::error!("{e:#}");
                     exit::FAILED
@@ -116,6 +151,19 @@ fn main() -> ExitCode {
                 exit::FAILED
             }
         },
+        Command::Release { output, version } => {
+            let made = runner::recover(&output).and_then(|()| govreport::release::create(&output, &version));
+            match made {
+                Ok(dir) => {
+                    tracing::info!(release = %dir.display(), "release written");
+                    exit::OK
+                }
+                Err(e) => {
+                    tracing::error!("{e:#}");
+                    exit::FAILED
+                }
+            }
+        }
         Command::Schema { markdown } => {
             print!("{}", govreport::schema::dictionary(markdown));
             exit::OK
@@ -125,19 +173,15 @@ fn main() -> ExitCode {
 }
 
 fn validate(dir: &std::path::Path) -> i32 {
-    if let Err(e) = runner::recover(dir) {
-        tracing::error!("{e:#}");
-        return exit::FAILED;
-    }
-    let tables: Vec<&str> = govreport::sink::rows::DOC_TABLES.to_vec();
-    match govreport::validate::validate_dir(dir, &tables) {
-        Ok(findings) => {
-            for f in &findings {
-                println!("{}\t{}\t{}\t{}", f.severity.as_str(), f.code, f.location.as_deref().unwrap_or(""), f.message);
+    match runner::revalidate(dir) {
+        Ok(v) => {
+            for f in &v.findings {
+                let i = &f.issue;
+                println!("{}\t{}\t{}\t{}\t{}", i.severity.as_str(), i.code, f.source_file.as_deref().unwrap_or(""), i.location.as_deref().unwrap_or(""), i.message);
             }
-            let errors = findings.iter().filter(|f| f.severity == govreport::model::Severity::Error).count();
-            println!("{} findings, {} errors", findings.len(), errors);
-            if errors > 0 { exit::VALIDATION_ERRORS } else { exit::OK }
+            println!("{} findings, {} errors{}", v.findings.len(), v.errors, if v.recorded { ", recorded in issues" } else { " (issues unreadable: not recorded)" });
+            tracing::info!(findings = v.findings.len(), errors = v.errors, recorded = v.recorded, "validation summary");
+            if v.errors > 0 { exit::VALIDATION_ERRORS } else { exit::OK }
         }
         Err(e) => {
             tracing::error!("{e:#}");

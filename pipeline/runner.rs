@@ -1,21 +1,24 @@
 //! The runner: finds the input files, sends them through the stages in parallel bounded
-//! batches, writes every table in input order, validates the result, and publishes it.
+//! batches (or takes them from the incremental cache), writes every table in input order,
+//! validates the result, and publishes it.
 //!
 //! Publishing is all-or-nothing: tables are written into `OUTPUT/.staging/`, a `.complete`
 //! marker is written last, and only then are the files moved into `OUTPUT/`. A run killed
 //! before the marker leaves the previous dataset untouched; a run killed while moving is
 //! finished by the next run (or `validate`) before anything else happens.
 
-use std::collections::{BTreeMap, HashMap};
-use std::io::IsTerminal;
+use std::collections::{HashMap, HashSet};
+use std::io::{IsTerminal, Read};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
+use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
 use anyhow::Context;
 use rayon::prelude::*;
 use sha2::{Digest, Sha256};
 
+use crate::cache::Cache;
 use crate::extract::{Extractor, SourceFile};
 use crate::indicators::Tagger;
 use crate::model::{Document, Severity, Stage};
@@ -23,23 +26,36 @@ use crate::normalize::Normalizer;
 use crate::schema::catalog;
 use crate::segment::Segmenter;
 use crate::sink::manifest::{hex, sha256_file, InputEntry, Manifest, TableEntry};
-use crate::sink::rows::{doc_batches, push_issues, DOC_TABLES};
-use crate::sink::{DatasetWriter, DocBatches, TableBuffer, TableStats};
+use crate::sink::rows::{doc_batches, DOC_TABLES};
+use crate::sink::{DatasetWriter, DocBatches, TableStats};
+use crate::validate::rewrite::{refresh, Refreshed};
 
 pub const STAGING: &str = ".staging";
 const COMPLETE_MARKER: &str = ".complete";
+/// What the marker says: the staging folder holds the whole dataset (tables it lacks are
+/// deleted on publish), or only some rewritten tables (`govreport validate`).
+const MARK_ALL: &str = "all";
+const MARK_SOME: &str = "some";
 
-/// Exit statuses of `govreport run` (documented in the README and `--help`).
+/// Exit statuses of `govreport` (documented in `--help`).
 pub mod exit {
     /// Every document processed, validation clean.
     pub const OK: i32 = 0;
-    /// The run could not be done at all (bad arguments, unreadable input folder, unwritable output).
+    /// The run could not be done at all (unreadable input folder, unwritable output, existing release).
     pub const FAILED: i32 = 1;
+    /// Bad command-line arguments (clap's own status).
+    pub const USAGE: i32 = 2;
     /// The dataset was written, but some documents were quarantined.
     pub const QUARANTINED: i32 = 3;
     /// The dataset was written, but validation found errors.
     pub const VALIDATION_ERRORS: i32 = 4;
 }
+
+/// Largest input file read (bigger ones are quarantined unread).
+pub const DEFAULT_MAX_FILE_BYTES: u64 = 64 << 20;
+/// Longest source line accepted: a report paragraph is a few thousand characters; a longer
+/// "line" is a dump (minified page, binary) that would cost memory in every stage.
+pub const DEFAULT_MAX_LINE_BYTES: u64 = 2 << 20;
 
 #[derive(Debug, Clone)]
 pub struct RunConfig {
@@ -53,37 +69,70 @@ pub struct RunConfig {
     pub progress: bool,
     /// Files processed per parallel batch (bounds memory).
     pub batch_files: usize,
+    /// Reuse the rows of unchanged files from `OUTPUT/.cache/`.
+    pub cache: bool,
+    pub max_file_bytes: u64,
+    pub max_line_bytes: u64,
+    /// After publishing, also write the immutable release `OUTPUT/releases/<name>/`.
+    pub release: Option<String>,
 }
 
 impl RunConfig {
     pub fn new(input: impl Into<PathBuf>, output: impl Into<PathBuf>) -> Self {
-        RunConfig { input: input.into(), output: output.into(), threads: 0, arrow_ipc: false, progress: false, batch_files: 64 }
+        RunConfig {
+            input: input.into(),
+            output: output.into(),
+            threads: 0,
+            arrow_ipc: false,
+            progress: false,
+            batch_files: 64,
+            cache: true,
+            max_file_bytes: DEFAULT_MAX_FILE_BYTES,
+            max_line_bytes: DEFAULT_MAX_LINE_BYTES,
+            release: None,
+        }
     }
 }
 
-/// Time spent per stage, summed over documents (so on N threads it can exceed wall time):
-/// extract (read + decode + lines), each transforming stage, and write (rows + Parquet).
+/// Time spent per stage, summed over documents (on N threads it can exceed wall time):
+/// extract (decode, lines, chrome, metadata), each transforming stage, and write (Arrow rows
+/// in the workers plus Parquet in the writer). The benchmark turns these into MB/s per stage.
 pub type StageTimes = BTreeMap<&'static str, Duration>;
-
-/// Peak resident memory of this process so far (Linux `VmHWM`), in bytes.
-pub fn peak_rss_bytes() -> Option<u64> {
-    let status = std::fs::read_to_string("/proc/self/status").ok()?;
-    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
-    let kb: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
-    Some(kb * 1024)
-}
 
 #[derive(Debug, Clone, Default)]
 pub struct RunSummary {
+    /// Input files found.
+    pub files: usize,
+    /// Bytes of input read.
     pub input_bytes: u64,
+    /// Wall time of the run.
     pub wall: Duration,
     pub stage_times: StageTimes,
     pub documents: usize,
     pub ok: usize,
     pub quarantined: usize,
+    /// Files that went through extract and the stages in this run.
+    pub files_processed: usize,
+    /// Files whose rows came from the cache (unchanged since a previous run).
+    pub files_cached: usize,
+    /// Documents that went through the stages in this run.
+    pub processed: usize,
+    /// Documents taken from the cache.
+    pub cached: usize,
     pub issues: u64,
     pub validation_errors: usize,
+    pub validation_warnings: usize,
     pub tables: Vec<(String, u64)>,
+    pub release: Option<PathBuf>,
+    /// Peak resident memory of this process in KiB (Linux VmHWM), for the logs.
+    pub peak_rss_kb: Option<u64>,
+}
+
+/// Peak resident set size of this process (VmHWM of /proc/self/status), in KiB.
+pub fn peak_rss_kb() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    line.split_whitespace().nth(1)?.parse().ok()
 }
 
 impl RunSummary {
@@ -103,7 +152,9 @@ pub fn stages() -> Vec<Box<dyn Stage>> {
     vec![Box::new(Normalizer), Box::new(Segmenter), Box::new(Tagger)]
 }
 
-/// Input files under `dir`, relative paths with `/`, sorted; hidden files and folders skipped.
+/// Input files under `dir`: every entry that is not a folder (regular files, symlinks, even
+/// dangling ones, and special files, which then get a quarantined row rather than vanish),
+/// as relative paths with `/`, sorted. Hidden files and folders are skipped.
 pub fn discover(dir: &Path) -> anyhow::Result<Vec<(String, PathBuf)>> {
     let mut out = Vec::new();
     let mut stack = vec![dir.to_path_buf()];
@@ -116,10 +167,11 @@ pub fn discover(dir: &Path) -> anyhow::Result<Vec<(String, PathBuf)>> {
                 continue;
             }
             let path = e.path();
-            let ft = e.file_type()?;
-            if ft.is_dir() {
+            // Real folders only: a symlink to a folder becomes an (unreadable) input, so that
+            // link loops cannot trap discovery and the link still shows in documents.
+            if e.file_type()?.is_dir() {
                 stack.push(path);
-            } else if ft.is_file() || (ft.is_symlink() && path.is_file()) {
+            } else {
                 let rel = path.strip_prefix(dir).unwrap_or(&path);
                 let rel = rel.components().map(|c| c.as_os_str().to_string_lossy()).collect::<Vec<_>>().join("/");
                 out.push((rel, path));
@@ -155,38 +207,116 @@ fn process_document_timed(mut doc: Document, stages: &[Box<dyn Stage>], times: &
     doc
 }
 
-fn read_source(rel: &str, path: &Path) -> SourceFile {
-    SourceFile { rel_path: rel.to_string(), bytes: std::fs::read(path).map_err(|e| e.to_string()) }
+/// Input-size limits applied while reading.
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    pub max_file_bytes: u64,
+    pub max_line_bytes: u64,
 }
 
-/// Extracts and processes one file into its documents' rows.
-pub fn process_file(rel: &str, path: &Path, stages: &[Box<dyn Stage>]) -> Vec<DocBatches> {
-    process_file_timed(rel, path, stages).0
+impl Default for Limits {
+    fn default() -> Self {
+        Limits { max_file_bytes: DEFAULT_MAX_FILE_BYTES, max_line_bytes: DEFAULT_MAX_LINE_BYTES }
+    }
 }
 
-fn process_file_timed(rel: &str, path: &Path, stages: &[Box<dyn Stage>]) -> (Vec<DocBatches>, StageTimes) {
-    let mut times = StageTimes::new();
-    let t0 = Instant::now();
-    let file = read_source(rel, path);
-    let docs = catch_unwind(AssertUnwindSafe(|| Extractor.extract(&file))).unwrap_or_else(|_| {
-        let sha = file.sha256();
-        let mut d = Document::new(sha[..16].to_string(), rel.to_string(), sha, file.bytes.as_ref().map_or(0, |b| b.len() as u64));
+/// One input file as read: its hash and size always (when readable), its bytes only when
+/// they are within the limits.
+pub struct Loaded {
+    pub rel: String,
+    /// Full SHA-256 of the bytes; None when the file could not be read.
+    pub sha256: Option<String>,
+    pub size: u64,
+    pub bytes: Result<Vec<u8>, String>,
+    /// (code, reason) when the file is over a limit and was not kept in memory.
+    pub over_limit: Option<(&'static str, String)>,
+}
+
+/// Reads a file in chunks, hashing as it goes; stops keeping the bytes once a limit is
+/// passed, so a huge file or a 50 MB line never sits in memory.
+pub fn load(rel: &str, path: &Path, limits: Limits) -> Loaded {
+    let fail = |e: String| Loaded { rel: rel.to_string(), sha256: None, size: 0, bytes: Err(e), over_limit: None };
+    // Never open FIFOs, sockets or devices: reading one could block the run forever.
+    match std::fs::metadata(path) {
+        Err(e) => return fail(format!("{e} (a dangling link or a file removed during the run)")),
+        Ok(m) if !m.is_file() => return fail("not a regular file (a folder link, FIFO, socket or device); only files are read".into()),
+        Ok(_) => {}
+    }
+    let mut f = match std::fs::File::open(path) {
+        Ok(f) => f,
+        Err(e) => return fail(e.to_string()),
+    };
+    let mut h = Sha256::new();
+    let mut kept = Some(Vec::new());
+    let mut buf = vec![0u8; 1 << 16];
+    let (mut size, mut line) = (0u64, 0u64);
+    let mut over_limit = None;
+    loop {
+        let n = match f.read(&mut buf) {
+            Ok(0) => break,
+            Ok(n) => n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => return fail(e.to_string()),
+        };
+        let chunk = &buf[..n];
+        h.update(chunk);
+        size += n as u64;
+        if over_limit.is_none() {
+            for &b in chunk {
+                line = if b == b'\n' || b == b'\r' { 0 } else { line + 1 };
+                if line > limits.max_line_bytes {
+                    over_limit = Some(("line_too_long", format!("a line is longer than {} bytes; this is not report text (split the file or raise --max-line-mb)", limits.max_line_bytes)));
+                    break;
+                }
+            }
+            if size > limits.max_file_bytes {
+                over_limit = Some(("file_too_large", format!("the file is larger than {} bytes (raise --max-file-mb to read it)", limits.max_file_bytes)));
+            }
+            match (&over_limit, &mut kept) {
+                (None, Some(v)) => v.extend_from_slice(chunk),
+                _ => kept = None,
+            }
+        }
+    }
+    Loaded { rel: rel.to_string(), sha256: Some(hex(&h.finalize())), size, bytes: Ok(kept.unwrap_or_default()), over_limit }
+}
+
+/// Extracts and processes one loaded file into its documents' rows.
+pub fn process_loaded(file: Loaded, stages: &[Box<dyn Stage>]) -> Vec<DocBatches> {
+    process_loaded_timed(file, stages, &mut StageTimes::new())
+}
+
+fn process_loaded_timed(file: Loaded, stages: &[Box<dyn Stage>], times: &mut StageTimes) -> Vec<DocBatches> {
+    if let (Some((code, reason)), Some(sha)) = (&file.over_limit, &file.sha256) {
+        let mut d = Document::new(sha[..16].to_string(), file.rel.clone(), sha.clone(), file.size);
+        d.quarantine(crate::extract::STAGE, code, reason.clone());
+        return vec![doc_batches(&d)];
+    }
+    let rel = file.rel.clone();
+    let t_extract = Instant::now();
+    let src = SourceFile { rel_path: file.rel, bytes: file.bytes };
+    let docs = catch_unwind(AssertUnwindSafe(|| Extractor.extract(&src))).unwrap_or_else(|_| {
+        let sha = src.sha256();
+        let mut d = Document::new(sha[..16].to_string(), rel.clone(), sha, src.bytes.as_ref().map_or(0, |b| b.len() as u64));
         d.quarantine(crate::extract::STAGE, "stage_panicked", "extract crashed on this file; please report it with the file");
         vec![d]
     });
-    times.insert(crate::extract::STAGE, t0.elapsed());
-    let batches = docs
-        .into_iter()
+    *times.entry(crate::extract::STAGE).or_default() += t_extract.elapsed();
+    docs.into_iter()
         .map(|d| {
-            let d = process_document_timed(d, stages, &mut times);
+            let d = process_document_timed(d, stages, times);
             tracing::debug!(file = %d, status = d.status.as_str(), sentences = d.sentences.len(), indicators = d.indicators.len(), "document done");
             let t = Instant::now();
             let b = doc_batches(&d);
             *times.entry("write").or_default() += t.elapsed();
             b
         })
-        .collect();
-    (batches, times)
+        .collect()
+}
+
+/// Extracts and processes one file into its documents' rows (default limits, no cache).
+pub fn process_file(rel: &str, path: &Path, stages: &[Box<dyn Stage>]) -> Vec<DocBatches> {
+    process_loaded(load(rel, path, Limits::default()), stages)
 }
 
 /// Finishes a publish that a killed run left half done, or clears an incomplete staging folder.
@@ -195,28 +325,41 @@ pub fn recover(output: &Path) -> anyhow::Result<()> {
     if !staging.exists() {
         return Ok(());
     }
-    if staging.join(COMPLETE_MARKER).exists() {
-        tracing::warn!("finishing the publish of a previous run that was interrupted while moving files");
-        publish(&staging, output)?;
-    } else {
-        std::fs::remove_dir_all(&staging).with_context(|| format!("cannot remove stale {}", staging.display()))?;
+    match std::fs::read_to_string(staging.join(COMPLETE_MARKER)) {
+        Ok(mark) => {
+            tracing::warn!("finishing the publish of a previous run that was interrupted while moving files");
+            publish(&staging, output, mark.trim() != MARK_SOME)?;
+        }
+        Err(_) => std::fs::remove_dir_all(&staging).with_context(|| format!("cannot remove stale {}", staging.display()))?,
     }
     Ok(())
 }
 
-/// Moves the staged files into place (manifest last), then removes the staging folder.
-fn publish(staging: &Path, output: &Path) -> anyhow::Result<()> {
+/// Marks the staging folder complete: from here on the publish is finished even if killed.
+fn mark_complete(staging: &Path, mark: &str) -> anyhow::Result<()> {
+    let tmp = staging.join(".complete.tmp");
+    std::fs::write(&tmp, mark)?;
+    std::fs::File::open(&tmp)?.sync_all()?;
+    std::fs::rename(tmp, staging.join(COMPLETE_MARKER))?;
+    Ok(())
+}
+
+/// Moves the staged files into place (manifest last), then removes the staging folder. With
+/// `whole`, table files of a previous run that this one did not write are deleted.
+fn publish(staging: &Path, output: &Path, whole: bool) -> anyhow::Result<()> {
     let mut names: Vec<String> = std::fs::read_dir(staging)?
         .filter_map(|e| e.ok().map(|e| e.file_name().to_string_lossy().into_owned()))
-        .filter(|n| n != COMPLETE_MARKER)
+        .filter(|n| n != COMPLETE_MARKER && !n.ends_with(".tmp"))
         .collect();
     names.sort_by_key(|n| (n == "manifest.json", n.clone()));
-    // Table files of a previous run that this run did not write (e.g. .arrow without --arrow).
-    for def in &catalog().tables {
-        for ext in ["parquet", "arrow"] {
-            let f = def.file_name(ext);
-            if !names.contains(&f) && output.join(&f).exists() {
-                std::fs::remove_file(output.join(&f))?;
+    if whole {
+        // e.g. .arrow files of a run with --arrow, after a run without it.
+        for def in &catalog().tables {
+            for ext in ["parquet", "arrow"] {
+                let f = def.file_name(ext);
+                if !names.contains(&f) && output.join(&f).exists() {
+                    std::fs::remove_file(output.join(&f))?;
+                }
             }
         }
     }
@@ -227,7 +370,7 @@ fn publish(staging: &Path, output: &Path) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn config_hash() -> String {
+pub fn config_hash() -> String {
     let mut h = Sha256::new();
     for part in [
         crate::schema::TABLES_TOML,
@@ -242,33 +385,97 @@ fn config_hash() -> String {
     hex(&h.finalize())[..16].to_string()
 }
 
+/// One input file's outcome.
+struct FileOutcome {
+    docs: Vec<DocBatches>,
+    times: StageTimes,
+    input: InputEntry,
+    cached: bool,
+    cache_key: Option<String>,
+}
+
+fn handle_file(rel: &str, path: &Path, stages: &[Box<dyn Stage>], limits: Limits, cache: Option<&Cache>) -> FileOutcome {
+    let loaded = load(rel, path, limits);
+    let input = match (&loaded.sha256, &loaded.bytes) {
+        (Some(sha), _) => InputEntry { path: rel.to_string(), sha256: sha.clone(), bytes: loaded.size, status: "read".into() },
+        (None, Err(e)) => InputEntry { path: rel.to_string(), sha256: String::new(), bytes: 0, status: format!("unreadable: {e}") },
+        (None, Ok(_)) => unreachable!("a read file has a hash"),
+    };
+    let key = match (cache, &loaded.sha256) {
+        (Some(c), Some(sha)) => Some(c.key(sha, rel)),
+        _ => None,
+    };
+    if let (Some(c), Some(k)) = (cache, &key) {
+        if let Some(docs) = c.load(k) {
+            return FileOutcome { docs, times: StageTimes::new(), input, cached: true, cache_key: key };
+        }
+    }
+    let mut times = StageTimes::new();
+    let docs = process_loaded_timed(loaded, stages, &mut times);
+    if let (Some(c), Some(k)) = (cache, &key) {
+        if let Err(e) = c.store(k, &docs) {
+            tracing::warn!(file = rel, "cannot write the cache entry (the run goes on without it): {e:#}");
+        }
+    }
+    FileOutcome { docs, times, input, cached: false, cache_key: key }
+}
+
 /// Runs the whole pipeline.
 pub fn run(cfg: &RunConfig) -> anyhow::Result<RunSummary> {
     let started = Instant::now();
     if !cfg.input.is_dir() {
         anyhow::bail!("input folder {} does not exist or is not a folder; pass --input DIR", cfg.input.display());
     }
+    if let Some(v) = &cfg.release {
+        crate::release::check_version(v)?;
+        let target = cfg.output.join(crate::release::RELEASES).join(v);
+        anyhow::ensure!(!target.exists(), "release {v} already exists at {}; releases are immutable, choose a new version", target.display());
+    }
     std::fs::create_dir_all(&cfg.output).with_context(|| format!("cannot create output folder {}", cfg.output.display()))?;
     recover(&cfg.output)?;
     let files = discover(&cfg.input)?;
-    tracing::info!(input = %cfg.input.display(), output = %cfg.output.display(), files = files.len(), "run started");
-    let pool = rayon::ThreadPoolBuilder::new().num_threads(cfg.threads).build()?;
+    tracing::info!(input = %cfg.input.display(), output = %cfg.output.display(), files = files.len(), cache = cfg.cache, "run started");
+    // Large stacks: a deeply nested document must not overflow a worker's stack (that would
+    // abort the process, which no catch_unwind can turn into a quarantine).
+    let pool = rayon::ThreadPoolBuilder::new().num_threads(cfg.threads).stack_size(64 << 20).build()?;
     let staging = cfg.output.join(STAGING);
     let defs: Vec<_> = DOC_TABLES.iter().map(|t| catalog().table(t)).collect();
     let mut writer = DatasetWriter::create(&staging, &defs, cfg.arrow_ipc)?;
     let stages = stages();
+    let limits = Limits { max_file_bytes: cfg.max_file_bytes, max_line_bytes: cfg.max_line_bytes };
+    let cache = if cfg.cache {
+        Some(Cache::open(&cfg.output, &format!("{}\0{}\0{}", config_hash(), limits.max_file_bytes, limits.max_line_bytes))?)
+    } else {
+        None
+    };
     let bar = progress_bar(cfg.progress, files.len() as u64);
 
-    let mut summary = RunSummary::default();
+    let mut summary = RunSummary { files: files.len(), ..Default::default() };
     let mut inputs = Vec::new();
+    let mut used_keys = HashSet::new();
     let mut seen: HashMap<String, String> = HashMap::new();
-    for chunk in files.chunks(cfg.batch_files.max(1)) {
-        let results: Vec<(Vec<DocBatches>, StageTimes)> = pool.install(|| chunk.par_iter().map(|(rel, path)| process_file_timed(rel, path, &stages)).collect());
-        for ((docs, times), (rel, _)) in results.into_iter().zip(chunk) {
+    for (n, chunk) in files.chunks(cfg.batch_files.max(1)).enumerate() {
+        let t0 = Instant::now();
+        let results: Vec<FileOutcome> =
+            pool.install(|| chunk.par_iter().map(|(rel, path)| handle_file(rel, path, &stages, limits, cache.as_ref())).collect());
+        let (mut b_processed, mut b_cached, mut b_quarantined) = (0usize, 0usize, 0usize);
+        for (outcome, (rel, _)) in results.into_iter().zip(chunk) {
+            let FileOutcome { docs, times, input, cached, cache_key } = outcome;
             for (k, v) in times {
                 *summary.stage_times.entry(k).or_default() += v;
             }
+            summary.input_bytes += input.bytes;
             let t_write = Instant::now();
+            used_keys.extend(cache_key);
+            if cached {
+                summary.files_cached += 1;
+                summary.cached += docs.len();
+                b_cached += docs.len();
+            } else {
+                summary.files_processed += 1;
+                summary.processed += docs.len();
+                b_processed += docs.len();
+            }
             // A file whose bytes equal an earlier file's would count every figure twice.
             let sha = docs[0].content_sha256.clone();
             let duplicate_of = if docs[0].quarantined {
@@ -287,6 +494,7 @@ pub fn run(cfg: &RunConfig) -> anyhow::Result<RunSummary> {
                 summary.documents += 1;
                 if d.quarantined {
                     summary.quarantined += 1;
+                    b_quarantined += 1;
                 } else {
                     summary.ok += 1;
                 }
@@ -295,42 +503,38 @@ pub fn run(cfg: &RunConfig) -> anyhow::Result<RunSummary> {
                 }
             }
             *summary.stage_times.entry("write").or_default() += t_write.elapsed();
-            let (sha, bytes, status) = input_entry(&cfg.input, rel);
-            summary.input_bytes += bytes;
-            inputs.push(InputEntry { path: rel.clone(), sha256: sha, bytes, status });
+            inputs.push(input);
             if let Some(b) = &bar {
                 b.inc(1);
             }
         }
+        tracing::info!(
+            batch = n,
+            files = chunk.len(),
+            processed = b_processed,
+            cached = b_cached,
+            quarantined = b_quarantined,
+            duration_ms = t0.elapsed().as_millis() as u64,
+            "batch done"
+        );
     }
     if let Some(b) = &bar {
         b.finish_and_clear();
     }
-    // Validate every closed table, then append the findings to issues and close it.
-    let mut stats: Vec<TableStats> = writer.close_except(&["issues"])?;
-    let checked: Vec<&str> = DOC_TABLES.iter().copied().filter(|t| *t != "issues").collect();
-    let findings = crate::validate::validate_dir(&staging, &checked)?;
-    for f in &findings {
-        match f.severity {
-            Severity::Error => tracing::error!(code = f.code, location = f.location.as_deref().unwrap_or(""), "{}", f.message),
-            _ => tracing::warn!(code = f.code, location = f.location.as_deref().unwrap_or(""), "{}", f.message),
-        }
-    }
-    summary.validation_errors = findings.iter().filter(|f| f.severity == Severity::Error).count();
-    let mut t = TableBuffer::new(catalog().table("issues"));
-    push_issues(&mut t, None, None, &findings);
-    let issues_pos = writer.position("issues");
-    writer.write(issues_pos, &t.finish())?;
-    stats.extend(writer.finish()?);
-    stats.sort_by_key(|s| DOC_TABLES.iter().position(|t| *t == s.name));
+    let t_validate = Instant::now();
+    let mut stats: Vec<TableStats> = writer.finish()?;
+    // Validate the written tables as a reader would, and put the findings into issues.
+    let Refreshed { report, stats: rewritten } = refresh(&staging, &staging, cfg.arrow_ipc)?;
+    anyhow::ensure!(!rewritten.is_empty(), "the issues table this run wrote cannot be read back; please report this");
+    log_findings(&report.findings);
+    summary.validation_errors = report.errors();
+    summary.validation_warnings = report.findings.iter().filter(|f| f.issue.severity == Severity::Warning).count();
+    stats.retain(|s| !rewritten.iter().any(|r| r.name == s.name));
+    stats.extend(rewritten);
+    tracing::info!(findings = report.findings.len(), errors = summary.validation_errors, duration_ms = t_validate.elapsed().as_millis() as u64, "validation done");
 
-    let mut tables = Vec::new();
-    for s in &stats {
-        for f in &s.files {
-            let (sha, bytes) = sha256_file(f)?;
-            let file = f.file_name().unwrap().to_string_lossy().into_owned();
-            tables.push(TableEntry { name: s.name.clone(), file, rows: s.rows, bytes, sha256: sha });
-        }
+    let tables = table_entries(&stats)?;
+    for s in sorted(&stats) {
         summary.tables.push((s.name.clone(), s.rows));
         if s.name == "issues" {
             summary.issues = s.rows;
@@ -345,31 +549,110 @@ pub fn run(cfg: &RunConfig) -> anyhow::Result<RunSummary> {
         tables,
     };
     manifest.write(&staging.join("manifest.json"))?;
-    std::fs::write(staging.join(COMPLETE_MARKER), b"")?;
-    publish(&staging, &cfg.output)?;
+    mark_complete(&staging, MARK_ALL)?;
+    publish(&staging, &cfg.output, true)?;
+    if let Some(c) = &cache {
+        let dropped = c.retain(&used_keys)?;
+        tracing::info!(entries = used_keys.len(), dropped, "cache trimmed to this run's files");
+    }
+    if let Some(v) = &cfg.release {
+        let dir = crate::release::create(&cfg.output, v)?;
+        tracing::info!(release = %dir.display(), "release written");
+        summary.release = Some(dir);
+    }
+    for (t, rows) in &summary.tables {
+        tracing::info!(table = t.as_str(), rows, "written");
+    }
+    summary.peak_rss_kb = peak_rss_kb();
     summary.wall = started.elapsed();
     let stage_ms: String = summary.stage_times.iter().map(|(k, v)| format!("{k}={}", v.as_millis())).collect::<Vec<_>>().join(" ");
     tracing::info!(
-        input_mb = summary.input_bytes as f64 / 1e6,
+        files = summary.files,
+        input_bytes = summary.input_bytes,
         stage_ms = stage_ms.as_str(),
-        peak_rss_mb = peak_rss_bytes().map_or(0.0, |b| b as f64 / 1e6),
         documents = summary.documents,
+        processed = summary.processed,
+        skipped_cached = summary.cached,
         ok = summary.ok,
         quarantined = summary.quarantined,
         issues = summary.issues,
         validation_errors = summary.validation_errors,
-        seconds = started.elapsed().as_secs_f64(),
-        "run finished"
+        validation_warnings = summary.validation_warnings,
+        duration_ms = started.elapsed().as_millis() as u64,
+        peak_rss_kb = summary.peak_rss_kb.unwrap_or(0),
+        exit_code = summary.exit_code(),
+        "run summary"
     );
     Ok(summary)
 }
 
-fn input_entry(input: &Path, rel: &str) -> (String, u64, String) {
-    let path = input.join(rel);
-    match std::fs::read(&path) {
-        Ok(b) => (hex(&Sha256::digest(&b)), b.len() as u64, "read".into()),
-        Err(e) => (String::new(), 0, format!("unreadable: {e}")),
+fn log_findings(findings: &[crate::validate::Finding]) {
+    for f in findings {
+        let (i, file) = (&f.issue, f.source_file.as_deref().unwrap_or(""));
+        let loc = i.location.as_deref().unwrap_or("");
+        match i.severity {
+            Severity::Error => tracing::error!(code = i.code, file, location = loc, "{}", i.message),
+            _ => tracing::warn!(code = i.code, file, location = loc, "{}", i.message),
+        }
     }
+}
+
+/// Table stats in catalog order.
+fn sorted(stats: &[TableStats]) -> Vec<&TableStats> {
+    let pos = |n: &str| catalog().tables.iter().position(|t| t.name == n).unwrap_or(usize::MAX);
+    let mut v: Vec<&TableStats> = stats.iter().collect();
+    v.sort_by_key(|s| pos(&s.name));
+    v
+}
+
+/// Manifest entries (checksum, size, rows) of written table files, in catalog order.
+fn table_entries(stats: &[TableStats]) -> anyhow::Result<Vec<TableEntry>> {
+    let mut tables = Vec::new();
+    for s in sorted(stats) {
+        for f in &s.files {
+            let (sha, bytes) = sha256_file(f)?;
+            let file = f.file_name().unwrap().to_string_lossy().into_owned();
+            tables.push(TableEntry { name: s.name.clone(), file, rows: s.rows, bytes, sha256: sha });
+        }
+    }
+    Ok(tables)
+}
+
+/// What `govreport validate` did.
+pub struct Revalidated {
+    pub findings: Vec<crate::validate::Finding>,
+    pub errors: usize,
+    /// Whether `issues` and `targets_vs_actuals` were rewritten (with the manifest).
+    pub recorded: bool,
+}
+
+/// Validates a published dataset on its own and records the findings in it: `issues` gets the
+/// current findings as its `validate` rows, `targets_vs_actuals` is rebuilt, and manifest.json
+/// gets their new checksums — through the staging folder, so a kill leaves either the old or
+/// the new files, never a mix.
+pub fn revalidate(output: &Path) -> anyhow::Result<Revalidated> {
+    recover(output)?;
+    let manifest_path = output.join("manifest.json");
+    let mut manifest = Manifest::read(&manifest_path)
+        .with_context(|| format!("{} holds no dataset (manifest.json missing or unreadable); run `govreport run --output {}` first", output.display(), output.display()))?;
+    let arrow_ipc = manifest.tables.iter().any(|t| t.file == "issues.arrow");
+    let staging = output.join(STAGING);
+    let Refreshed { report, stats } = refresh(output, &staging, arrow_ipc)?;
+    let errors = report.errors();
+    if stats.is_empty() {
+        let _ = std::fs::remove_dir_all(&staging);
+        return Ok(Revalidated { findings: report.findings, errors, recorded: false });
+    }
+    let rewritten: Vec<String> = stats.iter().map(|s| s.name.clone()).collect();
+    let mut entries: Vec<TableEntry> = manifest.tables.into_iter().filter(|t| !rewritten.contains(&t.name)).collect();
+    entries.extend(table_entries(&stats)?);
+    let pos = |n: &str| catalog().tables.iter().position(|t| t.name == n).unwrap_or(usize::MAX);
+    entries.sort_by_key(|t| (pos(&t.name), !t.file.ends_with(".parquet")));
+    manifest.tables = entries;
+    manifest.write(&staging.join("manifest.json"))?;
+    mark_complete(&staging, MARK_SOME)?;
+    publish(&staging, output, false)?;
+    Ok(Revalidated { findings: report.findings, errors, recorded: true })
 }
 
 /// Rows for a file whose bytes repeat an earlier file: a quarantined document with its own id.
@@ -391,4 +674,44 @@ fn progress_bar(wanted: bool, len: u64) -> Option<indicatif::ProgressBar> {
             .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
     );
     Some(b)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn load_keeps_bounded_bytes_and_names_what_it_could_not_read() {
+        let dir = tempfile::tempdir().unwrap();
+        let limits = Limits { max_file_bytes: 1000, max_line_bytes: 100 };
+        std::fs::write(dir.path().join("ok.txt"), "增长\n".repeat(50)).unwrap();
+        let l = load("ok.txt", &dir.path().join("ok.txt"), limits);
+        assert!(l.over_limit.is_none() && l.bytes.as_ref().unwrap().len() == 350 && l.size == 350);
+
+        std::fs::write(dir.path().join("line.txt"), "a".repeat(101)).unwrap();
+        let l = load("line.txt", &dir.path().join("line.txt"), limits);
+        assert_eq!(l.over_limit.as_ref().unwrap().0, "line_too_long");
+        assert!(l.bytes.unwrap().is_empty(), "bytes over a limit are not kept");
+        assert_eq!(l.sha256.unwrap(), hex(&Sha256::digest("a".repeat(101))));
+
+        std::fs::write(dir.path().join("big.txt"), "short line\n".repeat(200)).unwrap();
+        let l = load("big.txt", &dir.path().join("big.txt"), limits);
+        assert_eq!(l.over_limit.as_ref().unwrap().0, "file_too_large");
+        assert_eq!(l.size, 2200);
+
+        std::os::unix::fs::symlink("/nonexistent/x", dir.path().join("dangling")).unwrap();
+        std::os::unix::fs::symlink(dir.path(), dir.path().join("loop")).unwrap();
+        for name in ["dangling", "loop"] {
+            let l = load(name, &dir.path().join(name), limits);
+            assert!(l.sha256.is_none() && l.bytes.is_err(), "{name}");
+        }
+        // Discovery lists links (even dangling or to folders) as inputs and does not follow them.
+        let found: Vec<String> = discover(dir.path()).unwrap().into_iter().map(|(r, _)| r).collect();
+        assert_eq!(found, ["big.txt", "dangling", "line.txt", "loop", "ok.txt"]);
+        // Each becomes a quarantined document with its reason.
+        for name in ["dangling", "loop", "line.txt"] {
+            let docs = process_loaded(load(name, &dir.path().join(name), limits), &stages());
+            assert!(docs[0].quarantined, "{name}");
+        }
+    }
 }

@@ -4,13 +4,26 @@
 //! Checks: each file's columns, types and nullability match its schema; every sentence, token,
 //! paragraph and indicator points to an existing document (and sentence); spans lie inside
 //! their sentence; the counts in `documents` match the rows of the other tables; indicator
-//! values are sane for their measure.
+//! values are sane for their measure and their unit agrees with the code book; parts are not
+//! larger than their totals and growth rates agree with the levels of the year before
+//! ([`accounting`]); the normalized text holds no residue of decoding or conversion ([`text`]).
+//! Across documents of one region, targets are paired with the next report's actuals in
+//! `targets_vs_actuals` ([`targets`]). [`rewrite`] puts the findings into `issues`.
 
-use std::collections::{HashMap, HashSet};
+pub mod accounting;
+pub mod facts;
+pub mod region;
+pub mod rewrite;
+pub mod targets;
+pub mod text;
+
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fs::File;
 use std::path::Path;
 
 use polars::prelude::*;
+
+use arrow::record_batch::RecordBatch;
 
 use crate::model::{Issue, Severity};
 use crate::schema::{catalog, ColumnType, TableDef};
@@ -19,6 +32,40 @@ pub const STAGE: &str = "validate";
 
 fn finding(severity: Severity, code: &'static str, message: String, location: String) -> Issue {
     Issue::new(STAGE, severity, code, message).at(location)
+}
+
+/// A validation finding: an `issues` row, about one document or (without one) the dataset.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Finding {
+    pub doc_id: Option<String>,
+    pub source_file: Option<String>,
+    pub issue: Issue,
+}
+
+impl From<Issue> for Finding {
+    fn from(issue: Issue) -> Self {
+        Finding { doc_id: None, source_file: None, issue }
+    }
+}
+
+fn doc_finding(doc_id: &str, file: &str, severity: Severity, code: &'static str, message: String, line: i64, location: String) -> Finding {
+    let mut issue = finding(severity, code, message, location);
+    issue.source_line = u32::try_from(line).ok().filter(|&l| l > 0);
+    Finding { doc_id: Some(doc_id.to_string()), source_file: Some(file.to_string()), issue }
+}
+
+/// What validation of a dataset found, and the cross-document table it derives.
+#[derive(Debug, Clone)]
+pub struct Report {
+    pub findings: Vec<Finding>,
+    /// Rows of `targets_vs_actuals` (empty when the tables needed are missing or broken).
+    pub targets_vs_actuals: RecordBatch,
+}
+
+impl Report {
+    pub fn errors(&self) -> usize {
+        self.findings.iter().filter(|f| f.issue.severity == Severity::Error).count()
+    }
 }
 
 /// Reads one table file with polars.
@@ -77,6 +124,10 @@ fn strs<'a>(df: &'a DataFrame, col: &str) -> anyhow::Result<Vec<Option<&'a str>>
     Ok(df.column(col)?.str()?.iter().collect())
 }
 
+fn floats(df: &DataFrame, col: &str) -> anyhow::Result<Vec<Option<f64>>> {
+    Ok(df.column(col)?.f64()?.iter().collect())
+}
+
 fn ints(df: &DataFrame, col: &str) -> anyhow::Result<Vec<Option<i64>>> {
     let c = df.column(col)?;
     Ok(match c.dtype() {
@@ -85,32 +136,57 @@ fn ints(df: &DataFrame, col: &str) -> anyhow::Result<Vec<Option<i64>>> {
     })
 }
 
-/// Validates the tables written in `dir`. `tables` limits the check to the tables present
-/// (a run validates before it closes `issues`).
+/// Validates the tables written in `dir` (the findings only; see [`validate_dataset`]).
 pub fn validate_dir(dir: &Path, tables: &[&str]) -> anyhow::Result<Vec<Issue>> {
+    Ok(validate_dataset(dir, tables)?.findings.into_iter().map(|f| f.issue).collect())
+}
+
+/// Validates the tables of `tables` written in `dir` and derives `targets_vs_actuals`.
+pub fn validate_dataset(dir: &Path, tables: &[&str]) -> anyhow::Result<Report> {
     let cat = catalog();
-    let mut out = Vec::new();
+    let mut issues = Vec::new();
     let mut frames: HashMap<&str, DataFrame> = HashMap::new();
     for &t in tables {
         let def = cat.table(t);
         match read_table(dir, t) {
             Ok(df) => {
-                check_schema(def, &df, &mut out);
+                check_schema(def, &df, &mut issues);
                 frames.insert(t, df);
             }
-            Err(e) => out.push(finding(Severity::Error, "table_unreadable", format!("{t}: {e}"), format!("{t}.parquet"))),
+            Err(e) => issues.push(finding(Severity::Error, "table_unreadable", format!("{t}: {e}"), format!("{t}.parquet"))),
         }
     }
-    if out.iter().any(|i| i.severity == Severity::Error) {
-        return Ok(out);
+    let empty = crate::sink::TableBuffer::new(cat.table("targets_vs_actuals")).finish();
+    if issues.iter().any(|i| i.severity == Severity::Error) {
+        return Ok(Report { findings: issues.into_iter().map(Finding::from).collect(), targets_vs_actuals: empty });
     }
     if let Some(docs) = frames.get("documents") {
-        check_references(docs, &frames, &mut out)?;
+        check_references(docs, &frames, &mut issues)?;
     }
     if let Some(ind) = frames.get("indicators") {
-        check_values(ind, &mut out)?;
+        check_values(ind, &mut issues)?;
+        check_unit_families(ind, &mut issues)?;
     }
-    Ok(out)
+    let mut findings: Vec<Finding> = issues.into_iter().map(Finding::from).collect();
+    let mut tva = empty;
+    if let (Some(docs), Some(ind)) = (frames.get("documents"), frames.get("indicators")) {
+        let doc_facts = facts::documents(docs, frames.get("paragraphs"))?;
+        let figs = facts::figures(ind)?;
+        if let Some(sent) = frames.get("sentences") {
+            accounting::parts_and_totals(&figs, &facts::sentences(sent)?, &mut findings);
+        }
+        accounting::growth_against_levels(&doc_facts, &figs, &mut findings);
+        tva = targets::build(&doc_facts, &figs);
+    }
+    if let (Some(docs), Some(paras)) = (frames.get("documents"), frames.get("paragraphs")) {
+        let files: BTreeMap<String, String> = strs(docs, "doc_id")?
+            .into_iter()
+            .zip(strs(docs, "source_file")?)
+            .filter_map(|(d, f)| Some((d?.to_string(), f?.to_string())))
+            .collect();
+        text::check(paras, &files, &mut findings)?;
+    }
+    Ok(Report { findings, targets_vs_actuals: tva })
 }
 
 fn check_references(docs: &DataFrame, frames: &HashMap<&str, DataFrame>, out: &mut Vec<Issue>) -> anyhow::Result<()> {
@@ -122,11 +198,17 @@ fn check_references(docs: &DataFrame, frames: &HashMap<&str, DataFrame>, out: &m
         }
     }
     // Rows per document in each child table, compared with the counts in documents.
-    let counted = [("paragraphs", "n_paragraphs"), ("sentences", "n_sentences"), ("tokens", "n_tokens"), ("indicators", "n_indicators")];
+    let counted = [("paragraphs", "n_paragraphs"), ("sentences", "n_sentences"), ("tokens", "n_tokens"), ("indicators", "n_indicators"), ("issues", "n_issues")];
     for (table, count_col) in counted {
         let Some(df) = frames.get(table) else { continue };
         let mut per_doc: HashMap<&str, i64> = HashMap::new();
-        for id in strs(df, "doc_id")?.into_iter().flatten() {
+        // n_issues counts the processing stages' rows; validation findings come on top.
+        let stage = if table == "issues" { strs(df, "stage")? } else { vec![None; df.height()] };
+        for (k, id) in strs(df, "doc_id")?.into_iter().enumerate() {
+            let Some(id) = id else { continue };
+            if stage[k] == Some(STAGE) {
+                continue;
+            }
             *per_doc.entry(id).or_default() += 1;
             if !known.contains(id) {
                 out.push(finding(Severity::Error, "orphan_row", format!("{table} has rows for doc_id {id}, which documents lacks"), format!("{table}.doc_id")));
@@ -182,6 +264,32 @@ fn check_references(docs: &DataFrame, frames: &HashMap<&str, DataFrame>, out: &m
             if bad > 0 {
                 out.push(finding(Severity::Error, "bad_span", format!("{bad} {table} rows point outside their sentence, e.g. {example}"), format!("{table}.char_start")));
             }
+        }
+    }
+    Ok(())
+}
+
+/// A level whose unit belongs to another family than the code book gives its indicator
+/// (e.g. GDP in 吨): either the code or the unit was misread.
+fn check_unit_families(ind: &DataFrame, out: &mut Vec<Issue>) -> anyhow::Result<()> {
+    let (measure, code, unit, name) = (strs(ind, "measure")?, strs(ind, "indicator_code")?, strs(ind, "unit")?, strs(ind, "indicator")?);
+    let (file, line) = (strs(ind, "source_file")?, ints(ind, "source_line")?);
+    for k in 0..ind.height() {
+        let (Some("level"), Some(code), Some(unit)) = (measure[k], code[k], unit[k]) else { continue };
+        let Some(expected) = crate::codebook::codebook().by_code(code).map(|c| c.family.as_str()) else { continue };
+        let Some(family) = crate::units::units().family_of_code(unit) else { continue };
+        if family != expected {
+            let mut i = finding(
+                Severity::Warning,
+                "unit_family_mismatch",
+                format!(
+                    "{} is coded {code}, measured in {expected}, but this level is in {unit} ({family}); check the indicator name and unit",
+                    name[k].unwrap_or("?")
+                ),
+                format!("indicators row {k} ({})", file[k].unwrap_or("?")),
+            );
+            i.source_line = line[k].map(|l| l as u32);
+            out.push(i);
         }
     }
     Ok(())

@@ -1,0 +1,174 @@
+//! Accounting checks between figures: a part larger than its stated total (其中 clauses), and
+//! a level with a growth rate that contradicts the level the same region stated for the year
+//! before (in the same report or the previous one).
+
+use std::collections::HashMap;
+
+use super::facts::{DocFacts, Figure};
+use super::{doc_finding, Finding};
+use crate::model::Severity;
+
+/// A part may exceed its total by rounding only (both are rounded to the digits written).
+const ROUNDING: f64 = 0.005;
+/// Growth rates are often at comparable prices while levels are nominal, and levels get revised:
+/// only a gap larger than this many points (or half the rate) counts as a contradiction.
+const GROWTH_TOLERANCE_PP: f64 = 5.0;
+
+/// Char positions (in the sentence) where a 其中 clause starts.
+fn qizhong_positions(text: &str) -> Vec<i64> {
+    let chars: Vec<char> = text.chars().collect();
+    (0..chars.len().saturating_sub(1)).filter(|&i| chars[i] == '其' && chars[i + 1] == '中').map(|i| i as i64).collect()
+}
+
+/// A level inside a 其中 clause is a part of the nearest level before the clause with the same
+/// unit and status (in the same sentence or the one before); it cannot be larger.
+pub fn parts_and_totals(figs: &[Figure], sents: &HashMap<(String, i64), (i64, String)>, out: &mut Vec<Finding>) {
+    let mut by_doc: HashMap<&str, Vec<&Figure>> = HashMap::new();
+    for f in figs {
+        by_doc.entry(f.doc_id.as_str()).or_default().push(f);
+    }
+    let mut docs: Vec<_> = by_doc.into_iter().collect();
+    docs.sort_by_key(|(_, l)| (l[0].source_file.clone(), l[0].doc_id.clone()));
+    for (doc, list) in docs {
+        let mut clauses: HashMap<i64, Vec<i64>> = HashMap::new();
+        for p in list.iter().filter(|f| f.measure == "level") {
+            let Some((s_start, text)) = sents.get(&(doc.to_string(), p.sentence_index)) else { continue };
+            let qs = clauses.entry(p.sentence_index).or_insert_with(|| qizhong_positions(text));
+            let Some(q) = qs.iter().rev().find(|&&q| s_start + q <= p.char_start).map(|q| s_start + q) else { continue };
+            let total = list
+                .iter()
+                .filter(|t| {
+                    t.measure == "level"
+                        && t.unit == p.unit
+                        && t.status == p.status
+                        && t.char_end <= q
+                        && (t.sentence_index == p.sentence_index || t.sentence_index + 1 == p.sentence_index)
+                })
+                .max_by_key(|t| t.char_end);
+            let Some(t) = total else { continue };
+            if t.qualifier.as_deref() == Some("over") || (t.year.is_some() && p.year.is_some() && t.year != p.year) {
+                continue;
+            }
+            if t.value > 0.0 && p.value > t.value * (1.0 + ROUNDING) {
+                out.push(doc_finding(
+                    &p.doc_id,
+                    &p.source_file,
+                    Severity::Warning,
+                    "part_exceeds_total",
+                    format!(
+                        "{} {}{} (a 其中 part) is larger than the total before it, {} {}{} (line {}); one of the two figures is misread or misstated",
+                        p.indicator, p.value_text, p.unit_text, t.indicator, t.value_text, t.unit_text, t.source_line
+                    ),
+                    p.source_line,
+                    format!("indicators {} and {} of {}", t.indicator_index, p.indicator_index, p.doc_id),
+                ));
+            }
+        }
+    }
+}
+
+/// A stated level with its growth rate against the level stated for the year before by the
+/// same region (same report or another): (level / previous − 1) should be near the rate.
+pub fn growth_against_levels(docs: &[DocFacts], figs: &[Figure], out: &mut Vec<Finding>) {
+    let doc_of: HashMap<&str, &DocFacts> = docs.iter().map(|d| (d.doc_id.as_str(), d)).collect();
+    let group = |f: &Figure| -> String {
+        match doc_of.get(f.doc_id.as_str()).and_then(|d| d.region.as_ref()) {
+            Some((r, _)) => format!("region:{r}"),
+            None => format!("doc:{}", f.doc_id),
+        }
+    };
+    let year = |f: &Figure| f.effective_year(doc_of.get(f.doc_id.as_str()).and_then(|d| d.report_year));
+    let plain = |f: &Figure| f.qualifier.as_deref().map_or(true, |q| q == "approx");
+    // The first exact-or-approximate actual level per (region, indicator, unit, year).
+    let mut levels: HashMap<(String, String, String, i64), &Figure> = HashMap::new();
+    for f in figs.iter().filter(|f| f.measure == "level" && f.status == "actual" && plain(f)) {
+        if let Some(y) = year(f) {
+            levels.entry((group(f), f.key(), f.unit.clone(), y)).or_insert(f);
+        }
+    }
+    for (k, l1) in figs.iter().enumerate() {
+        if !(l1.measure == "level" && l1.status == "actual" && plain(l1)) {
+            continue;
+        }
+        // Its growth: the next growth mention of the same indicator in the same sentence.
+        let g = figs[k + 1..]
+            .iter()
+            .take_while(|f| f.doc_id == l1.doc_id && f.sentence_index == l1.sentence_index)
+            .find(|f| f.measure == "growth" && (f.key() == l1.key() || f.indicator == l1.indicator));
+        let Some(g) = g else { continue };
+        if !(g.basis.is_none() || g.basis.as_deref() == Some("yoy")) || !plain(g) {
+            continue;
+        }
+        let Some(y) = year(l1) else { continue };
+        let Some(l0) = levels.get(&(group(l1), l1.key(), l1.unit.clone(), y - 1)) else { continue };
+        if l0.value <= 0.0 {
+            continue;
+        }
+        let implied = (l1.value / l0.value - 1.0) * 100.0;
+        if (implied - g.value).abs() > GROWTH_TOLERANCE_PP.max(0.5 * g.value.abs()) {
+            out.push(doc_finding(
+                &l1.doc_id,
+                &l1.source_file,
+                Severity::Warning,
+                "growth_contradicts_levels",
+                format!(
+                    "{} {}{} in {y} with growth {}% implies {:.1}% against {} {}{} for {} ({} line {}); check both figures and their years",
+                    l1.indicator, l1.value_text, l1.unit_text, g.value_text, implied, l0.indicator, l0.value_text, l0.unit_text, y - 1,
+                    l0.source_file, l0.source_line
+                ),
+                l1.source_line,
+                format!("indicators {} and {} of {}; level {} of {}", l1.indicator_index, g.indicator_index, l1.doc_id, l0.indicator_index, l0.doc_id),
+            ));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fig(idx: i64, sentence: i64, start: i64, name: &str, value: f64, unit: &str, qualifier: Option<&str>) -> Figure {
+        Figure {
+            doc_id: "d".into(),
+            source_file: "d.txt".into(),
+            indicator_index: idx,
+            sentence_index: sentence,
+            source_line: 1,
+            char_start: start,
+            char_end: start + 4,
+            indicator: name.into(),
+            code: None,
+            measure: "level".into(),
+            value,
+            value_text: value.to_string(),
+            unit: unit.into(),
+            unit_text: unit.into(),
+            qualifier: qualifier.map(str::to_string),
+            basis: None,
+            status: "actual".into(),
+            year: None,
+        }
+    }
+
+    fn codes(figs: &[Figure], text: &str) -> usize {
+        let sents = HashMap::from([(("d".to_string(), 0), (0, text.to_string()))]);
+        let mut out = Vec::new();
+        parts_and_totals(figs, &sents, &mut out);
+        out.len()
+    }
+
+    #[test]
+    fn a_part_is_checked_against_the_nearest_total_of_its_unit() {
+        // 出口额50亿元，其中跨境电商80亿元 (positions as in the sentence).
+        let text = "出口额50亿元，其中跨境电商80亿元，货运10万吨。";
+        let total = fig(0, 0, 0, "出口额", 50e8, "CNY", None);
+        let part = fig(1, 0, 10, "跨境电商", 80e8, "CNY", None);
+        assert_eq!(codes(&[total.clone(), part.clone()], text), 1);
+        // A smaller part, a part in another unit, or a total stated as a floor: no finding.
+        assert_eq!(codes(&[total.clone(), fig(1, 0, 10, "跨境电商", 30e8, "CNY", None)], text), 0);
+        assert_eq!(codes(&[total.clone(), fig(1, 0, 21, "货运", 1e5, "t", None)], text), 0);
+        assert_eq!(codes(&[fig(0, 0, 0, "出口额", 50e8, "CNY", Some("over")), part.clone()], text), 0);
+        // Without 其中 the second figure is no part.
+        assert_eq!(codes(&[total, part], "出口额50亿元，另外跨境电商80亿元。"), 0);
+    }
+}
