@@ -5,9 +5,12 @@
 
 pub mod chrome;
 pub mod decode;
+pub mod html;
 pub mod lines;
+pub mod markdown;
 pub mod metadata;
 pub mod structure;
+pub mod tabular;
 
 use sha2::{Digest, Sha256};
 
@@ -78,7 +81,7 @@ impl Extractor {
 /// Lines → paragraphs (non-empty lines), chrome marked, metadata and structure read.
 fn build_paragraphs(doc: &mut Document, lines: Vec<lines::Line>) {
     let head: Vec<&str> = lines.iter().take(40).map(|l| l.text.as_str()).collect();
-    doc.meta = metadata::read(&head, to_simplified);
+    doc.meta = metadata::read(&head, &[], to_simplified);
     for l in lines {
         if l.text.trim_matches(|c: char| c.is_whitespace() || c == '\u{3000}' || c == '\u{FEFF}').is_empty() {
             continue;
