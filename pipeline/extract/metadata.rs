@@ -379,7 +379,14 @@ pub fn read(lines: &[&str], fields: &[(String, String)], simplify: impl Fn(&str)
     }
     let joined = head.join("\n");
     let joined_flat: String = head.concat();
-    meta.meeting = meeting_re().find(&joined_flat).map(|m| m.as_str().to_string());
+    // The full name of the session wins over the short form ("十二届人大二次会议") a news
+    // lead uses.
+    meta.meeting = meeting_re()
+        .find_iter(&joined_flat)
+        .map(|m| m.as_str())
+        .find(|m| m.starts_with('第'))
+        .or_else(|| meeting_re().find(&joined_flat).map(|m| m.as_str()))
+        .map(str::to_string);
     meta.delivery_date = head.iter().find_map(|l| {
         let (d, _, _, end) = find_date(l)?;
         let after = l[end..].trim_start();
@@ -418,7 +425,7 @@ pub fn read(lines: &[&str], fields: &[(String, String)], simplify: impl Fn(&str)
     if let Some(p) = region_field {
         regions.push(p);
     }
-    if joined_flat.contains("全国人民代表大会") || joined_flat.contains("国务院总理") {
+    if ["全国人民代表大会", "国务院总理", "代表国务院"].iter().any(|w| joined_flat.contains(w)) {
         regions.push("中国".into());
     }
     // The fullest name: a candidate that ends with another one and is longer wins
@@ -447,7 +454,7 @@ pub fn read(lines: &[&str], fields: &[(String, String)], simplify: impl Fn(&str)
         DocType::HalfYearSummary
     } else if !addressed && (any(&dt.news, &news_head) || title.contains('《')) {
         DocType::NewsReport
-    } else if any(&dt.work_report, &title) || head.iter().take(15).any(|l| l.trim() == "政府工作报告") {
+    } else if any(&dt.work_report, &title) || (addressed && any(&dt.work_report, &opening)) {
         DocType::WorkReport
     } else {
         DocType::Other
@@ -458,8 +465,10 @@ pub fn read(lines: &[&str], fields: &[(String, String)], simplify: impl Fn(&str)
     meta.report_year = meta
         .delivery_date
         .map(|d| d.year)
-        .or_else(|| crate::extract::structure::year_in(&title))
+        // A plan-execution title names last year and this one: the report belongs to the later.
+        .or_else(|| crate::extract::structure::last_year_in(&title).max(crate::extract::structure::year_in(&title)))
         .or(year_field)
+        .or_else(|| meta.written_date.map(|d| d.year))
         .or_else(|| meta.published_date.map(|d| d.year))
         .or_else(|| {
             static RE: OnceLock<Regex> = OnceLock::new();
