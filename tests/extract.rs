@@ -196,3 +196,66 @@ fn corpus_formats_and_metadata() {
     assert_eq!(d.meta.speaker.as_deref(), Some("季允石"));
     assert!(d.paragraphs.iter().any(|p| p.removed == Some("duplicate_copy")));
 }
+
+/// Seed 004 (traditional script, so Big5 can carry it) re-encoded inside the test, with each
+/// line-end kind: the same paragraphs, lines and metadata come out every time.
+#[test]
+fn crafted_encodings_and_line_ends_of_a_seed() {
+    let dir = common::seeds();
+    let name = std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().to_string()).find(|n| n.starts_with("004_")).unwrap();
+    let text = std::fs::read_to_string(dir.join(&name)).unwrap();
+    let reference = extract(&dir.join(&name), &name).remove(0);
+    let want: Vec<(u32, String)> = reference.paragraphs.iter().map(|p| (p.source_line, p.raw.clone())).collect();
+    assert!(want.len() > 20);
+    let utf16 = |le: bool| {
+        let mut b = if le { vec![0xFF, 0xFE] } else { vec![0xFE, 0xFF] };
+        for u in text.encode_utf16() {
+            b.extend_from_slice(&if le { u.to_le_bytes() } else { u.to_be_bytes() });
+        }
+        b
+    };
+    // Big5 lacks a few characters of the seed (encoding_rs would write them as &#NNNN;):
+    // those lines are replaced by a representable one, keeping the line count.
+    let big5_text: String = text
+        .split('\n')
+        .map(|l| if encoding_rs::BIG5.encode(l).2 { "無法以Big5表示的行。" } else { l })
+        .collect::<Vec<_>>()
+        .join("\n");
+    let big5 = encoding_rs::BIG5.encode(&big5_text).0.into_owned();
+    let big5_want: Vec<(u32, String)> = Extractor
+        .extract(&SourceFile { rel_path: "big5.txt".into(), bytes: Ok(big5_text.clone().into_bytes()) })
+        .remove(0)
+        .paragraphs
+        .iter()
+        .map(|p| (p.source_line, p.raw.clone()))
+        .collect();
+    let cases: Vec<(&str, Vec<u8>)> = vec![
+        ("GB18030", encoding_rs::GB18030.encode(&text).0.into_owned()),
+        ("Big5", big5.clone()),
+        ("UTF-16LE", utf16(true)),
+        ("UTF-16BE", utf16(false)),
+        ("UTF-8", [b"\xEF\xBB\xBF".as_slice(), text.as_bytes()].concat()),
+        ("UTF-8", text.replace('\n', "\r\n").into_bytes()),
+        ("UTF-8", text.replace('\n', "\r").into_bytes()),
+        ("UTF-8", text.replace('\n', "\r\r\n").into_bytes()),
+    ];
+    for (i, (enc, bytes)) in cases.into_iter().enumerate() {
+        let d = Extractor.extract(&SourceFile { rel_path: format!("case{i}.txt"), bytes: Ok(bytes.clone()) }).remove(0);
+        assert!(d.is_ok(), "case {i}");
+        assert_eq!(d.encoding, Some(enc), "case {i}");
+        let got: Vec<(u32, String)> = d.paragraphs.iter().map(|p| (p.source_line, p.raw.clone())).collect();
+        if enc == "Big5" {
+            assert!(got == big5_want, "case {i} ({enc}) differs");
+        } else {
+            assert!(got == want, "case {i} ({enc}) differs");
+            assert_eq!(d.meta, reference.meta, "case {i}");
+        }
+        // Every char still points at its own bytes: decoding them gives the char back.
+        let p = &d.paragraphs[5];
+        let k = p.raw.chars().count() / 2;
+        let (a, b) = (p.raw_src[k] as usize, p.raw_src[k + 1] as usize);
+        let enc = encoding_rs::Encoding::for_label(enc.as_bytes()).unwrap();
+        let (ch, _) = enc.decode_without_bom_handling(&bytes[a..b]);
+        assert_eq!(ch.chars().next(), p.raw.chars().nth(k), "case {i}");
+    }
+}
