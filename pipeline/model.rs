@@ -151,6 +151,122 @@ pub struct Metadata {
     pub title: Option<String>,
     pub doc_type: Option<DocType>,
     pub report_year: Option<i32>,
+    /// 索引号 of a government information-disclosure header.
+    pub index_no: Option<String>,
+    /// 文号 (document number).
+    pub doc_number: Option<String>,
+    /// 主题分类.
+    pub subject: Option<String>,
+    /// 公开方式.
+    pub disclosure: Option<String>,
+    /// 体裁分类.
+    pub genre: Option<String>,
+    /// 发布机构 / 发文单位.
+    pub publisher: Option<String>,
+    /// 成文日期.
+    pub written_date: Option<Date>,
+    /// 发布时间: the date the page was published …
+    pub published_date: Option<Date>,
+    /// … and its wall-clock time when the page gives one.
+    pub published_at: Option<DateTime>,
+    /// 来源: the site or outlet the page credits.
+    pub source_site: Option<String>,
+    /// URL of the page (scraper header, CSV column, front matter).
+    pub source_url: Option<String>,
+    /// Author of a news item (front matter).
+    pub author: Option<String>,
+    /// Who delivered the report, and in which office ("海曙区人民政府区长", "叶枝利").
+    pub speaker: Option<String>,
+    pub speaker_role: Option<String>,
+    /// The session the report was delivered to ("第十二届人民代表大会第二次会议").
+    pub meeting: Option<String>,
+    pub delivery_date: Option<Date>,
+    /// The region the report is about, as fully as the text names it ("金华市金东区").
+    pub region: Option<String>,
+    pub admin_level: Option<AdminLevel>,
+}
+
+/// A calendar date (year, month, day), validated.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Date {
+    pub year: i32,
+    pub month: u32,
+    pub day: u32,
+}
+
+impl Date {
+    pub fn new(year: i32, month: u32, day: u32) -> Option<Date> {
+        chrono::NaiveDate::from_ymd_opt(year, month, day).map(|_| Date { year, month, day })
+    }
+    /// Days since 1970-01-01 (Arrow date32).
+    pub fn days_since_epoch(self) -> i32 {
+        let d = chrono::NaiveDate::from_ymd_opt(self.year, self.month, self.day).expect("validated date");
+        let epoch = chrono::NaiveDate::from_ymd_opt(1970, 1, 1).expect("epoch");
+        (d - epoch).num_days() as i32
+    }
+}
+
+impl fmt::Display for Date {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:04}-{:02}-{:02}", self.year, self.month, self.day)
+    }
+}
+
+/// A wall-clock date and time as printed on a page (no time zone).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DateTime {
+    pub date: Date,
+    pub hour: u32,
+    pub minute: u32,
+    pub second: u32,
+}
+
+impl DateTime {
+    pub fn new(date: Date, hour: u32, minute: u32, second: u32) -> Option<DateTime> {
+        (hour < 24 && minute < 60 && second < 60).then_some(DateTime { date, hour, minute, second })
+    }
+    /// Seconds since 1970-01-01 00:00:00 (Arrow timestamp_s without a time zone).
+    pub fn seconds_since_epoch(self) -> i64 {
+        self.date.days_since_epoch() as i64 * 86_400 + (self.hour * 3600 + self.minute * 60 + self.second) as i64
+    }
+}
+
+impl fmt::Display for DateTime {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} {:02}:{:02}:{:02}", self.date, self.hour, self.minute, self.second)
+    }
+}
+
+/// Administrative level of the government that delivers a report.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AdminLevel {
+    National,
+    Provincial,
+    City,
+    CountyDistrict,
+    StreetTownship,
+}
+
+impl AdminLevel {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AdminLevel::National => "national",
+            AdminLevel::Provincial => "provincial",
+            AdminLevel::City => "city",
+            AdminLevel::CountyDistrict => "county_district",
+            AdminLevel::StreetTownship => "street_township",
+        }
+    }
+    pub fn parse(s: &str) -> Option<AdminLevel> {
+        Some(match s {
+            "national" => AdminLevel::National,
+            "provincial" => AdminLevel::Provincial,
+            "city" => AdminLevel::City,
+            "county_district" => AdminLevel::CountyDistrict,
+            "street_township" => AdminLevel::StreetTownship,
+            _ => return None,
+        })
+    }
 }
 
 /// Counts of the changes normalize made, per kind.

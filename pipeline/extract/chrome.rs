@@ -44,9 +44,193 @@ pub fn classify(line: &str) -> Option<&'static str> {
     c.set.matches(t).iter().next().map(|i| c.reasons[i])
 }
 
+fn trimmed(line: &str) -> &str {
+    line.trim_matches(|c: char| c.is_whitespace() || c == '\u{3000}' || c == '\u{A0}' || c == '\u{FEFF}')
+}
+
+/// Lines a report's heading block needs (title, byline, session, address): never taken as
+/// one-word navigation even when short.
+fn is_report_line(t: &str) -> bool {
+    let joined = crate::extract::metadata::join_letter_spacing(t);
+    ["报告", "報告", "会议", "會議", "代表", "各位", "工作总结"].iter().any(|w| joined.contains(w))
+        || crate::extract::structure::heading_level(t).is_some()
+}
+
+/// A short link-like line: a menu entry, a link-list item, a separator.
+fn is_nav_like(t: &str) -> bool {
+    let n = t.chars().count();
+    n > 0
+        && n <= 16
+        && !t.contains(['。', '！', '？', '；', '，', '：', ':', '!', '?', ','])
+        && !t.chars().any(|c| c.is_ascii_digit() || ('０'..='９').contains(&c))
+        && !is_report_line(t)
+}
+
+/// Only punctuation, brackets or separators ("】", "）", "|", ">>", "©", "："): a piece of a
+/// widget split over lines.
+fn is_fragment(t: &str) -> bool {
+    !t.is_empty() && t.chars().count() <= 3 && t.chars().all(|c| !c.is_alphanumeric())
+}
+
+/// [`mark`], with reasons the format already fixed (front matter) kept as they are.
+pub fn marks_for(lines: &[&str], header: &[bool], pre: &[Option<&'static str>]) -> Marks {
+    let mut m = mark(lines, header);
+    for (r, p) in m.removed.iter_mut().zip(pre) {
+        if p.is_some() {
+            *r = *p;
+        }
+    }
+    m
+}
+
+/// What [`mark`] found: a removal reason per line, and lines kept but worth a look.
+#[derive(Debug, Default)]
+pub struct Marks {
+    pub removed: Vec<Option<&'static str>>,
+    pub unsure: Vec<(usize, String)>,
+}
+
+/// Marks the page chrome of a whole document. `lines` are the non-blank lines in order;
+/// `header` says which of them are metadata header rows (read, then removed).
+///
+/// Besides whole-line rules: widgets split over lines (【 / 字体： / 大 / 中 / 小 / 】),
+/// breadcrumbs split over lines (当前位置： / 首页 / >> / …), navigation menus dumped one
+/// word per line (four or more link-like lines in a row), punctuation fragments next to
+/// chrome, and a second copy of the body (a run of paragraphs that all appeared before).
+pub fn mark(lines: &[&str], header: &[bool]) -> Marks {
+    let n = lines.len();
+    let t: Vec<&str> = lines.iter().map(|l| trimmed(l)).collect();
+    let mut removed: Vec<Option<&'static str>> = t.iter().map(|l| classify(l)).collect();
+    let mut unsure = Vec::new();
+    for i in 0..n {
+        if header[i] && removed[i].is_none() {
+            removed[i] = Some("metadata_header");
+        }
+    }
+    // Widgets split over lines: join short pieces up to a closing bracket.
+    for i in 0..n {
+        if !(t[i].starts_with('【') || t[i].starts_with("字体") || t[i].starts_with("字号")) || t[i].chars().count() > 6 {
+            continue;
+        }
+        let mut joined = t[i].to_string();
+        for j in i + 1..n.min(i + 10) {
+            if t[j].chars().count() > 4 {
+                break;
+            }
+            joined.push(' ');
+            joined.push_str(t[j]);
+            if t[j] == "】" || t[j] == "]" {
+                if let Some(r) = classify(&joined) {
+                    for k in i..=j {
+                        removed[k] = Some(r);
+                    }
+                }
+                break;
+            }
+        }
+    }
+    // Breadcrumbs split over lines: 当前位置： / 首页 / >> / item / >> / item.
+    for i in 0..n {
+        let head = t[i].trim_end_matches([':', '：']);
+        if !["当前位置", "當前位置", "您的位置", "您现在的位置"].contains(&head) {
+            continue;
+        }
+        removed[i] = Some("breadcrumb");
+        let mut j = i + 1;
+        let is_sep = |s: &str| matches!(s, ">>" | ">" | "»" | "/" | "＞" | "＞＞" | "->");
+        if j < n && matches!(t[j], "首页" | "首頁") {
+            removed[j] = Some("breadcrumb");
+            j += 1;
+        }
+        while j + 1 < n && is_sep(t[j]) && t[j + 1].chars().count() <= 16 {
+            removed[j] = Some("breadcrumb");
+            removed[j + 1] = Some("breadcrumb");
+            j += 2;
+        }
+    }
+    // Navigation menus and link lists dumped one entry per line.
+    let mut i = 0;
+    while i < n {
+        if removed[i].is_some() || !(is_nav_like(t[i]) || is_fragment(t[i])) {
+            i += 1;
+            continue;
+        }
+        let mut j = i;
+        while j < n && (removed[j].is_some() || is_nav_like(t[j]) || is_fragment(t[j])) {
+            j += 1;
+        }
+        let words = (i..j).filter(|&k| removed[k].is_none() && is_nav_like(t[k])).count();
+        if words >= 4 {
+            for k in i..j {
+                removed[k].get_or_insert("nav_list");
+            }
+        } else if words == 3 {
+            for k in (i..j).filter(|&k| removed[k].is_none()) {
+                unsure.push((k, "three short link-like lines in a row: kept, may be navigation".to_string()));
+            }
+        }
+        i = j.max(i + 1);
+    }
+    // Punctuation fragments and short leftovers between chrome lines take their neighbour's reason.
+    loop {
+        let mut changed = false;
+        for i in 0..n {
+            if removed[i].is_some() {
+                continue;
+            }
+            let prev = i.checked_sub(1).and_then(|p| removed[p]);
+            let next = removed.get(i + 1).copied().flatten();
+            let sandwiched = prev.is_some() && (next.is_some() || i + 1 == n);
+            let short_leftover = t[i].chars().count() <= 12 && is_nav_like(t[i]);
+            if (is_fragment(t[i]) && (prev.is_some() || next.is_some())) || (sandwiched && short_leftover) {
+                removed[i] = prev.or(next);
+                changed = true;
+            }
+        }
+        if !changed {
+            break;
+        }
+    }
+    // A second copy of the body: a run of kept lines that all appeared earlier, with at least
+    // three long ones. Unseen lines end the run; they stay.
+    let key = |s: &str| s.chars().filter(|c| !c.is_whitespace() && *c != '\u{3000}' && *c != '\u{A0}').collect::<String>();
+    let mut seen: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
+    let mut i = 0;
+    while i < n {
+        if removed[i].is_some() {
+            i += 1;
+            continue;
+        }
+        let k = key(t[i]);
+        if !seen.contains_key(&k) || k.chars().count() < 20 {
+            seen.entry(k).or_insert(i);
+            i += 1;
+            continue;
+        }
+        let mut j = i;
+        let mut long = 0;
+        while j < n && (removed[j].is_some() || seen.contains_key(&key(t[j]))) {
+            if removed[j].is_none() && key(t[j]).chars().count() >= 20 {
+                long += 1;
+            }
+            j += 1;
+        }
+        if long >= 3 {
+            for k in i..j {
+                removed[k].get_or_insert("duplicate_copy");
+            }
+        } else {
+            unsure.push((i, "paragraph repeats an earlier one: kept".to_string()));
+        }
+        i = j.max(i + 1);
+    }
+    Marks { removed, unsure }
+}
+
 #[cfg(test)]
 mod tests {
     use super::classify;
+
 
     #[test]
     fn chrome_kinds_are_recognised() {
@@ -59,6 +243,55 @@ mod tests {
         assert_eq!(classify("38773f9b-36b1-4376-b6b6-7e7343bd5df3size_w_2013_h_1242.jpg"), Some("image_file"));
         assert_eq!(classify("（责任编辑：张三）"), Some("editor_credit"));
         assert_eq!(classify("浙ICP备05000000号"), Some("footer"));
+    }
+
+    fn reasons(text: &str) -> Vec<(String, Option<&'static str>)> {
+        let lines: Vec<&str> = text.lines().filter(|l| !l.trim().is_empty()).collect();
+        let m = super::mark(&lines, &vec![false; lines.len()]);
+        lines.iter().map(|l| l.to_string()).zip(m.removed).collect()
+    }
+
+    #[test]
+    fn widgets_menus_and_breadcrumbs_split_over_lines() {
+        let text = "中国政府网\n河北省人大\n长者模式\n|\n繁體中文\n首页\n领导之窗\n当前位置：\n首页\n>>\n领导之窗\n>>\n政府工作报告\n政府工作报告\n2003年01月13日\n【\n字体：\n大\n中\n小\n】\n在河北省第十届人民代表大会第一次会议上\n各位代表：\n（责任编辑： 郭桢\n ）\n【E-mail推荐\n】";
+        let r = reasons(text);
+        let kept: Vec<&str> = r.iter().filter(|(_, x)| x.is_none()).map(|(l, _)| l.as_str()).collect();
+        assert_eq!(kept, ["政府工作报告", "2003年01月13日", "在河北省第十届人民代表大会第一次会议上", "各位代表："]);
+        assert_eq!(r[0].1, Some("nav_list"));
+        assert_eq!(r[7].1, Some("breadcrumb"));
+        assert_eq!(r[12].1, Some("breadcrumb"));
+        assert_eq!(r[17].1, Some("font_widget"));
+        assert_eq!(r[23].1, Some("editor_credit"));
+        assert_eq!(r[24].1, Some("editor_credit"));
+        assert_eq!(r[26].1, Some("page_buttons"));
+    }
+
+    #[test]
+    fn a_second_copy_of_the_body_is_removed_once() {
+        let body = "各位代表：\n现在，我代表河北省人民政府向大会作工作报告，请予审议。\n一、过去五年回顾\n过去五年，全省生产总值年均增长百分之九点六，经济结构调整取得明显成效。\n法制\n化、规范化、制度化，进一步提高行政效能，努力完成今年各项目标任务。";
+        let text = format!("{body}\n冀ICP备06016263号-1\n{body}");
+        let r = reasons(&text);
+        assert!(r[..6].iter().all(|(_, x)| x.is_none()), "the first copy stays: {r:?}");
+        assert_eq!(r[6].1, Some("footer"));
+        // The second copy from its first long repeated paragraph on.
+        assert!(r[8..].iter().all(|(_, x)| x.is_some()), "{r:?}");
+        assert!(r[8..].iter().all(|(_, x)| *x == Some("duplicate_copy")), "{r:?}");
+    }
+
+    #[test]
+    fn more_chrome_kinds() {
+        for (line, want) in [
+            ("中央政府门户网站　www.gov.cn　　 2006年02月23日 14时43分　　 来源：人民网", "publish_bar"),
+            ("添加时间 2026/2/12 15:20:47  浏览次数 4034 次", "publish_bar"),
+            ("[打印本页]", "page_buttons"),
+            ("王正谱作政府工作报告。河北日报记者 霍艳恩摄", "photo_caption"),
+            ("<figcaption>參加人大會議的委員戴口罩與會。美聯社</figcaption>", "photo_caption"),
+            ("相关报道：", "related_links"),
+            ("冀公网安备 13060602001065号", "footer"),
+            ("请加入成为众新闻的月费订户，长期支持我们的工作。", "footer"),
+        ] {
+            assert_eq!(classify(line), Some(want), "{line}");
+        }
     }
 
     #[test]

@@ -1,4 +1,6 @@
 //! Decoded text → source lines, numbered as an editor shows them, each char mapped to its bytes.
+//! [`Source`] keeps the whole file (chars, bytes, line numbers) for the formats that cut it
+//! differently (CSV fields, HTML blocks).
 //!
 //! Line ends: LF, CRLF, lone CR, and CR CR LF (a CRLF file converted twice by a Windows tool,
 //! which every line of such a file carries) each end one line. Literal escape residue left by R
@@ -14,48 +16,111 @@ pub struct Line {
     pub src: Vec<u32>,
 }
 
+/// The decoded file as chars, each with its source byte offset and editor line number, after
+/// `<U+XXXX>` residue is turned back into characters. Every format reads from this.
+#[derive(Debug, Clone)]
+pub struct Source {
+    pub chars: Vec<char>,
+    /// Byte offset of each char, plus one past the end (len = chars + 1).
+    pub src: Vec<u32>,
+    /// 1-based editor line of each char (a line end belongs to the line it ends).
+    pub line: Vec<u32>,
+}
+
+/// Length of the line end starting at `i`, if one does: LF, CRLF, CR CR LF or a lone CR.
+fn line_end_len(chars: &[char], i: usize) -> Option<usize> {
+    match chars[i] {
+        '\n' => Some(1),
+        '\r' if chars.get(i + 1) == Some(&'\n') => Some(2),
+        '\r' if chars.get(i + 1) == Some(&'\r') && chars.get(i + 2) == Some(&'\n') => Some(3),
+        '\r' => Some(1),
+        _ => None,
+    }
+}
+
+impl Source {
+    pub fn new(text: &str, char_src: &[u32]) -> Source {
+        let chars: Vec<char> = text.chars().collect();
+        debug_assert_eq!(chars.len() + 1, char_src.len());
+        let (chars, src) = unescape(&chars, char_src);
+        let mut line = Vec::with_capacity(chars.len());
+        let mut number = 1u32;
+        let mut i = 0;
+        while i < chars.len() {
+            if let Some(n) = line_end_len(&chars, i) {
+                line.extend(std::iter::repeat(number).take(n));
+                number += 1;
+                i += n;
+            } else {
+                line.push(number);
+                i += 1;
+            }
+        }
+        Source { chars, src, line }
+    }
+
+    /// Number of editor lines.
+    pub fn n_lines(&self) -> u32 {
+        match self.chars.last() {
+            None => 0,
+            Some(&c) if c == '\n' || c == '\r' => *self.line.last().unwrap(),
+            Some(_) => *self.line.last().unwrap(),
+        }
+    }
+
+    /// The chars at `idx` (increasing positions, e.g. a CSV field without its escape quotes)
+    /// split into lines at line ends; each line keeps its editor number and source bytes.
+    pub fn lines_at(&self, idx: &[usize]) -> Vec<Line> {
+        let mut out = Vec::new();
+        let mut k = 0;
+        let mut cur: Vec<usize> = Vec::new();
+        let flush = |cur: &mut Vec<usize>, end: u32, number: u32, out: &mut Vec<Line>| {
+            let text: String = cur.iter().map(|&i| self.chars[i]).collect();
+            let mut src: Vec<u32> = cur.iter().map(|&i| self.src[i]).collect();
+            src.push(end);
+            out.push(Line { number, text, src });
+            cur.clear();
+        };
+        while k < idx.len() {
+            let i = idx[k];
+            if let Some(n) = line_end_len(&self.chars, i) {
+                let number = self.line[i];
+                flush(&mut cur, self.src[i], number, &mut out);
+                k += n;
+            } else {
+                cur.push(i);
+                k += 1;
+            }
+        }
+        if let Some(&last) = cur.last() {
+            let number = self.line[last];
+            flush(&mut cur, self.src[last + 1], number, &mut out);
+        }
+        out
+    }
+
+    /// Every line of the file.
+    pub fn all_lines(&self) -> Vec<Line> {
+        let idx: Vec<usize> = (0..self.chars.len()).collect();
+        self.lines_at(&idx)
+    }
+
+    /// Index of the char at source byte `byte` (or the first after it).
+    pub fn char_at_byte(&self, byte: u32) -> usize {
+        self.src[..self.chars.len()].partition_point(|&b| b < byte)
+    }
+}
+
 /// Splits decoded text into lines. `char_src` maps each char of `text` to its source byte offset
 /// (with one extra entry for the end).
 pub fn split_lines(text: &str, char_src: &[u32]) -> Vec<Line> {
-    let chars: Vec<char> = text.chars().collect();
-    debug_assert_eq!(chars.len() + 1, char_src.len());
-    let mut lines = Vec::new();
-    let mut start = 0usize;
-    let mut i = 0usize;
-    let mut number = 1u32;
-    let mut push = |from: usize, to: usize, number: u32| {
-        let (t, s) = unescape(&chars[from..to], &char_src[from..=to]);
-        lines.push(Line { number, text: t, src: s });
-    };
-    while i < chars.len() {
-        let c = chars[i];
-        if c == '\n' || c == '\r' {
-            let end = i;
-            let mut j = i + 1;
-            if c == '\r' {
-                if chars.get(j) == Some(&'\n') {
-                    j += 1;
-                } else if chars.get(j) == Some(&'\r') && chars.get(j + 1) == Some(&'\n') {
-                    j += 2;
-                }
-            }
-            push(start, end, number);
-            number += 1;
-            start = j;
-            i = j;
-        } else {
-            i += 1;
-        }
-    }
-    if start < chars.len() {
-        push(start, chars.len(), number);
-    }
-    lines
+    Source::new(text, char_src).all_lines()
 }
 
-/// Replaces `<U+XXXX>` literals by their character.
-fn unescape(chars: &[char], src: &[u32]) -> (String, Vec<u32>) {
-    let mut text = String::with_capacity(chars.len());
+/// Replaces `<U+XXXX>` literals by their character (line breaks named this way stay literal,
+/// so that line numbering still matches the editor).
+fn unescape(chars: &[char], src: &[u32]) -> (Vec<char>, Vec<u32>) {
+    let mut text = Vec::with_capacity(chars.len());
     let mut out_src = Vec::with_capacity(src.len());
     let mut i = 0;
     while i < chars.len() {
@@ -66,7 +131,7 @@ fn unescape(chars: &[char], src: &[u32]) -> (String, Vec<u32>) {
             }
             if j - (i + 3) >= 4 && chars.get(j) == Some(&'>') {
                 let hex: String = chars[i + 3..j].iter().collect();
-                if let Some(ch) = u32::from_str_radix(&hex, 16).ok().and_then(char::from_u32) {
+                if let Some(ch) = u32::from_str_radix(&hex, 16).ok().and_then(char::from_u32).filter(|c| *c != '\n' && *c != '\r') {
                     text.push(ch);
                     out_src.push(src[i]);
                     i = j + 1;

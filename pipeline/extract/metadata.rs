@@ -1,10 +1,92 @@
-//! Document metadata from the opening lines: title, kind of report, report year.
+//! Document metadata from the page header, bylines and title: the disclosure table (索引号,
+//! 文号, 发布机构, 成文日期 …), the publish bar (发布时间, 来源), scraper headers (标题:, 来源URL:),
+//! CSV columns and front matter; then the speaker, meeting, delivery date, region,
+//! administrative level, report year and kind of report.
+//!
+//! Word lists (labels, offices, level words, report kinds) live in `data/metadata.toml`.
 
+use std::collections::BTreeMap;
 use std::sync::OnceLock;
 
 use regex::Regex;
+use serde::Deserialize;
 
-use crate::model::{DocType, Metadata};
+use crate::model::{AdminLevel, Date, DateTime, DocType, Metadata};
+use crate::normalize::gloss;
+use crate::normalize::width;
+
+const METADATA_TOML: &str = include_str!("../../data/metadata.toml");
+
+#[derive(Deserialize)]
+struct Words {
+    labels: BTreeMap<String, Vec<String>>,
+    speaker: Speaker,
+    levels: Levels,
+    doc_type: DocTypes,
+}
+
+#[derive(Deserialize)]
+struct Speaker {
+    offices: Vec<String>,
+}
+
+#[derive(Deserialize)]
+struct Levels {
+    national: Vec<String>,
+    provincial_names: Vec<String>,
+    provincial: Vec<String>,
+    city: Vec<String>,
+    county_district: Vec<String>,
+    street_township: Vec<String>,
+}
+
+#[derive(Deserialize)]
+struct DocTypes {
+    plan_execution: Vec<String>,
+    half_year: Vec<String>,
+    news: Vec<String>,
+    work_report: Vec<String>,
+    address: Vec<String>,
+}
+
+struct Rules {
+    words: Words,
+    /// Any label, anchored where a label may start; group 1 is the label.
+    label_re: Regex,
+    /// Label (spaces removed, lower-case) → field.
+    field_of: BTreeMap<String, String>,
+    speaker_re: Regex,
+    region_units: String,
+}
+
+fn rules() -> &'static Rules {
+    static RULES: OnceLock<Rules> = OnceLock::new();
+    RULES.get_or_init(|| {
+        let words: Words = toml::from_str(METADATA_TOML).expect("data/metadata.toml parses");
+        let mut labels: Vec<(String, String)> =
+            words.labels.iter().flat_map(|(f, ls)| ls.iter().map(move |l| (l.clone(), f.clone()))).collect();
+        labels.sort_by(|a, b| b.0.chars().count().cmp(&a.0.chars().count()).then(a.0.cmp(&b.0)));
+        // Letter-spacing is joined before matching, so a label may run straight on from the
+        // previous value ("主动公开体裁分类:"): labels of four or more characters match anywhere;
+        // short ones (文号, 来源) only at the start or after a non-Han character.
+        let alts: Vec<String> = labels
+            .iter()
+            .map(|(l, _)| {
+                let body = l.chars().map(|c| regex::escape(&c.to_string())).collect::<Vec<_>>().join(r"\s*");
+                if l.chars().count() >= 4 { body } else { format!(r"(?:^|[\s:：,，;；])\s*{body}") }
+            })
+            .collect();
+        let label_re = Regex::new(&format!(r"(?i)({})\s*([:：])?", alts.join("|"))).expect("label regex");
+        let field_of = labels.iter().map(|(l, f)| (l.to_lowercase(), f.clone())).collect();
+        let units = "省|自治区|市|自治州|州|盟|地区|区|县|自治县|旗|街道|镇|乡";
+        let offices = words.speaker.offices.join("|");
+        let speaker_re = Regex::new(&format!(
+            r"(?:^|[^\p{{Han}}]|上)((?:国务院|\p{{Han}}{{1,14}}?(?:{units})(?:人民政府)?)(?:代理|代|副)?(?:{offices}))\s*(\p{{Han}}{{2,4}})\s*$"
+        ))
+        .expect("speaker regex");
+        Rules { words, label_re, field_of, speaker_re, region_units: units.to_string() }
+    })
+}
 
 /// Joins letter-spaced CJK ("政 府 工 作 报 告" → "政府工作报告") and trims.
 pub fn join_letter_spacing(s: &str) -> String {
@@ -29,53 +111,381 @@ pub fn join_letter_spacing(s: &str) -> String {
     out.trim().to_string()
 }
 
-fn delivery_re() -> &'static Regex {
-    static RE: OnceLock<Regex> = OnceLock::new();
-    RE.get_or_init(|| Regex::new(r"((?:19|20)\d{2})\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日\s*在").unwrap())
+/// A header line made comparable: glosses dropped, table bars and odd spaces turned to spaces,
+/// full-width digits narrowed, letter-spacing joined, simplified script.
+pub fn prepare(line: &str, simplify: &dyn Fn(&str) -> String) -> String {
+    let chars: Vec<char> = line.chars().collect();
+    let drop = gloss::find(&chars);
+    let mut s = String::with_capacity(line.len());
+    let mut k = 0;
+    for (i, &c) in chars.iter().enumerate() {
+        while k < drop.len() && drop[k].1 <= i {
+            k += 1;
+        }
+        if k < drop.len() && drop[k].0 <= i && i < drop[k].1 {
+            continue;
+        }
+        let c = if c == '|' || width::is_space(c) { ' ' } else { c };
+        if width::is_invisible(c) {
+            continue;
+        }
+        s.push(match c {
+            '０'..='９' => width::narrow(c).unwrap_or(c),
+            '：' => '：',
+            _ => c,
+        });
+    }
+    simplify(&join_letter_spacing(&s))
 }
 
-fn published_re() -> &'static Regex {
-    static RE: OnceLock<Regex> = OnceLock::new();
-    RE.get_or_init(|| Regex::new(r"(?:发布时间|發布時間|成文日期|发文时间|日期)[:：|\s]*((?:19|20)\d{2})[-/年.]").unwrap())
-}
-
-/// Reads metadata from the first lines of a document. `simplify` converts to simplified script.
-pub fn read(lines: &[&str], simplify: impl Fn(&str) -> String) -> Metadata {
-    let mut meta = Metadata::default();
-    let head: Vec<String> = lines.iter().take(40).map(|l| simplify(&join_letter_spacing(l))).collect();
-    // Title: the first short line naming a report.
-    for l in &head {
-        let t = l.trim_start_matches(|c: char| c == '标' || c == '题' || c == ':' || c == '：');
-        let t = t.trim();
-        if t.chars().count() <= 80 && (t.contains("报告") || t.contains("工作总结")) && !t.starts_with("现在") {
-            meta.title = Some(t.to_string());
-            break;
+/// Label/value pairs of a prepared line, with whether the line is nothing but such pairs.
+fn label_pairs(prepared: &str) -> (Vec<(String, String)>, bool) {
+    let r = rules();
+    // A label without a colon counts only when a date follows ("添加时间 2026/2/12").
+    let ms: Vec<_> = r
+        .label_re
+        .captures_iter(prepared)
+        .filter(|c| c.get(2).is_some() || prepared[c.get(0).unwrap().end()..].trim_start().starts_with(|ch: char| ch.is_ascii_digit()))
+        .collect();
+    let mut out = Vec::new();
+    let whole = ms.first().is_some_and(|m| m.get(0).unwrap().start() == 0);
+    for (i, m) in ms.iter().enumerate() {
+        let label: String = m[1].chars().filter(|c| !c.is_whitespace()).collect::<String>().to_lowercase();
+        let label = r.field_of.keys().filter(|k| label.ends_with(k.as_str())).max_by_key(|k| k.len()).cloned().unwrap_or(label);
+        let end = m.get(0).unwrap().end();
+        let next = ms.get(i + 1).map_or(prepared.len(), |n| n.get(0).unwrap().start());
+        let value = prepared[end..next].trim().trim_matches(|c: char| c == '|' || c == '"' || c.is_whitespace());
+        if let Some(f) = r.field_of.get(&label) {
+            out.push((f.clone(), value.to_string()));
         }
     }
-    let all = head.join("\n");
+    (out, whole)
+}
+
+/// Whether a line is a metadata header row (every part of it a known label and its value),
+/// e.g. "索引號: | 2953384/2022-53376 | ||" or "来源URL：http://…". Such lines are read, then
+/// removed from the body as `metadata_header`.
+pub fn is_header_line(line: &str, simplify: &dyn Fn(&str) -> String) -> bool {
+    let p = prepare(line, simplify);
+    !p.is_empty() && label_pairs(&p).1
+}
+
+fn chinese_digit(c: char) -> Option<u32> {
+    "〇一二三四五六七八九".chars().position(|d| d == c).map(|p| p as u32).or(match c {
+        '○' | '零' | 'О' | '0' => Some(0),
+        _ => None,
+    })
+}
+
+/// "十" → 10, "二十三" → 23, "七" → 7.
+fn chinese_small(s: &str) -> Option<u32> {
+    let cs: Vec<char> = s.chars().collect();
+    match cs.iter().position(|&c| c == '十') {
+        None if cs.len() == 1 => chinese_digit(cs[0]),
+        None => None,
+        Some(p) => {
+            let tens = if p == 0 { 1 } else { chinese_digit(cs[0])? };
+            let ones = if p + 1 < cs.len() { chinese_digit(cs[p + 1])? } else { 0 };
+            (p <= 1 && cs.len() <= p + 2).then_some(tens * 10 + ones)
+        }
+    }
+}
+
+fn date_re() -> &'static Regex {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    RE.get_or_init(|| {
+        Regex::new(concat!(
+            r"((?:19|20)\d{2})\s*[-/年.]\s*(\d{1,2})\s*[-/月.]\s*(\d{1,2})\s*日?",
+            r"(?:\s*(\d{1,2})\s*[:时]\s*(\d{1,2})\s*(?:[:分]\s*(?:(\d{1,2})\s*秒?)?)?)?"
+        ))
+        .unwrap()
+    })
+}
+
+fn cn_date_re() -> &'static Regex {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    RE.get_or_init(|| Regex::new(r"([〇○零一二三四五六七八九]{4})\s*年\s*([一二三四五六七八九十]{1,3})\s*月\s*([一二三四五六七八九十]{1,3})\s*日").unwrap())
+}
+
+/// A date in `s`: "2021-03-18", "2024/1/23 19:45:59", "2023年2月1日", "二〇〇三年一月十日",
+/// "2006年02月23日 14时43分". Returns the date, its byte span, and the time when one follows.
+pub fn find_date(s: &str) -> Option<(Date, Option<DateTime>, usize, usize)> {
+    let digit = date_re().captures(s).and_then(|c| {
+        let m = c.get(0).unwrap();
+        let n = |i: usize| c.get(i).and_then(|x| x.as_str().parse::<u32>().ok());
+        let date = Date::new(c[1].parse().ok()?, n(2)?, n(3)?)?;
+        let time = match (n(4), n(5)) {
+            (Some(h), Some(mi)) => DateTime::new(date, h, mi, n(6).unwrap_or(0)),
+            _ => None,
+        };
+        Some((date, time, m.start(), m.end()))
+    });
+    let chinese = cn_date_re().captures(s).and_then(|c| {
+        let m = c.get(0).unwrap();
+        let y = c[1].chars().try_fold(0i32, |acc, ch| chinese_digit(ch).map(|d| acc * 10 + d as i32))?;
+        let date = Date::new(y, chinese_small(&c[2])?, chinese_small(&c[3])?)?;
+        Some((date, None, m.start(), m.end()))
+    });
+    match (digit, chinese) {
+        (Some(a), Some(b)) => Some(if a.2 <= b.2 { a } else { b }),
+        (a, b) => a.or(b),
+    }
+}
+
+fn meeting_re() -> &'static Regex {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    RE.get_or_init(|| {
+        Regex::new(concat!(
+            r"第[一二三四五六七八九十]+届(?:全国)?人民代表大会(?:常务委员会)?第[一二三四五六七八九十]+次(?:全体)?会议",
+            r"|[一二三四五六七八九十]+届人大[一二三四五六七八九十]+次(?:全体)?会议"
+        ))
+        .unwrap()
+    })
+}
+
+/// The administrative level a region name (or a speaker's office) implies.
+pub fn level_of(region: &str) -> Option<AdminLevel> {
+    let l = &rules().words.levels;
+    let has_end = |ws: &[String]| ws.iter().any(|w| region.ends_with(w.as_str()));
+    if l.national.iter().any(|w| region == w || region.starts_with(w.as_str())) {
+        return Some(AdminLevel::National);
+    }
+    if l.provincial_names.iter().any(|w| region == w) {
+        return Some(AdminLevel::Provincial);
+    }
+    // Longest suffixes first across levels: 自治区 before 区, 自治州 before 州.
+    let mut all: Vec<(&String, AdminLevel)> = Vec::new();
+    all.extend(l.provincial.iter().map(|w| (w, AdminLevel::Provincial)));
+    all.extend(l.city.iter().map(|w| (w, AdminLevel::City)));
+    all.extend(l.county_district.iter().map(|w| (w, AdminLevel::CountyDistrict)));
+    all.extend(l.street_township.iter().map(|w| (w, AdminLevel::StreetTownship)));
+    all.sort_by_key(|(w, _)| std::cmp::Reverse(w.chars().count()));
+    let _ = has_end;
+    all.iter().find(|(w, _)| region.ends_with(w.as_str())).map(|(_, lv)| *lv)
+}
+
+/// Reads metadata from the first lines of a document and from named fields (CSV columns,
+/// front matter). `simplify` converts to simplified script.
+pub fn read(lines: &[&str], fields: &[(String, String)], simplify: impl Fn(&str) -> String) -> Metadata {
+    let simplify: &dyn Fn(&str) -> String = &simplify;
+    let r = rules();
+    let mut meta = Metadata::default();
+    let head: Vec<String> = lines.iter().take(60).map(|l| prepare(l, simplify)).filter(|l| !l.is_empty()).collect();
+
+    // 1. Labelled values: explicit fields first, then header lines.
+    let mut pairs: Vec<(String, String)> = Vec::new();
+    for (k, v) in fields {
+        let key = k.trim().to_lowercase();
+        let field = r.field_of.get(&key).cloned().unwrap_or_else(|| match key.as_str() {
+            "publish_date" | "date" => "published".into(),
+            "province" | "region" => "region".into(),
+            "year" => "year".into(),
+            _ => key.clone(),
+        });
+        pairs.push((field, simplify(v.trim())));
+    }
+    for l in &head {
+        pairs.extend(label_pairs(l).0);
+    }
+    let mut year_field = None;
+    let mut region_field = None;
+    for (field, value) in &pairs {
+        let v = value.trim();
+        if v.is_empty() {
+            continue;
+        }
+        let set = |slot: &mut Option<String>| {
+            if slot.is_none() {
+                *slot = Some(v.to_string());
+            }
+        };
+        match field.as_str() {
+            "index_no" => set(&mut meta.index_no),
+            "doc_number" => set(&mut meta.doc_number),
+            "subject" => set(&mut meta.subject),
+            "disclosure" => set(&mut meta.disclosure),
+            "genre" => set(&mut meta.genre),
+            "publisher" => set(&mut meta.publisher),
+            "source_site" => set(&mut meta.source_site),
+            "source_url" => set(&mut meta.source_url),
+            "author" => set(&mut meta.author),
+            "title" => set(&mut meta.title),
+            "speaker" => {
+                if meta.speaker.is_none() {
+                    if let Some(c) = r.speaker_re.captures(v) {
+                        meta.speaker_role = Some(c[1].to_string());
+                        meta.speaker = Some(c[2].to_string());
+                    }
+                }
+            }
+            "written_date" => {
+                if meta.written_date.is_none() {
+                    meta.written_date = find_date(v).map(|d| d.0);
+                }
+            }
+            "published" => {
+                if meta.published_date.is_none() {
+                    if let Some((d, t, ..)) = find_date(v) {
+                        meta.published_date = Some(d);
+                        meta.published_at = t;
+                    }
+                }
+            }
+            "year" => year_field = year_field.or(v.parse::<i32>().ok()),
+            "region" => region_field = region_field.or(Some(v.to_string())),
+            _ => {}
+        }
+    }
+    // 来源 values end at the first wide space ("来源: 海曙新闻网    ").
+    if let Some(s) = &meta.source_site {
+        meta.source_site = s.split_whitespace().next().map(str::to_string);
+    }
+    // A publish bar without a label: "中央政府门户网站 www.gov.cn 2006年02月23日 14时43分 来源：人民网".
+    if meta.published_date.is_none() {
+        if let Some(l) = head.iter().find(|l| l.contains("来源") && find_date(l).is_some()) {
+            let (d, t, ..) = find_date(l).unwrap();
+            meta.published_date = Some(d);
+            meta.published_at = t;
+        }
+    }
+
+    // 2. Title: a labelled title, else the first short line that reads as a report's title.
+    if let Some(t) = &meta.title {
+        let t = join_letter_spacing(t);
+        let cut = t.find("——").filter(|&i| i > 0).map_or(t.as_str(), |i| &t[..i]);
+        meta.title = Some(cut.trim().to_string());
+    } else {
+        let candidates: Vec<&str> = head
+            .iter()
+            .map(|l| l.trim_start_matches(['#', ' ']).trim())
+            .filter(|t| t.chars().count() <= 80 && (t.contains("报告") || t.contains("工作总结")) && !t.starts_with("现在"))
+            .collect();
+        let titled = candidates.iter().find(|t| {
+            let t = t.trim_end_matches(|c: char| c == '）' || c == ')' || !c.is_alphanumeric() && c != '告' && c != '结');
+            (t.ends_with("报告") || t.ends_with("总结")) && !t.contains(['！', '!', '。', '，', ','])
+        });
+        meta.title = titled.or(candidates.first()).map(|t| t.to_string());
+    }
+
+    // 3. Byline: speaker, meeting, delivery date.
+    for l in &head {
+        if meta.speaker.is_some() {
+            break;
+        }
+        if let Some(c) = r.speaker_re.captures(l) {
+            meta.speaker_role = Some(c[1].to_string());
+            meta.speaker = Some(c[2].to_string());
+        }
+    }
+    let joined = head.join("\n");
+    let joined_flat: String = head.concat();
+    // The full name of the session wins over the short form ("十二届人大二次会议") a news
+    // lead uses.
+    meta.meeting = meeting_re()
+        .find_iter(&joined_flat)
+        .map(|m| m.as_str())
+        .find(|m| m.starts_with('第'))
+        .or_else(|| meeting_re().find(&joined_flat).map(|m| m.as_str()))
+        .map(str::to_string);
+    meta.delivery_date = head.iter().find_map(|l| {
+        let (d, _, _, end) = find_date(l)?;
+        let after = l[end..].trim_start();
+        let bracketed = l.trim().starts_with(['（', '(']) && after.starts_with(['）', ')']);
+        (after.starts_with('在') || bracketed).then_some(d)
+    });
+
+    // 4. Region and level.
+    let units = &r.region_units;
+    let mut regions: Vec<String> = Vec::new();
+    let at_re = Regex::new(&format!(r"在(\p{{Han}}{{2,14}}?(?:{units}))(?:第|[一二三四五六七八九十]+届)")).expect("region regex");
+    let title_re = Regex::new(&format!(
+        r"^(?:关于)?(\p{{Han}}{{2,14}}?(?:{units}))(?:19|20)\d{{2}}年|^(?:19|20)\d{{2}}年(\p{{Han}}{{2,14}}?(?:{units}))(?:人民)?政府"
+    ))
+    .expect("title regex");
+    if let Some(c) = at_re.captures(&joined_flat) {
+        regions.push(c[1].to_string());
+    }
+    if let Some(role) = &meta.speaker_role {
+        let strip_re = Regex::new(&format!(r"^(\p{{Han}}+?(?:{units}))(?:人民政府)?(?:代理|代|副)?\p{{Han}}{{2}}$")).expect("role regex");
+        if role.starts_with("国务院") {
+            regions.push("中国".into());
+        } else if let Some(c) = strip_re.captures(role) {
+            regions.push(c[1].to_string());
+        }
+    }
+    if let Some(c) = meta.title.as_deref().and_then(|t| title_re.captures(t)) {
+        regions.push(c.get(1).or(c.get(2)).unwrap().as_str().to_string());
+    }
+    if let Some(p) = &meta.publisher {
+        let p = p.trim_end_matches("人民政府");
+        if level_of(p).is_some() && !p.contains('局') && !p.contains('委') && !p.contains('办') {
+            regions.push(p.to_string());
+        }
+    }
+    if let Some(p) = region_field {
+        regions.push(p);
+    }
+    if ["全国人民代表大会", "国务院总理", "代表国务院"].iter().any(|w| joined_flat.contains(w)) {
+        regions.push("中国".into());
+    }
+    // The fullest name: a candidate that ends with another one and is longer wins
+    // (金华市金东区 over 金东区); otherwise the first found.
+    let mut best: Option<String> = None;
+    for c in &regions {
+        best = match best {
+            None => Some(c.clone()),
+            Some(b) if c.len() > b.len() && c.ends_with(b.as_str()) => Some(c.clone()),
+            Some(b) => Some(b),
+        };
+    }
+    meta.admin_level = best.as_deref().and_then(level_of);
+    meta.region = best;
+
+    // 5. Kind of report.
+    let dt = &r.words.doc_type;
     let title = meta.title.clone().unwrap_or_default();
-    meta.doc_type = Some(if title.contains("计划执行情况") || all.contains("计划执行情况") {
+    let any = |ws: &[String], s: &str| ws.iter().any(|w| s.contains(w.as_str()));
+    let opening: String = head.iter().take(40).cloned().collect::<Vec<_>>().join("\n");
+    let addressed = any(&dt.address, &opening);
+    let news_head: String = head.iter().take(15).cloned().collect::<Vec<_>>().join("\n");
+    meta.doc_type = Some(if any(&dt.plan_execution, &title) || any(&dt.plan_execution, &joined) {
         DocType::PlanExecutionReport
-    } else if title.contains("政府工作报告") || head.iter().take(15).any(|l| l.trim() == "政府工作报告") {
-        DocType::WorkReport
-    } else if all.contains("上半年工作") || all.contains("半年工作总结") {
+    } else if !title.contains("政府工作报告") && (any(&dt.half_year, &title) || any(&dt.half_year, &joined)) {
         DocType::HalfYearSummary
-    } else if title.contains("工作报告") {
+    } else if !addressed && (any(&dt.news, &news_head) || title.contains('《')) {
+        DocType::NewsReport
+    } else if any(&dt.work_report, &title) || (addressed && any(&dt.work_report, &opening)) {
         DocType::WorkReport
     } else {
         DocType::Other
     });
-    meta.report_year = delivery_re()
-        .captures(&all)
-        .and_then(|c| c[1].parse().ok())
-        .or_else(|| crate::extract::structure::year_in(&title))
-        .or_else(|| published_re().captures(&all).and_then(|c| c[1].parse().ok()));
+
+    // 6. Report year: the delivery date, else a year in the title, else a given year, else the
+    // publish date.
+    meta.report_year = meta
+        .delivery_date
+        .map(|d| d.year)
+        // A plan-execution title names last year and this one: the report belongs to the later.
+        .or_else(|| crate::extract::structure::last_year_in(&title).max(crate::extract::structure::year_in(&title)))
+        .or(year_field)
+        .or_else(|| meta.written_date.map(|d| d.year))
+        .or_else(|| meta.published_date.map(|d| d.year))
+        .or_else(|| {
+            static RE: OnceLock<Regex> = OnceLock::new();
+            let re = RE.get_or_init(|| Regex::new(r"((?:19|20)\d{2})\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日\s*在").unwrap());
+            re.captures(&joined).and_then(|c| c[1].parse().ok())
+        });
+    let _ = joined;
     meta
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn plain(s: &str) -> String {
+        s.to_string()
+    }
 
     #[test]
     fn letter_spacing_is_joined() {
@@ -86,10 +496,61 @@ mod tests {
 
     #[test]
     fn work_report_header() {
-        let lines = ["政 府 工 作 报 告", "", "2023年2月1日在海曙区", "第十二届人民代表大会第二次会议上"];
-        let m = read(&lines, |s| s.to_string());
+        let lines = ["政 府 工 作 报 告", "", "2023年2月1日在海曙区", "第十二届人民代表大会第二次会议上", "海曙区人民政府区长 叶枝利", "各位代表:"];
+        let m = read(&lines, &[], plain);
         assert_eq!(m.title.as_deref(), Some("政府工作报告"));
         assert_eq!(m.doc_type, Some(DocType::WorkReport));
         assert_eq!(m.report_year, Some(2023));
+        assert_eq!(m.delivery_date, Date::new(2023, 2, 1));
+        assert_eq!(m.meeting.as_deref(), Some("第十二届人民代表大会第二次会议"));
+        assert_eq!((m.speaker_role.as_deref(), m.speaker.as_deref()), (Some("海曙区人民政府区长"), Some("叶枝利")));
+        assert_eq!(m.region.as_deref(), Some("海曙区"));
+        assert_eq!(m.admin_level, Some(AdminLevel::CountyDistrict));
+    }
+
+    #[test]
+    fn dates_in_every_spelling() {
+        let d = |s: &str| find_date(s).map(|x| (x.0.to_string(), x.1.map(|t| t.to_string())));
+        assert_eq!(d("（二〇〇三年一月十日）"), Some(("2003-01-10".into(), None)));
+        assert_eq!(d("一九五四年九月二十三日"), Some(("1954-09-23".into(), None)));
+        assert_eq!(d("发布时间: 2023-02-08 09:22:59"), Some(("2023-02-08".into(), Some("2023-02-08 09:22:59".into()))));
+        assert_eq!(d("2024/1/23 19:45:59"), Some(("2024-01-23".into(), Some("2024-01-23 19:45:59".into()))));
+        assert_eq!(d("2006年02月23日 14时43分"), Some(("2006-02-23".into(), Some("2006-02-23 14:43:00".into()))));
+        assert_eq!(d("2021-02-30"), None, "an impossible date is not a date");
+    }
+
+    #[test]
+    fn traditional_disclosure_table_with_glosses() {
+        let lines = [
+            "索引號: | 2953384/2022-53376 | ||",
+            "文 號: | 主題分類: | 政務公開 | |",
+            "公開方式: | 主動公開 | 體裁分類: | 其他 |",
+            "發(fā)布機構: | 前江街道 | 成文日期: | 2022-07-29 |",
+        ];
+        let simp = crate::normalize::script::to_simplified;
+        for l in lines {
+            assert!(is_header_line(l, &simp), "{l}");
+        }
+        let m = read(&lines, &[], simp);
+        assert_eq!(m.index_no.as_deref(), Some("2953384/2022-53376"));
+        assert_eq!(m.doc_number, None);
+        assert_eq!(m.subject.as_deref(), Some("政务公开"));
+        assert_eq!(m.disclosure.as_deref(), Some("主动公开"));
+        assert_eq!(m.genre.as_deref(), Some("其他"));
+        assert_eq!(m.publisher.as_deref(), Some("前江街道"));
+        assert_eq!(m.written_date, Date::new(2022, 7, 29));
+        assert_eq!(m.admin_level, Some(AdminLevel::StreetTownship));
+        assert!(!is_header_line("来源于群众的意见，我们认真办理。", &simp));
+    }
+
+    #[test]
+    fn levels_from_region_names() {
+        assert_eq!(level_of("河北省"), Some(AdminLevel::Provincial));
+        assert_eq!(level_of("上海市"), Some(AdminLevel::Provincial));
+        assert_eq!(level_of("保定市"), Some(AdminLevel::City));
+        assert_eq!(level_of("宁波市江北区"), Some(AdminLevel::CountyDistrict));
+        assert_eq!(level_of("高阳县"), Some(AdminLevel::CountyDistrict));
+        assert_eq!(level_of("内蒙古自治区"), Some(AdminLevel::Provincial));
+        assert_eq!(level_of("中国"), Some(AdminLevel::National));
     }
 }

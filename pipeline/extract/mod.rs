@@ -5,9 +5,12 @@
 
 pub mod chrome;
 pub mod decode;
+pub mod html;
 pub mod lines;
+pub mod markdown;
 pub mod metadata;
 pub mod structure;
+pub mod tabular;
 
 use sha2::{Digest, Sha256};
 
@@ -39,11 +42,25 @@ impl SourceFile {
 #[derive(Debug, Default, Clone)]
 pub struct Extractor;
 
+/// Input format from the file name, then the content (HTML saved as .txt is HTML).
+fn detect_format(rel_path: &str, text: &str) -> Format {
+    let lower = rel_path.to_ascii_lowercase();
+    if lower.ends_with(".csv") {
+        Format::Csv
+    } else if lower.ends_with(".md") || lower.ends_with(".markdown") {
+        Format::Markdown
+    } else if lower.ends_with(".html") || lower.ends_with(".htm") || html::looks_like_html(text) {
+        Format::Html
+    } else {
+        Format::Text
+    }
+}
+
 impl Extractor {
     pub fn extract(&self, file: &SourceFile) -> Vec<Document> {
         let sha = file.sha256();
         let size = file.bytes.as_ref().map(|b| b.len() as u64).unwrap_or(0);
-        let mut doc = Document::new(sha[..16].to_string(), file.rel_path.clone(), sha, size);
+        let mut doc = Document::new(sha[..16].to_string(), file.rel_path.clone(), sha.clone(), size);
         let bytes = match &file.bytes {
             Ok(b) => b,
             Err(e) => {
@@ -59,7 +76,6 @@ impl Extractor {
             }
         };
         doc.encoding = Some(decoded.encoding);
-        doc.format = Some(Format::Text);
         if decoded.replacements > 0 {
             doc.issues.push(Issue::new(
                 STAGE,
@@ -68,22 +84,101 @@ impl Extractor {
                 format!("{} malformed byte sequences decoded as U+FFFD (truncated or damaged file)", decoded.replacements),
             ));
         }
-        let lines = lines::split_lines(&decoded.text, &decoded.char_src);
-        doc.n_lines = lines.len() as u32;
-        build_paragraphs(&mut doc, lines);
-        vec![doc]
+        let source = lines::Source::new(&decoded.text, &decoded.char_src);
+        let format = detect_format(&file.rel_path, &decoded.text);
+        doc.format = Some(format);
+        doc.n_lines = source.n_lines();
+        match format {
+            Format::Csv => {
+                let rows = match tabular::rows(&source) {
+                    Ok(r) => r,
+                    Err(e) => {
+                        doc.quarantine(STAGE, "bad_csv", e);
+                        return vec![doc];
+                    }
+                };
+                let mut docs = Vec::with_capacity(rows.len());
+                for row in rows {
+                    let mut h = Sha256::new();
+                    h.update(bytes);
+                    h.update(row.number.to_string().as_bytes());
+                    let id = hex(&h.finalize());
+                    let mut d = doc.clone();
+                    d.doc_id = id[..16].to_string();
+                    d.row_in_file = Some(row.number);
+                    let pre = vec![None; row.lines.len()];
+                    build_paragraphs(&mut d, row.lines, pre, &row.fields);
+                    docs.push(d);
+                }
+                if docs.is_empty() {
+                    doc.quarantine(STAGE, "empty_csv", "the CSV file has a header but no data rows");
+                    return vec![doc];
+                }
+                docs
+            }
+            Format::Markdown => {
+                let mut all = source.all_lines();
+                let (fields, n_front) = markdown::front_matter(&all);
+                let mut pre = vec![None; all.len()];
+                for (i, l) in all.iter_mut().enumerate() {
+                    if i < n_front {
+                        pre[i] = Some("front_matter");
+                    } else {
+                        markdown::strip_heading_mark(l);
+                    }
+                }
+                build_paragraphs(&mut doc, all, pre, &fields);
+                vec![doc]
+            }
+            Format::Html => {
+                let (lines, lost) = html::lines(&source);
+                if lost > 0 {
+                    doc.issues.push(Issue::new(
+                        STAGE,
+                        Severity::Warning,
+                        "html_unaligned",
+                        format!("{lost} characters of the parsed HTML could not be located in the source; their source bytes are approximate"),
+                    ));
+                }
+                let pre = vec![None; lines.len()];
+                build_paragraphs(&mut doc, lines, pre, &[]);
+                vec![doc]
+            }
+            Format::Text => {
+                let lines = source.all_lines();
+                let pre = vec![None; lines.len()];
+                build_paragraphs(&mut doc, lines, pre, &[]);
+                vec![doc]
+            }
+        }
     }
 }
 
-/// Lines → paragraphs (non-empty lines), chrome marked, metadata and structure read.
-fn build_paragraphs(doc: &mut Document, lines: Vec<lines::Line>) {
-    let head: Vec<&str> = lines.iter().take(40).map(|l| l.text.as_str()).collect();
-    doc.meta = metadata::read(&head, to_simplified);
-    for l in lines {
-        if l.text.trim_matches(|c: char| c.is_whitespace() || c == '\u{3000}' || c == '\u{FEFF}').is_empty() {
-            continue;
-        }
-        let removed = chrome::classify(&l.text);
+fn is_blank(s: &str) -> bool {
+    s.trim_matches(|c: char| c.is_whitespace() || c == '\u{3000}' || c == '\u{FEFF}' || c == '\u{A0}' || c == '\u{200D}').is_empty()
+}
+
+/// Lines → paragraphs (non-blank lines), metadata read, chrome marked, structure annotated.
+/// `pre` carries reasons fixed by the format (front matter); `fields` named metadata values.
+fn build_paragraphs(doc: &mut Document, lines: Vec<lines::Line>, pre: Vec<Option<&'static str>>, fields: &[(String, String)]) {
+    let (lines, pre): (Vec<lines::Line>, Vec<Option<&'static str>>) =
+        lines.into_iter().zip(pre).filter(|(l, _)| !is_blank(&l.text)).unzip();
+    let body_head: Vec<&str> = lines.iter().zip(&pre).filter(|(_, p)| p.is_none()).take(60).map(|(l, _)| l.text.as_str()).collect();
+    doc.meta = metadata::read(&body_head, fields, to_simplified);
+    let texts: Vec<&str> = lines.iter().map(|l| l.text.as_str()).collect();
+    // Header rows are looked for in the opening lines only: body text is never read as one.
+    let header: Vec<bool> = texts
+        .iter()
+        .enumerate()
+        .map(|(i, t)| i < 40 && pre[i].is_none() && metadata::is_header_line(t, &to_simplified))
+        .collect();
+    let marks = chrome::marks_for(&texts, &header, &pre);
+    for (i, why) in &marks.unsure {
+        doc.issues.push(
+            Issue::new(STAGE, Severity::Warning, "possible_chrome", why.clone()).at_line(lines[*i].number),
+        );
+    }
+    for (l, removed) in lines.into_iter().zip(marks.removed) {
         if let Some(reason) = removed {
             doc.issues.push(
                 Issue::new(STAGE, Severity::Info, "chrome_removed", format!("line removed as page chrome ({reason})"))

@@ -1,6 +1,7 @@
 //! Headings, section paths and section roles of a report's body.
 //!
-//! Levels: 1 `一、`, 2 `(一)`/`（一）`, 3 `1.`/`1、`, 4 `(1)`/`（1）`. A heading's role is read from its
+//! Levels: 1 `一、`, 2 `(一)`/`（一）`, 3 `1.`/`1、` (full-width digits too), 4 `(1)`/`（1）`,
+//! 5 the inline `一是`/`二是` items. A heading's role is read from its
 //! words (回顾, 执行情况 → review; 计划, 目标, 任务, 安排 → plan); sub-headings inherit it. The year a
 //! heading names ("一、2022年工作回顾") is inherited too, so figures under it get that year.
 
@@ -10,17 +11,22 @@ use regex::Regex;
 
 use crate::model::{Paragraph, SectionRole};
 
-fn heading_re() -> &'static [(u8, Regex); 4] {
-    static RE: OnceLock<[(u8, Regex); 4]> = OnceLock::new();
+fn heading_re() -> &'static [(u8, Regex); 5] {
+    static RE: OnceLock<[(u8, Regex); 5]> = OnceLock::new();
     RE.get_or_init(|| {
         [
             (1, Regex::new(r"^[一二三四五六七八九十]{1,3}、").unwrap()),
             (2, Regex::new(r"^[(（][一二三四五六七八九十]{1,3}[)）]").unwrap()),
-            (3, Regex::new(r"^\d{1,2}(?:[.．、]|\s)[^\d%]").unwrap()),
-            (4, Regex::new(r"^[(（]\d{1,2}[)）]").unwrap()),
+            (3, Regex::new(r"^[0-9０-９]{1,2}(?:[.．、]|\s)[^0-9０-９%％]").unwrap()),
+            (4, Regex::new(r"^[(（][0-9０-９]{1,2}[)）]").unwrap()),
+            // "一是…，二是…": an inline level that opens a paragraph of the list it heads.
+            (INLINE_LEVEL, Regex::new(r"^[一二三四五六七八九十]{1,3}是[^的否]").unwrap()),
         ]
     })
 }
+
+/// Level of the inline "一是 / 二是" list items.
+pub const INLINE_LEVEL: u8 = 5;
 
 /// Heading level of a paragraph's text, if it opens with a heading marker.
 pub fn heading_level(text: &str) -> Option<u8> {
@@ -31,7 +37,7 @@ pub fn heading_level(text: &str) -> Option<u8> {
 /// The heading's own title: up to its first full stop, at most 40 characters.
 fn heading_title(text: &str) -> String {
     let t = text.trim();
-    let end = t.find(['。', ':', '：']).unwrap_or(t.len());
+    let end = if heading_level(t) == Some(INLINE_LEVEL) { t.find(['。', ':', '：', '，', '；']) } else { t.find(['。', ':', '：']) }.unwrap_or(t.len());
     t[..end].chars().take(40).collect()
 }
 
@@ -80,8 +86,9 @@ pub fn annotate(paragraphs: &mut [Paragraph], report_year: Option<i32>, simplify
                 stack.pop();
             }
             let s = simplify(&heading_title(&p.raw));
-            let role = role_of(&s, report_year);
-            let year = year_in(&s);
+            // An inline 一是 item names a task, not a section: it never changes the role.
+            let role = if level == INLINE_LEVEL { None } else { role_of(&s, report_year) };
+            let year = if level == INLINE_LEVEL { None } else { year_in(&s) };
             stack.push((level, heading_title(&p.raw), role, year));
             p.heading_level = Some(level);
         }
@@ -111,6 +118,10 @@ mod tests {
         assert_eq!(heading_level("2022年是本届政府的起始之年。"), None);
         assert_eq!(heading_level("1-6月,预计规上工业增加值实现31.3亿元"), None);
         assert_eq!(heading_level("3.4%的增速"), None);
+        assert_eq!(heading_level("１、应对国际金融危机的一揽子计划"), Some(3));
+        assert_eq!(heading_level("一是在区间调控基础上实施定向调控，保持经济稳定增长。"), Some(INLINE_LEVEL));
+        assert_eq!(heading_level("一是一，二是二"), Some(INLINE_LEVEL));
+        assert_eq!(heading_level("一是否"), None);
     }
 
     #[test]
@@ -131,5 +142,11 @@ mod tests {
         assert_eq!(ps[5].section_role, SectionRole::Plan);
         assert_eq!(ps[5].section_year, Some(2023));
         assert_eq!(ps[4].heading_level, Some(1));
+        // An inline item joins the path but keeps the section's role.
+        let mut ps = vec![para("二、2023年工作安排"), para("一是提高完成情况的回顾质量，推动增长。"), para("投资增长6%。")];
+        annotate(&mut ps, Some(2023), |s| s.to_string());
+        assert_eq!(ps[1].heading_level, Some(INLINE_LEVEL));
+        assert_eq!(ps[2].section_role, SectionRole::Plan);
+        assert_eq!(ps[2].section_path.as_deref(), Some("二、2023年工作安排 > 一是提高完成情况的回顾质量"));
     }
 }

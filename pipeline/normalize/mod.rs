@@ -317,7 +317,9 @@ mod tests {
 
     #[test]
     fn traditional_glossed_fullwidth_text_comes_out_simplified_and_narrow() {
-        let src = "區(qū)委區(qū)政府的堅強領導下，實現(xiàn)增長８．２％。\n發(fā)布機構: 前江街道";
+        // (A "發(fā)布機構:" header row would now be removed as metadata_header, so the second
+        // gloss sits in a body line.)
+        let src = "區(qū)委區(qū)政府的堅強領導下，實現(xiàn)增長８．２％。\n前江街道發(fā)展穩定。";
         let d = run(src);
         assert_eq!(d.script, Some(Script::Traditional));
         assert_eq!(d.paragraphs[0].text, "区委区政府的坚强领导下，实现增长8.2%。");

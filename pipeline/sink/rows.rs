@@ -83,6 +83,37 @@ fn documents(d: &Document, mut t: TableBuffer) -> RecordBatch {
     t.int(width, n(d.changes.width_fixes));
     t.int(moji_found, n(d.changes.mojibake_runs_found));
     t.int(moji_repaired, n(d.changes.mojibake_runs_repaired));
+    let m = &d.meta;
+    for (col, v) in [
+        ("index_no", &m.index_no),
+        ("doc_number", &m.doc_number),
+        ("subject_category", &m.subject),
+        ("disclosure_mode", &m.disclosure),
+        ("genre", &m.genre),
+        ("publisher", &m.publisher),
+    ] {
+        let i = t.col(col);
+        t.str(i, v.as_deref());
+    }
+    let (written, pub_date, pub_at) = (t.col("written_date"), t.col("published_date"), t.col("published_at"));
+    t.date(written, m.written_date.map(|x| x.days_since_epoch()));
+    t.date(pub_date, m.published_date.map(|x| x.days_since_epoch()));
+    t.timestamp(pub_at, m.published_at.map(|x| x.seconds_since_epoch()));
+    for (col, v) in [
+        ("source_site", &m.source_site),
+        ("source_url", &m.source_url),
+        ("author", &m.author),
+        ("speaker", &m.speaker),
+        ("speaker_role", &m.speaker_role),
+        ("meeting", &m.meeting),
+    ] {
+        let i = t.col(col);
+        t.str(i, v.as_deref());
+    }
+    let (delivery, region, level) = (t.col("delivery_date"), t.col("region"), t.col("admin_level"));
+    t.date(delivery, m.delivery_date.map(|x| x.days_since_epoch()));
+    t.str(region, m.region.as_deref());
+    t.str(level, m.admin_level.map(|x| x.as_str()));
     t.end_row();
     t.finish()
 }
