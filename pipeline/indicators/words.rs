@@ -71,3 +71,32 @@ pub const TARGET_WORDS: &[&str] = &["力争", "确保", "目标", "预期", "计
 pub const STRONG_TARGET_WORDS: &[&str] = &["力争", "确保", "预期目标", "目标是"];
 /// Cues that a figure in a plan section is already done.
 pub const DONE_WORDS: &[&str] = &["已", "已经", "完成了"];
+
+/// First words of a name that make it a gap to another area ("高于全市3.4个百分点", decision 7).
+pub const COMPARE_WORDS: &[&str] = &["高于", "低于", "快于", "慢于", "领先", "超出", "好于"];
+
+/// Words dropped from inside a name ("通过公共网络实现零售额" → 公共网络零售额).
+pub const INNER_DROP: &[&str] = &["实现", "达到", "各类", "各项", "各种", "所有", "全部"];
+
+/// Nouns right after a figure that do not name what it counts ("突破300亿元大关").
+pub const AFTER_NOT_NAME: &[&str] = &["大关", "台阶", "规模", "水平", "以上", "左右", "目标"];
+
+/// Head nouns that name a measured quantity, shared by the items of "A、B等重点行业销售额".
+pub const MEASURED_HEADS: &[&str] = &["销售额", "零售额", "营业额", "营业收入", "收入", "产值", "增加值", "投资", "出口额", "进口额", "进出口额", "出口", "利润", "税收", "金额", "总额", "产量"];
+
+/// Words after a count of 方面 that make it the report's own outline ("五方面工作").
+pub const STRUCTURE_NOUNS: &[&str] = &["工作", "任务", "重点", "措施", "举措", "内容", "要求", "建议", "：", ":"];
+/// Words before such a count ("以下五方面").
+pub const STRUCTURE_LEADS: &[&str] = &["以下", "如下", "下列", "下面", "做好", "重点做好"];
+
+/// Measure words that make a Chinese numeral an ordinal name ("二期工程", "十二届").
+pub const ORDINAL_UNITS: &[&str] = &["期", "届"];
+
+/// Measure words too vague to count with 一 ("一批", "一系列").
+pub const VAGUE_UNITS: &[&str] = &["批", "批次", "种", "类", "方面", "次", "些", "片", "口"];
+
+/// Verbs after which "一个", "一条" counts a delivered thing ("新增一条公交线路").
+pub const DELIVERY_VERBS: &[&str] = &["新增", "建成", "新建", "完成", "开通", "打通", "引进", "落地", "开工", "出台", "成立", "设立", "获批", "创成", "获评", "入选", "投用", "竣工", "签约", "增设", "开设"];
+
+/// Clause words that make a percent the completion rate of a plan ("完成年度计划的106%").
+pub const COMPLETION_CUES: &[&str] = &["完成年度计划", "完成全年计划", "完成年度目标", "完成计划", "完成年度任务", "完成全年目标"];

@@ -32,12 +32,23 @@ fn figure_re() -> &'static Regex {
     static RE: OnceLock<Regex> = OnceLock::new();
     RE.get_or_init(|| {
         let b = units();
-        let esc = |v: Vec<&str>| v.iter().map(|s| regex::escape(s)).collect::<Vec<_>>().join("|");
+        // Besides Arabic figures: shares ("百分之三十六点九", "万分之24.7", "三分之一", "1/4"),
+        // doubling ("翻一番"), ranges with a unit ("15%至25%"), Chinese numerals with a unit
+        // and years in Chinese digits ("一九五三年") as time. Chinese numerals with a unit
+        // ("三批次", "四个") are merged after jieba (`merge_chinese_counts`), so that a numeral
+        // character inside a word ("统一部署") is left to jieba.
         let pattern = format!(
             r"(?x)
             (?P<t>(?:19|20)\d{{2}}年(?:\d{{1,2}}(?:-\d{{1,2}})?月(?:\d{{1,2}}日)?)?
+                | [一二][〇零一二三四五六七八九]{{3}}年
                 | \d{{1,2}}-\d{{1,2}}月 | \d{{1,2}}月(?:\d{{1,2}}日)? )
-            | (?P<m>\d+(?:,\d{{3}})*(?:\.\d+)?(?:余|多)?
+            | (?P<m>(?:百|千|万)分之(?:\d+(?:\.\d+)?|[零〇一二两三四五六七八九十百点]+)
+              | [一二两三四五六七八九十]+分之[一二两三四五六七八九十]+
+              | 翻[一二两三四]番
+              | \d{{1,2}}/\d{{1,2}}
+              | \d+(?:\.\d+)?(?:%|‰)?(?:至|到|-|~|～|—|－)\d+(?:\.\d+)?(?:余|多)?
+                (?: %|‰|个百分点|倍 | (?:{scales})?(?:{units}) | (?:{scales}) )
+              | \d+(?:,\d{{3}})*(?:\.\d+)?(?:余|多)?
                 (?: %|‰|个百分点|倍
                   | (?:{scales})?(?:余|多)?(?:{units})
                   | (?:{scales})(?:余|多)? )? )",
@@ -85,9 +96,46 @@ fn tag_gap(gap: &str, offset: usize, out: &mut Vec<Word>) {
     if gap.is_empty() {
         return;
     }
+    let mut ws: Vec<Word> = Vec::new();
     for t in jieba().tag(gap, true) {
-        out.push(Word { word: t.word.to_string(), pos: t.tag.to_string(), start: offset + t.start, end: offset + t.end });
+        ws.push(Word { word: t.word.to_string(), pos: t.tag.to_string(), start: offset + t.start, end: offset + t.end });
     }
+    merge_chinese_counts(&mut ws);
+    out.extend(ws);
+}
+
+fn chinese_numeral_re() -> &'static Regex {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    RE.get_or_init(|| {
+        Regex::new(&format!(
+            r"^[一二两三四五六七八九十][零〇一二两三四五六七八九十百千万亿]*(?:点[零〇一二三四五六七八九]+)?(?:余|多)?(?P<unit>%|个百分点|倍|{})?$",
+            esc(units().unit_texts())
+        ))
+        .expect("Chinese numeral pattern compiles")
+    })
+}
+
+/// jieba's words for a Chinese numeral and its measure word ("三/m 批次/d", "八/m 方面/n",
+/// "四个/m") become one quantity word, as Arabic figures are.
+fn merge_chinese_counts(ws: &mut Vec<Word>) {
+    let mut i = 0;
+    while i < ws.len() {
+        if let Some(c) = chinese_numeral_re().captures(&ws[i].word) {
+            if c.name("unit").is_some() {
+                ws[i].pos = TAG_QUANTITY.to_string();
+            } else if i + 1 < ws.len() && units().unit(&ws[i + 1].word).is_some() {
+                let next = ws.remove(i + 1);
+                ws[i].word.push_str(&next.word);
+                ws[i].end = next.end;
+                ws[i].pos = TAG_QUANTITY.to_string();
+            }
+        }
+        i += 1;
+    }
+}
+
+fn esc(v: Vec<&str>) -> String {
+    v.iter().map(|s| regex::escape(s)).collect::<Vec<_>>().join("|")
 }
 
 #[cfg(test)]
