@@ -76,13 +76,22 @@ impl<'a> SentenceCtx<'a> {
         let local = (char_start - p.char_start.unwrap_or(0)) as usize;
         let before: Vec<char> = p.text.chars().take(local).collect();
         let from = before.iter().rposition(|&c| matches!(c, '。' | '！' | '？' | '!' | '?')).map_or(0, |i| i + 1);
+        // "1-6月,预计:A…;B…。C…。二是…": a cue ending in a colon scopes over the sentences after
+        // it up to the next point of the paragraph's enumeration.
+        let para_before: String = before.iter().collect();
+        let point = para_before.rfind(|c: char| c == '是').filter(|&k| k >= 3 && "一二三四五六七八九十".contains(para_before[..k].chars().last().unwrap_or(' '))).unwrap_or(0);
+        let colon_cue = ESTIMATE_WORDS.iter().find(|w| para_before[point..].contains(&format!("{w}:")) || para_before[point..].contains(&format!("{w}：")));
+        let mut lead: String = before[from..].iter().collect();
+        if let Some(w) = colon_cue {
+            lead = format!("{w}{lead}");
+        }
         SentenceCtx {
             paragraph: p,
             char_start,
             text,
             sentence_index,
             source_line,
-            lead: before[from..].iter().collect(),
+            lead,
             role: p.section_role,
             section_year: p.section_year,
         }
@@ -255,8 +264,12 @@ fn name_before(clause: &[W], q: usize, list: bool) -> Option<Name> {
 
 /// The noun phrase right after a figure: "46个项目开工建设" → 项目, "发放1.46亿元消费券" → 消费券,
 /// "70个“15分钟品质文化生活圈”" → the quoted name, "1家5A级居家养老服务中心".
-fn name_after(clause: &[W], q: usize) -> Option<Name> {
+fn name_after(clause: &[W], q: usize, money: bool) -> Option<Name> {
     let mut end = q + 1;
+    // "5条断头路打通", "21万方拆除任务": a verb-noun compound names what is counted.
+    if !money && clause.get(end).is_some_and(|w| w.pos() == "v" && !AFTER_NOT_NAME.contains(&w.word())) && clause.get(end + 1).is_some_and(|w| w.pos().starts_with('n') && w.pos() != "vn") {
+        end += 1;
+    }
     let mut has_noun = false;
     while end < clause.len() {
         let w = &clause[end];
@@ -271,7 +284,8 @@ fn name_after(clause: &[W], q: usize) -> Option<Name> {
             }
         }
         let next_nounish = clause.get(end + 1).is_some_and(|x| is_nounish(x.pos()) || x.pos() == "q");
-        let ok = (is_nounish(w.pos()) && !(end == q + 1 && AFTER_NOT_NAME.contains(&w.word())))
+        // A noun ends the phrase before a verbal noun ("街道干部定期上门").
+        let ok = (is_nounish(w.pos()) && !(end == q + 1 && AFTER_NOT_NAME.contains(&w.word())) && !(has_noun && w.pos() == "vn"))
             || (matches!(w.pos(), "a" | "eng") && next_nounish)
             || (w.pos() == "m" && !is_figure(w) && clause.get(end + 1).is_some_and(|x| x.pos() == "eng"))
             || (w.pos() == "q" && end > q + 1 && clause[end - 1].pos() == "eng");
@@ -283,6 +297,10 @@ fn name_after(clause: &[W], q: usize) -> Option<Name> {
     }
     if end == q + 1 || !has_noun {
         return None;
+    }
+    // "296名老年人高龄津贴9.7万元": the words right before the next figure name that figure.
+    if clause.get(end).is_some_and(is_figure) && end > q + 2 {
+        end = q + 2;
     }
     let text = join(&clause[q + 1..end]);
     (text.chars().count() >= 2).then_some(Name { text, first: q + 1, last: end - 1 })
@@ -428,11 +446,22 @@ fn not_a_mention(ctx: &SentenceCtx, clause: &[W], q: usize, fig: &figure::Figure
     if ctx.flagged(tok.char_start, tok.char_end) {
         return true;
     }
-    if fig.chinese && fig.kind == FigureKind::Amount {
-        // Slogans and programme names in quotes ("“三个务必”", "“一轴两片”").
+    if fig.kind == FigureKind::Amount {
+        // Slogans and programme names in quotes ("“三个务必”", "“最后1公里”").
         let opens = clause[..q].iter().filter(|w| is_open_quote(w.word())).count();
         let closes = clause[..q].iter().filter(|w| is_close_quote(w.word())).count();
         if opens > closes {
+            return true;
+        }
+    }
+    if fig.chinese && fig.kind == FigureKind::Amount {
+        // Fixed names that open with a numeral ("八项规定", "两个确立").
+        let rest: String = clause[q..].iter().take(3).map(|w| w.word()).collect();
+        if NUMERAL_NAMES.iter().any(|n| rest.starts_with(n)) {
+            return true;
+        }
+        // "四类自建房屋": a category, not a count.
+        if CATEGORY_UNITS.contains(&fig.unit.as_str()) {
             return true;
         }
         // "二期", "十二届": ordinal names; "二次会议".
@@ -519,7 +548,7 @@ fn tag_clause(
         let list = respectively_at.is_some_and(|r| r < q);
         // The name: after the figure when a noun follows it ("46个项目"), else before it, else
         // carried over from the clause before.
-        let after = if fig.kind == FigureKind::Amount { name_after(clause, q) } else { None };
+        let after = if fig.kind == FigureKind::Amount { name_after(clause, q, fig.family == "money") } else { None };
         let name = after.clone().or_else(|| name_before(clause, q, list && list_names.is_none()));
         let carried = name.is_none();
         let mut name_text = match &name {
@@ -544,20 +573,23 @@ fn tag_clause(
         if list {
             let list_vec = list_names.get_or_insert_with(|| {
                 let own = if carried || completion { Vec::new() } else { split_names(&name_text) };
+                // "办理人大建议198件、政协提案169件,办理结果满意率分别达96.9%和98.2%": the
+                // clause's own name is the measure of each earlier item.
+                let suffix = if !carried && !completion && measure == Measure::Ratio { name_text.clone() } else { String::new() };
                 if own.len() > 1 {
                     own
                 } else {
                     let n = clause[q..].iter().filter(|w| is_figure(w)).count();
                     let mut prev: Vec<String> = Vec::new();
                     for m in out[..mentions_before].iter().rev() {
-                        if !prev.contains(&m.indicator) && m.measure == Measure::Level {
+                        if !prev.contains(&m.indicator) {
                             prev.push(m.indicator.clone());
                         }
                     }
                     prev.truncate(n);
                     prev.reverse();
                     if prev.len() == n && n > 1 {
-                        prev
+                        prev.into_iter().map(|p| if suffix.is_empty() || p.ends_with(&suffix) { p } else { format!("{p}{suffix}") }).collect()
                     } else {
                         own
                     }
@@ -581,7 +613,16 @@ fn tag_clause(
             }
             name_text = names[0].clone();
         }
-        if !carried && !list && !completion {
+        // "外贸自营出口额443.4亿元,份额占全国比提升至万分之24.7,同比增长19.8%": a share of the
+        // subject keeps the subject for the growth after it.
+        let share_of_subject = measure == Measure::Ratio && SHARE_WORDS.iter().any(|w| name_text.starts_with(w)) && last_name.is_some();
+        if share_of_subject {
+            let subject = last_name.clone().unwrap_or_default();
+            for n in &mut names {
+                *n = format!("{subject}{n}");
+            }
+        }
+        if !carried && !list && !completion && !share_of_subject {
             *last_name = Some(name_text.clone());
         } else if !carried && list && list_pos <= 1 && !completion {
             *last_name = Some(names[0].clone());

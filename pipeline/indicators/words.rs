@@ -27,6 +27,7 @@ pub const LEADING_STRIP: &[&str] = &[
     "实现", "完成", "累计", "全年", "其中", "共", "共计", "预计", "力争", "确保", "今年", "上半年", "下半年", "同时",
     "并", "和", "及", "全面", "持续", "成功", "年内", "当年", "目前", "截至", "截止", "去年", "已", "全区", "全市",
     "全省", "全县", "全国", "我区", "我市", "一年来", "过去", "五年来", "其", "还", "新", "另", "此外", "通过",
+    "办理", "受理", "组织", "开展",
 ];
 
 /// Names that say only "the growth" and so refer to the indicator named before.
@@ -68,7 +69,7 @@ pub const ESTIMATE_WORDS: &[&str] = &["预计", "预估", "预测"];
 /// Target cues outside review sections.
 pub const TARGET_WORDS: &[&str] = &["力争", "确保", "目标", "预期", "计划", "争取", "将", "拟", "要", "到20"];
 /// Target cues strong enough to count inside a review section too.
-pub const STRONG_TARGET_WORDS: &[&str] = &["力争", "确保", "预期目标", "目标是"];
+pub const STRONG_TARGET_WORDS: &[&str] = &["力争", "确保", "预期目标", "目标是", "争取"];
 /// Cues that a figure in a plan section is already done.
 pub const DONE_WORDS: &[&str] = &["已", "已经", "完成了"];
 
@@ -100,3 +101,15 @@ pub const DELIVERY_VERBS: &[&str] = &["新增", "建成", "新建", "完成", "�
 
 /// Clause words that make a percent the completion rate of a plan ("完成年度计划的106%").
 pub const COMPLETION_CUES: &[&str] = &["完成年度计划", "完成全年计划", "完成年度目标", "完成计划", "完成年度任务", "完成全年目标"];
+
+/// Fixed names that open with a Chinese numeral and count nothing (GUIDELINES: programme names).
+pub const NUMERAL_NAMES: &[&str] = &[
+    "八项规定", "三个务必", "两个确立", "两个维护", "四个意识", "四个自信", "四个全面", "五位一体", "三个代表", "两个一百年",
+    "三大攻坚战", "两个毫不动摇", "四个一批", "三个一批", "三个转变", "两个结合",
+];
+
+/// Measure words that make a Chinese-numeral count a category ("四类自建房屋", "三种模式").
+pub const CATEGORY_UNITS: &[&str] = &["类", "种"];
+
+/// First words of a ratio name that make it a share of the subject named before ("份额占全国比").
+pub const SHARE_WORDS: &[&str] = &["份额", "占比", "比重", "占全"];
