@@ -94,7 +94,7 @@ fn share_re() -> &'static Regex {
     static RE: OnceLock<Regex> = OnceLock::new();
     RE.get_or_init(|| {
         Regex::new(
-            r"^(?:(?P<per>百|千|万)分之(?P<num>\d+(?:\.\d+)?|[零〇一二两三四五六七八九十百点]+)|(?P<den>[一二两三四五六七八九十]+)分之(?P<nom>[一二两三四五六七八九十]+)|(?P<a>\d+)/(?P<b>\d+))$",
+            r"^(?:(?P<per>百|千|万)分之(?P<num>\d+(?:\.\d+)?|[零〇○一二两三四五六七八九十百点]+)|(?P<den>[一二两三四五六七八九十]+)分之(?P<nom>[一二两三四五六七八九十]+)|(?P<a>\d+)/(?P<b>\d+))$",
         )
         .expect("share pattern compiles")
     })
@@ -168,12 +168,15 @@ pub fn parse(token: &str) -> Option<Figure> {
         if let Some(per) = c.name("per") {
             let t = &c["num"];
             let n = t.parse::<f64>().ok().or_else(|| numeral::value(t))?;
-            let div = match per.as_str() {
-                "百" => 1.0,
-                "千" => 10.0,
-                _ => 100.0,
-            };
-            return Some(ratio(t, tidy(n / div)));
+            // 百分之 and 千分之 read like "%" and "‰" (growth or ratio by context); 万分之 is a share.
+            let mut f = ratio(t, n);
+            match per.as_str() {
+                "百" => f.kind = FigureKind::Percent,
+                "千" => f.kind = FigureKind::PerMille,
+                _ => f.base = tidy(n / 100.0),
+            }
+            f.unit_text = format!("{}分之", per.as_str());
+            return Some(f);
         }
         let (a, b) = match (c.name("nom"), c.name("a")) {
             (Some(nom), _) => (numeral::value(nom.as_str())?, numeral::value(&c["den"])?),

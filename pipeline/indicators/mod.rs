@@ -201,7 +201,9 @@ fn is_close_quote(w: &str) -> bool {
 /// A word between a name and its figure that only says how it changed or compares
 /// ("同比增加", "较上年", "高于全市").
 fn is_link_word(w: &str) -> bool {
+    let n = w.chars().count();
     TRAILING_STRIP.contains(&w)
+        || (n <= 4 && GROWTH_UP.iter().chain(GROWTH_DOWN).any(|g| w.ends_with(g)) && n > 1)
         || (w.chars().count() <= 5 && ["同比", "环比", "比上年", "较上年", "比去年", "较去年"].iter().any(|p| w.starts_with(p)))
 }
 
@@ -554,7 +556,7 @@ fn tag_clause(
         let mut name_text = match &name {
             Some(n) => {
                 let t = n.text.clone();
-                if matches!(measure, Measure::Growth | Measure::PpChange) && GROWTH_SUBJECT_ONLY.contains(&t.as_str()) {
+                if GROWTH_SUBJECT_ONLY.contains(&t.as_str()) {
                     last_name.clone().unwrap_or(t)
                 } else {
                     t
@@ -615,7 +617,9 @@ fn tag_clause(
         }
         // "外贸自营出口额443.4亿元,份额占全国比提升至万分之24.7,同比增长19.8%": a share of the
         // subject keeps the subject for the growth after it.
-        let share_of_subject = measure == Measure::Ratio && SHARE_WORDS.iter().any(|w| name_text.starts_with(w)) && last_name.is_some();
+        let share_of_subject = measure == Measure::Ratio
+            && SHARE_WORDS.iter().any(|w| name_text.starts_with(w))
+            && last_name.as_ref().is_some_and(|l| !l.ends_with(name_text.as_str()) && !name_text.starts_with(l.as_str()));
         if share_of_subject {
             let subject = last_name.clone().unwrap_or_default();
             for n in &mut names {

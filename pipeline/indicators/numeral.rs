@@ -4,7 +4,7 @@
 
 fn digit(c: char) -> Option<u64> {
     match c {
-        '零' | '〇' => Some(0),
+        '零' | '〇' | '○' => Some(0),
         '一' => Some(1),
         '二' | '两' => Some(2),
         '三' => Some(3),

@@ -101,11 +101,20 @@ pub fn tag_ranks(ctx: &SentenceCtx, mentions: &[Indicator], out: &mut Vec<Indica
         } else {
             name
         };
+        // "实际到位外资、结构性投资多项指标夺得全市第一": one rank row for each named indicator
+        // (GUIDELINES decision 6).
+        let names: Vec<String> = match MANY_INDICATORS.iter().find_map(|m| name.strip_suffix(m)) {
+            Some(items) if items.contains(['、', '和']) => {
+                items.split(['、', '和']).map(|x| x.trim_end_matches('等').to_string()).filter(|x| x.chars().count() >= 2).collect()
+            }
+            _ => vec![name],
+        };
         let span_start = ctx.char_start + start as u32;
         let span_end = ctx.char_start + end as u32;
         let (bs, be) = ctx.source_bytes(span_start, span_end);
         let before: String = chars[..start].iter().collect();
         let year = ctx.year(&before);
+        for name in names {
         out.push(Indicator {
             sentence_index: ctx.sentence_index,
             source_line: ctx.source_line,
@@ -123,16 +132,20 @@ pub fn tag_ranks(ctx: &SentenceCtx, mentions: &[Indicator], out: &mut Vec<Indica
             unit: "rank".into(),
             unit_text: "rank".into(),
             multiplier: 1.0,
-            qualifier,
             basis: None,
             status: ctx.status(&before),
             year,
             period: ctx.period(&before, year),
-            rank_scope: scope,
+            rank_scope: scope.clone(),
             rule: "rank",
+            qualifier,
         });
+        }
     }
 }
+
+/// Endings of a name that stands for several indicators ranked together.
+const MANY_INDICATORS: [&str; 4] = ["等多项指标", "多项指标", "等指标", "等多项"];
 
 #[cfg(test)]
 mod tests {

@@ -60,7 +60,7 @@ pub fn inherited(paragraphs: &[Paragraph], sentences: &[Sentence], report_year: 
 fn year_re() -> &'static Regex {
     static RE: OnceLock<Regex> = OnceLock::new();
     RE.get_or_init(|| {
-        Regex::new(r"(?P<before>比|较|与|同|相比|对比|和)?(?P<y>(?:19|20)\d{2}|[一二][〇零一二三四五六七八九]{3})\s*年(?P<after>前|以前|之前|以来|起|后|以后|底前|至今)?")
+        Regex::new(r"(?P<before>比|较|与|同|相比|对比|和)?(?P<y>(?:19|20)\d{2}|[一二][〇○零一二三四五六七八九]{3})\s*年(?P<after>前|以前|之前|以来|起|后|以后|底前|至今)?")
             .expect("year pattern compiles")
     })
 }

@@ -20,6 +20,7 @@ pub const TRAILING_STRIP: &[&str] = &[
     "累计", "共", "共计", "合计", "总计", "了", "稳定在", "在", "至", "到", "保持", "年均", "平均", "分别", "均",
     "均为", "就", "已", "已经", "约为", "仅", "高达", "接近", "将近", "升至", "降至", "提升至", "增至", "达成",
     "完成投资", "增速", "增幅", "计", "总额达", "规模达", "金额", "超出", "首次", "突破性", "新增",
+    "占", "已占", "约占", "只占", "仅占", "每年", "年均增长", "平均每年",
 ];
 
 /// Words stripped from the start of a name (connectives, time and scope words).
@@ -31,7 +32,7 @@ pub const LEADING_STRIP: &[&str] = &[
 ];
 
 /// Names that say only "the growth" and so refer to the indicator named before.
-pub const GROWTH_SUBJECT_ONLY: &[&str] = &["增速", "增幅", "增长", "同比增长", "比上年增长"];
+pub const GROWTH_SUBJECT_ONLY: &[&str] = &["增速", "增幅", "增长", "同比增长", "比上年增长", "实际", "名义", "人均", "实际增长", "平均"];
 
 /// Words after a count that make it a duration or a date, not a figure ("9个月").
 pub const NOT_AFTER_COUNT: &[&str] = &["月", "年", "小时", "工作日", "天", "周", "季度", "星期"];

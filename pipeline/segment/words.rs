@@ -40,9 +40,9 @@ fn figure_re() -> &'static Regex {
         let pattern = format!(
             r"(?x)
             (?P<t>(?:19|20)\d{{2}}年(?:\d{{1,2}}(?:-\d{{1,2}})?月(?:\d{{1,2}}日)?)?
-                | [一二][〇零一二三四五六七八九]{{3}}年
+                | [一二][〇○零一二三四五六七八九]{{3}}年
                 | \d{{1,2}}-\d{{1,2}}月 | \d{{1,2}}月(?:\d{{1,2}}日)? )
-            | (?P<m>(?:百|千|万)分之(?:\d+(?:\.\d+)?|[零〇一二两三四五六七八九十百点]+)
+            | (?P<m>(?:百|千|万)分之(?:\d+(?:\.\d+)?|[零〇○一二两三四五六七八九十百点]+)
               | [一二两三四五六七八九十]+分之[一二两三四五六七八九十]+
               | 翻[一二两三四]番
               | \d{{1,2}}/\d{{1,2}}
@@ -75,8 +75,12 @@ pub fn words(sentence: &str) -> Vec<Word> {
     let mut last_char = 0;
     for m in figure_re().captures_iter(sentence) {
         let whole = m.get(0).expect("match");
-        // A digit run glued to ASCII letters or digits on the left is part of a code (S309).
-        if sentence[..whole.start()].chars().next_back().is_some_and(|c| c.is_ascii_alphanumeric() || c == '.') {
+        // A digit run glued to ASCII letters, digits or URL punctuation is part of a code (S309)
+        // or an address ("…/202501/23/30"), not a figure.
+        let glued = |c: char| c.is_ascii_alphanumeric() || matches!(c, '.' | '/' | '_' | '=' | '&' | '#' | '\\');
+        if sentence[..whole.start()].chars().next_back().is_some_and(glued)
+            || sentence[whole.end()..].chars().next().is_some_and(|c| c.is_ascii_alphabetic() || matches!(c, '/' | '_' | '='))
+        {
             continue;
         }
         let gap = &sentence[last_byte..whole.start()];
@@ -120,6 +124,15 @@ fn chinese_numeral_re() -> &'static Regex {
 fn merge_chinese_counts(ws: &mut Vec<Word>) {
     let mut i = 0;
     while i < ws.len() {
+        // "二千/m 一百一十六个/m": one numeral split by jieba.
+        while i + 1 < ws.len()
+            && ws[i].word.chars().all(|c| "零〇○一二两三四五六七八九十百千万亿".contains(c))
+            && chinese_numeral_re().is_match(&ws[i + 1].word)
+        {
+            let next = ws.remove(i + 1);
+            ws[i].word.push_str(&next.word);
+            ws[i].end = next.end;
+        }
         if let Some(c) = chinese_numeral_re().captures(&ws[i].word) {
             if c.name("unit").is_some() {
                 ws[i].pos = TAG_QUANTITY.to_string();
