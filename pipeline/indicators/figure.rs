@@ -186,7 +186,10 @@ pub fn parse(token: &str) -> Option<Figure> {
         if b == 0.0 || a > b {
             return None;
         }
-        return Some(ratio(token, tidy(a / b * 100.0)));
+        // A fraction reads like a percent: "减少1/3" is a growth, "占全省四分之一" a ratio.
+        let mut f = ratio(token, tidy(a / b * 100.0));
+        f.kind = FigureKind::Percent;
+        return Some(f);
     }
     if let Some(n) = token.strip_prefix('翻').and_then(|t| t.strip_suffix('番')) {
         let times = numeral::value(n)?;

@@ -224,7 +224,7 @@ fn name_before(clause: &[W], q: usize, list: bool) -> Option<Name> {
     // Only the words after the last figure, date or list break belong to this name.
     for i in (0..end).rev() {
         let w = &clause[i];
-        if is_figure(w) || w.pos() == "t" || (!list && w.word() == "、") {
+        if is_figure(w) || w.pos() == "t" || (!list && w.word() == "、") || w.word().contains(['<', '>']) {
             start = i + 1;
             break;
         }
@@ -536,7 +536,8 @@ fn tag_clause(
             }
             FigureKind::Share => (Measure::Ratio, fig.base, 1.0, "%".to_string(), "ratio_share"),
             FigureKind::Points => {
-                let d = if GROWTH_DOWN.iter().any(|g| clause_before.contains(g)) { -1.0 } else { 1.0 };
+                // "回落1.5个百分点" is negative; "降幅收窄24.1个百分点" is a positive change.
+                let d = direction.unwrap_or(1.0);
                 (Measure::PpChange, d * fig.number, 1.0, "pp".to_string(), "pp_change")
             }
             FigureKind::Times => match direction {

@@ -6,8 +6,8 @@ use crate::model::Qualifier;
 /// Longest indicator name kept, in characters (longer phrases lose words from the left).
 pub const MAX_NAME_CHARS: usize = 24;
 
-pub const GROWTH_UP: &[&str] = &["增长", "增加", "上升", "提高", "增幅", "增速", "递增", "上涨", "多增", "增", "扩大"];
-pub const GROWTH_DOWN: &[&str] = &["下降", "减少", "降低", "回落", "下滑", "减", "下跌", "缩减"];
+pub const GROWTH_UP: &[&str] = &["增长", "增加", "上升", "提高", "增幅", "增速", "递增", "上涨", "多增", "增", "扩大", "涨"];
+pub const GROWTH_DOWN: &[&str] = &["下降", "减少", "降低", "回落", "下滑", "减", "下跌", "缩减", "降", "降幅", "跌幅"];
 pub const RATIO_WORDS: &[&str] = &["占比", "比重", "率", "占"];
 
 /// Words that may stand between a change verb and its figure ("增长了", "同比增长达").

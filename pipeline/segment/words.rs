@@ -104,6 +104,13 @@ fn tag_gap(gap: &str, offset: usize, out: &mut Vec<Word>) {
     for t in jieba().tag(gap, true) {
         ws.push(Word { word: t.word.to_string(), pos: t.tag.to_string(), start: offset + t.start, end: offset + t.end });
     }
+    // Digits that reach jieba were refused as figures (glued to a code or an address):
+    // jieba would tag them `m`; they are code pieces.
+    for w in &mut ws {
+        if w.pos == TAG_QUANTITY && w.word.chars().any(|c| c.is_ascii_digit()) {
+            w.pos = "eng".to_string();
+        }
+    }
     merge_chinese_counts(&mut ws);
     out.extend(ws);
 }
