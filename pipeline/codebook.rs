@@ -29,6 +29,9 @@ pub struct CodeBook {
 /// Region words that may stand before an indicator name without changing it.
 const REGION_PREFIXES: [&str; 8] = ["全区", "全市", "全省", "全国", "全县", "全镇", "全街道", "我区"];
 
+const LEADING_WORDS: [&str; 6] = ["全年", "当年", "上半年", "今年", "全社会", "累计"];
+const TRAILING_WORDS: [&str; 7] = ["控制在", "控制", "总量", "增速", "增幅", "完成", "实现"];
+
 impl CodeBook {
     pub fn parse(text: &str) -> anyhow::Result<CodeBook> {
         let mut b: CodeBook = toml::from_str(text)?;
@@ -51,7 +54,14 @@ impl CodeBook {
                 break;
             }
         }
-        self.by_name.get(n).map(|&i| &self.indicator[i])
+        if let Some(&i) = self.by_name.get(n) {
+            return Some(&self.indicator[i]);
+        }
+        // Words a name may carry around the indicator itself ("全年地区生产总值",
+        // "城镇登记失业率控制在", "地区生产总值总量").
+        let trimmed = LEADING_WORDS.iter().fold(n, |acc, p| acc.strip_prefix(p).unwrap_or(acc));
+        let trimmed = TRAILING_WORDS.iter().fold(trimmed, |acc, p| acc.strip_suffix(p).unwrap_or(acc));
+        self.by_name.get(trimmed).map(|&i| &self.indicator[i])
     }
 
     pub fn by_code(&self, code: &str) -> Option<&CodedIndicator> {
