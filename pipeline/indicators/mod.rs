@@ -139,15 +139,7 @@ impl<'a> SentenceCtx<'a> {
     }
 
     fn period(&self, before: &str, year: Option<i32>) -> Option<String> {
-        let y = year?;
-        let scope = format!("{}{}", self.lead, before);
-        Some(if scope.contains("1-6月") || scope.contains("上半年") {
-            format!("{y}-H1")
-        } else if scope.contains("一季度") || scope.contains("1-3月") {
-            format!("{y}-Q1")
-        } else {
-            y.to_string()
-        })
+        Some(section::period(&format!("{}{}", self.lead, before), year?))
     }
 }
 
@@ -210,6 +202,12 @@ fn is_link_word(w: &str) -> bool {
 /// The noun phrase before position `q` in `clause` (token indices into the clause). With
 /// `list`, "、" and "和" stay inside (the names a "分别" list distributes over).
 fn name_before(clause: &[W], q: usize, list: bool) -> Option<Name> {
+    // "国内生产总值在2000年的基础上基本实现翻一番": the adverbial "在…基础上" is not the name.
+    if let Some(b) = (0..q).rev().find(|&i| clause[i].word() == "基础上" || (clause[i].word() == "基础" && clause.get(i + 1).is_some_and(|w| w.word() == "上"))) {
+        if let Some(at) = clause[..b].iter().rposition(|w| w.word() == "在") {
+            return name_before(clause, at, list);
+        }
+    }
     let mut end = q;
     while end > 0 {
         let w = &clause[end - 1];
@@ -233,6 +231,10 @@ fn name_before(clause: &[W], q: usize, list: bool) -> Option<Name> {
     // name; a verb stays when no noun follows it, and "新增…" names keep their verb.
     while start < end {
         let w = &clause[start];
+        // "对欧盟、美国的出口": the preposition belongs to every item of the list.
+        if list && w.word() == "对" {
+            break;
+        }
         let strip = LEADING_STRIP.contains(&w.word())
             || matches!(w.pos(), "d" | "c" | "p" | "r" | "u" | "uj" | "ul" | "m" | "t" | "f" | "q")
             || (w.pos() == "x" && !(is_open_quote(w.word()) && clause[start + 1..end].iter().any(|x| is_close_quote(x.word()))))
@@ -256,7 +258,8 @@ fn name_before(clause: &[W], q: usize, list: bool) -> Option<Name> {
     while s + 1 < end && join(&clause[s..end]).chars().count() > MAX_NAME_CHARS {
         s += 1;
     }
-    let kept: Vec<&W> = clause[s..end].iter().filter(|w| !INNER_DROP.contains(&w.word()) && !matches!(w.pos(), "uj")).collect();
+    // 的 goes, except in a list, where split_names reads the shared head after it.
+    let kept: Vec<&W> = clause[s..end].iter().filter(|w| !INNER_DROP.contains(&w.word()) && (list || w.pos() != "uj")).collect();
     let text: String = kept.iter().map(|w| w.word()).collect();
     if text.chars().count() < 2 || !kept.iter().any(|w| is_nounish(w.pos()) || w.pos().starts_with('v')) {
         return None;
@@ -287,7 +290,8 @@ fn name_after(clause: &[W], q: usize, money: bool) -> Option<Name> {
         }
         let next_nounish = clause.get(end + 1).is_some_and(|x| is_nounish(x.pos()) || x.pos() == "q");
         // A noun ends the phrase before a verbal noun ("街道干部定期上门").
-        let ok = (is_nounish(w.pos()) && !(end == q + 1 && AFTER_NOT_NAME.contains(&w.word())) && !(has_noun && w.pos() == "vn"))
+        let verbal_stop = has_noun && w.pos() == "vn" && clause.get(end + 1).is_none_or(|x| x.pos() != "n");
+        let ok = (is_nounish(w.pos()) && !(end == q + 1 && AFTER_NOT_NAME.contains(&w.word())) && !verbal_stop)
             || (matches!(w.pos(), "a" | "eng") && next_nounish)
             || (w.pos() == "m" && !is_figure(w) && clause.get(end + 1).is_some_and(|x| x.pos() == "eng"))
             || (w.pos() == "q" && end > q + 1 && clause[end - 1].pos() == "eng");
@@ -361,8 +365,14 @@ pub fn split_names(name: &str) -> Vec<String> {
 }
 
 fn qualifier_before(clause: &[W], q: usize) -> Option<Qualifier> {
-    let w = clause.get(q.checked_sub(1)?)?.word();
-    QUALIFIER_BEFORE.iter().find(|(k, _)| w == *k || w.ends_with(k)).map(|(_, q)| *q)
+    // The two words before the figure, so that "不/超过" reads as "不超过".
+    let w: String = clause[q.saturating_sub(2)..q].iter().map(|w| w.word()).collect();
+    let w = w.as_str();
+    if w.is_empty() {
+        return None;
+    }
+    // Longest cue first: "不超过" before "超过".
+    QUALIFIER_BEFORE.iter().filter(|(k, _)| w == *k || w.ends_with(k)).max_by_key(|(k, _)| k.len()).map(|(_, q)| *q)
 }
 
 fn qualifier_after(clause: &[W], q: usize) -> Option<Qualifier> {
@@ -563,7 +573,10 @@ fn tag_clause(
                     t
                 }
             }
-            None => match last_name.clone() {
+            None => match last_name.clone().or_else(|| {
+                // "组织三批次100余家外贸企业": batches of the things counted next.
+                clause.get(q + 1).filter(|w| is_figure(w)).and_then(|_| name_after(clause, q + 1, false)).map(|n| n.text)
+            }) {
                 Some(n) => n,
                 None => continue,
             },

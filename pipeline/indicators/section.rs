@@ -60,7 +60,7 @@ pub fn inherited(paragraphs: &[Paragraph], sentences: &[Sentence], report_year: 
 fn year_re() -> &'static Regex {
     static RE: OnceLock<Regex> = OnceLock::new();
     RE.get_or_init(|| {
-        Regex::new(r"(?P<before>比|较|与|同|相比|对比|和)?(?P<y>(?:19|20)\d{2}|[一二][〇○零一二三四五六七八九]{3})\s*年(?P<after>前|以前|之前|以来|起|后|以后|底前|至今)?")
+        Regex::new(r"(?P<before>比|较|与|同|相比|对比|和)?(?P<y>(?:19|20)\d{2}|[一二][〇○零一二三四五六七八九]{3})\s*年(?P<after>前|以前|之前|以来|起|后|以后|底前|至今|的基础上|基础上)?")
             .expect("year pattern compiles")
     })
 }
@@ -87,6 +87,7 @@ mod tests {
         assert_eq!(year_in_text("基本实现2000年前建成交付的城镇老旧小区改造全覆盖,建成"), None);
         assert_eq!(year_in_text("2022年,比2019年增长"), Some(2022));
         assert_eq!(year_in_text("2020年以来,累计"), None);
+        assert_eq!(year_in_text("国内生产总值在2000年的基础上基本实现"), None);
         assert_eq!(year_in_text("一九五三年,全国"), Some(1953));
     }
 
@@ -123,5 +124,44 @@ mod tests {
         let sec = inherited(&ps, &ss, Some(2023));
         assert_eq!(sec[0].year, None);
         assert_eq!(sec[1], Section { role: SectionRole::Plan, year: Some(2023) });
+    }
+}
+
+fn months_re() -> &'static Regex {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    RE.get_or_init(|| Regex::new(r"(?:^|[^\d])(?P<a>\d{1,2})-(?P<b>\d{1,2})月").expect("month range pattern compiles"))
+}
+
+/// The period a figure covers: "2022", "2022-H1" (上半年), "2022-Q1" (一季度), "2022-01/06"
+/// ("1-6月", the months as written), from the text before the figure.
+pub fn period(scope: &str, year: i32) -> String {
+    if let Some(c) = months_re().captures_iter(scope).last() {
+        let (a, b): (u32, u32) = (c["a"].parse().unwrap_or(1), c["b"].parse().unwrap_or(12));
+        if (1..=12).contains(&a) && (a..=12).contains(&b) {
+            return format!("{year}-{a:02}/{b:02}");
+        }
+    }
+    if scope.contains("上半年") {
+        format!("{year}-H1")
+    } else if scope.contains("下半年") {
+        format!("{year}-H2")
+    } else if let Some(q) = ["一季度", "二季度", "三季度", "四季度"].iter().position(|q| scope.contains(q)) {
+        format!("{year}-Q{}", q + 1)
+    } else {
+        year.to_string()
+    }
+}
+
+#[cfg(test)]
+mod period_tests {
+    use super::period;
+
+    #[test]
+    fn periods() {
+        assert_eq!(period("1-6月,预计:", 2022), "2022-01/06");
+        assert_eq!(period("1-11月全区服务业", 2020), "2020-01/11");
+        assert_eq!(period("上半年,全区", 2022), "2022-H1");
+        assert_eq!(period("一季度,", 2022), "2022-Q1");
+        assert_eq!(period("全年", 2022), "2022");
     }
 }

@@ -143,7 +143,7 @@ fn merge_chinese_counts(ws: &mut Vec<Word>) {
         if let Some(c) = chinese_numeral_re().captures(&ws[i].word) {
             if c.name("unit").is_some() {
                 ws[i].pos = TAG_QUANTITY.to_string();
-            } else if i + 1 < ws.len() && units().unit(&ws[i + 1].word).is_some() {
+            } else if i + 1 < ws.len() && is_unit_word(&ws[i + 1].word) {
                 let next = ws.remove(i + 1);
                 ws[i].word.push_str(&next.word);
                 ws[i].end = next.end;
@@ -152,6 +152,12 @@ fn merge_chinese_counts(ws: &mut Vec<Word>) {
         }
         i += 1;
     }
+}
+
+/// A unit, optionally after a scale word ("批次", "万元").
+fn is_unit_word(w: &str) -> bool {
+    let b = units();
+    b.unit(w).is_some() || b.scale_texts().iter().any(|s| w.strip_prefix(s).is_some_and(|u| u.is_empty() || b.unit(u).is_some()))
 }
 
 fn esc(v: Vec<&str>) -> String {
