@@ -63,7 +63,10 @@ pub struct Figure {
 }
 
 fn esc(v: Vec<&str>) -> String {
-    v.iter().map(|s| regex::escape(s)).collect::<Vec<_>>().join("|")
+    v.iter()
+        .map(|s| regex::escape(s))
+        .collect::<Vec<_>>()
+        .join("|")
 }
 
 fn parts_re() -> &'static Regex {
@@ -103,7 +106,8 @@ fn share_re() -> &'static Regex {
 fn range_re() -> &'static Regex {
     static RE: OnceLock<Regex> = OnceLock::new();
     RE.get_or_init(|| {
-        Regex::new(r"^(?P<lo>\d+(?:\.\d+)?)(?P<u>%|‰)?(?:至|到|-|~|～|—|－)(?P<rest>\d.*)$").expect("range pattern compiles")
+        Regex::new(r"^(?P<lo>\d+(?:\.\d+)?)(?P<u>%|‰)?(?:至|到|-|~|～|—|－)(?P<rest>\d.*)$")
+            .expect("range pattern compiles")
     })
 }
 
@@ -128,14 +132,39 @@ pub fn scaled(value_text: &str, scale: f64) -> f64 {
 /// Unit of a figure: (kind, stored code, family, needs_scale).
 fn unit_of(unit_raw: &str) -> Option<(FigureKind, String, String, bool)> {
     Some(match unit_raw {
-        "%" => (FigureKind::Percent, "%".to_string(), "ratio".to_string(), false),
-        "‰" => (FigureKind::PerMille, "%".to_string(), "ratio".to_string(), false),
-        "个百分点" => (FigureKind::Points, "pp".to_string(), "ratio".to_string(), false),
-        "倍" => (FigureKind::Times, "%".to_string(), "ratio".to_string(), false),
+        "%" => (
+            FigureKind::Percent,
+            "%".to_string(),
+            "ratio".to_string(),
+            false,
+        ),
+        "‰" => (
+            FigureKind::PerMille,
+            "%".to_string(),
+            "ratio".to_string(),
+            false,
+        ),
+        "个百分点" => (
+            FigureKind::Points,
+            "pp".to_string(),
+            "ratio".to_string(),
+            false,
+        ),
+        "倍" => (
+            FigureKind::Times,
+            "%".to_string(),
+            "ratio".to_string(),
+            false,
+        ),
         "" => (FigureKind::Bare, String::new(), String::new(), false),
         u => {
             let def = units().unit(u)?;
-            (FigureKind::Amount, def.code.clone(), def.family.clone(), def.needs_scale)
+            (
+                FigureKind::Amount,
+                def.code.clone(),
+                def.family.clone(),
+                def.needs_scale,
+            )
         }
     })
 }
@@ -199,7 +228,9 @@ pub fn parse(token: &str) -> Option<Figure> {
     }
     if let Some(c) = range_re().captures(token) {
         let mut f = parse(&c["rest"])?;
-        if c.name("u").is_some_and(|u| !f.unit_text.ends_with(u.as_str())) {
+        if c.name("u")
+            .is_some_and(|u| !f.unit_text.ends_with(u.as_str()))
+        {
             return None;
         }
         let lo = &c["lo"];
@@ -214,9 +245,14 @@ pub fn parse(token: &str) -> Option<Figure> {
         let value_text = c["num"].to_string();
         let number: f64 = value_text.replace(',', "").parse().ok()?;
         let scale_text = c.name("scale").map_or("", |m| m.as_str());
-        let scale = if scale_text.is_empty() { 1.0 } else { units().scale(scale_text)? };
+        let scale = if scale_text.is_empty() {
+            1.0
+        } else {
+            units().scale(scale_text)?
+        };
         let unit_raw = c.name("unit").map_or("", |m| m.as_str());
-        let qualifier = (c.name("q1").is_some() || c.name("q2").is_some()).then_some(Qualifier::Over);
+        let qualifier =
+            (c.name("q1").is_some() || c.name("q2").is_some()).then_some(Qualifier::Over);
         let (kind, unit, family, needs_scale) = unit_of(unit_raw)?;
         return Some(Figure {
             kind,
@@ -274,14 +310,26 @@ mod tests {
     #[test]
     fn amounts_scale_to_the_base_unit() {
         let f = parse("449.7亿元").unwrap();
-        assert_eq!((f.kind, scaled(&f.value_text, f.scale), f.unit.as_str()), (FigureKind::Amount, 44_970_000_000.0, "CNY"));
+        assert_eq!(
+            (f.kind, scaled(&f.value_text, f.scale), f.unit.as_str()),
+            (FigureKind::Amount, 44_970_000_000.0, "CNY")
+        );
         assert_eq!(f.unit_text, "亿元");
         let f = parse("2.3亿美元").unwrap();
-        assert_eq!((scaled(&f.value_text, f.scale), f.unit.as_str()), (230_000_000.0, "USD"));
+        assert_eq!(
+            (scaled(&f.value_text, f.scale), f.unit.as_str()),
+            (230_000_000.0, "USD")
+        );
         let f = parse("193万平方米").unwrap();
-        assert_eq!((scaled(&f.value_text, f.scale), f.unit.as_str()), (1_930_000.0, "m2"));
+        assert_eq!(
+            (scaled(&f.value_text, f.scale), f.unit.as_str()),
+            (1_930_000.0, "m2")
+        );
         let f = parse("4万千瓦").unwrap();
-        assert_eq!((scaled(&f.value_text, f.scale), f.unit.as_str()), (40_000.0, "kW"));
+        assert_eq!(
+            (scaled(&f.value_text, f.scale), f.unit.as_str()),
+            (40_000.0, "kW")
+        );
         let f = parse("1,234.5万元").unwrap();
         assert_eq!(scaled(&f.value_text, f.scale), 12_345_000.0);
         assert_eq!(parse("20名").unwrap().unit, "人");
@@ -290,9 +338,15 @@ mod tests {
     #[test]
     fn qualifiers_inside_figures() {
         let f = parse("100余家").unwrap();
-        assert_eq!((f.number, f.unit.as_str(), f.qualifier), (100.0, "家", Some(Qualifier::Over)));
+        assert_eq!(
+            (f.number, f.unit.as_str(), f.qualifier),
+            (100.0, "家", Some(Qualifier::Over))
+        );
         let f = parse("3万余人").unwrap();
-        assert_eq!((scaled(&f.value_text, f.scale), f.qualifier), (30_000.0, Some(Qualifier::Over)));
+        assert_eq!(
+            (scaled(&f.value_text, f.scale), f.qualifier),
+            (30_000.0, Some(Qualifier::Over))
+        );
     }
 
     #[test]

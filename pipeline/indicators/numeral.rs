@@ -23,7 +23,8 @@ pub fn digit_string(s: &str) -> Option<u64> {
     if s.is_empty() {
         return None;
     }
-    s.chars().try_fold(0u64, |acc, c| Some(acc * 10 + digit(c)?))
+    s.chars()
+        .try_fold(0u64, |acc, c| Some(acc * 10 + digit(c)?))
 }
 
 /// The integer value of a Chinese numeral with place words (十百千万亿).
@@ -97,11 +98,16 @@ pub fn value_or_range(s: &str) -> Option<(f64, bool)> {
         return Some((v, false));
     }
     let chars: Vec<char> = s.chars().collect();
-    let k = chars.windows(2).position(|w| {
-        matches!((digit(w[0]), digit(w[1])), (Some(a), Some(b)) if a != 0 && b == a + 1)
-    })?;
+    let k = chars.windows(2).position(
+        |w| matches!((digit(w[0]), digit(w[1])), (Some(a), Some(b)) if a != 0 && b == a + 1),
+    )?;
     // Drop the upper digit: "七八千万" → "七千万", "十七八" → "十七".
-    let lower: String = chars.iter().enumerate().filter(|(i, _)| *i != k + 1).map(|(_, c)| c).collect();
+    let lower: String = chars
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| *i != k + 1)
+        .map(|(_, c)| c)
+        .collect();
     value(&lower).map(|v| (v, true))
 }
 
@@ -120,7 +126,11 @@ mod tests {
         assert_eq!(value("三千万"), Some(30_000_000.0));
         assert_eq!(value("一万二千"), Some(12_000.0));
         assert_eq!(value("三十六点九"), Some(36.9));
-        assert_eq!(value("一九五三"), None, "digit strings are not place-value numerals");
+        assert_eq!(
+            value("一九五三"),
+            None,
+            "digit strings are not place-value numerals"
+        );
         assert_eq!(value("百"), None);
     }
 

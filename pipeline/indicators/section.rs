@@ -26,7 +26,11 @@ pub struct Section {
 }
 
 /// One `Section` per paragraph, in the order of `paragraphs`.
-pub fn inherited(paragraphs: &[Paragraph], sentences: &[Sentence], report_year: Option<i32>) -> Vec<Section> {
+pub fn inherited(
+    paragraphs: &[Paragraph],
+    sentences: &[Sentence],
+    report_year: Option<i32>,
+) -> Vec<Section> {
     let mut year: Option<i32> = None;
     let mut role: Option<SectionRole> = None;
     let mut out = Vec::with_capacity(paragraphs.len());
@@ -38,7 +42,11 @@ pub fn inherited(paragraphs: &[Paragraph], sentences: &[Sentence], report_year: 
             role = Some(p.section_role);
         }
         out.push(Section {
-            role: if p.section_role != SectionRole::Other { p.section_role } else { role.unwrap_or_default() },
+            role: if p.section_role != SectionRole::Other {
+                p.section_role
+            } else {
+                role.unwrap_or_default()
+            },
             year: p.section_year.or(year),
         });
         // "2023年发展目标及重点工作如下:" scopes over the paragraphs after it.
@@ -72,7 +80,9 @@ pub fn year_in_text(text: &str) -> Option<i32> {
         .filter(|c| c.name("before").is_none() && c.name("after").is_none())
         .filter_map(|c| {
             let y = &c["y"];
-            y.parse().ok().or_else(|| numeral::digit_string(y).map(|v| v as i32))
+            y.parse()
+                .ok()
+                .or_else(|| numeral::digit_string(y).map(|v| v as i32))
         })
         .last()
 }
@@ -84,7 +94,10 @@ mod tests {
     #[test]
     fn years_from_text_skip_bounds_and_comparison_bases() {
         assert_eq!(year_in_text("2022年,全区地区生产总值"), Some(2022));
-        assert_eq!(year_in_text("基本实现2000年前建成交付的城镇老旧小区改造全覆盖,建成"), None);
+        assert_eq!(
+            year_in_text("基本实现2000年前建成交付的城镇老旧小区改造全覆盖,建成"),
+            None
+        );
         assert_eq!(year_in_text("2022年,比2019年增长"), Some(2022));
         assert_eq!(year_in_text("2020年以来,累计"), None);
         assert_eq!(year_in_text("国内生产总值在2000年的基础上基本实现"), None);
@@ -92,7 +105,14 @@ mod tests {
     }
 
     fn para(index: u32, text: &str, role: SectionRole, year: Option<i32>) -> Paragraph {
-        Paragraph { index, text: text.into(), raw: text.into(), section_role: role, section_year: year, ..Default::default() }
+        Paragraph {
+            index,
+            text: text.into(),
+            raw: text.into(),
+            section_role: role,
+            section_year: year,
+            ..Default::default()
+        }
     }
 
     #[test]
@@ -100,19 +120,44 @@ mod tests {
         // Seed 003: "一、2022年上半年工作回顾" then body paragraphs opening with "一、" of their own.
         let ps = vec![
             para(0, "前江街道", SectionRole::Other, None),
-            para(1, "一、2022年上半年工作回顾", SectionRole::Review, Some(2022)),
-            para(2, "一、助企纾困稳运行,都市经济开门红。规上工业增加值实现31.3亿元", SectionRole::Other, None),
+            para(
+                1,
+                "一、2022年上半年工作回顾",
+                SectionRole::Review,
+                Some(2022),
+            ),
+            para(
+                2,
+                "一、助企纾困稳运行,都市经济开门红。规上工业增加值实现31.3亿元",
+                SectionRole::Other,
+                None,
+            ),
             para(3, "二、2022年下半年重点工作", SectionRole::Plan, Some(2022)),
         ];
         let sec = inherited(&ps, &[], Some(2022));
-        assert_eq!(sec[0], Section { role: SectionRole::Other, year: None });
-        assert_eq!(sec[2], Section { role: SectionRole::Review, year: Some(2022) });
+        assert_eq!(
+            sec[0],
+            Section {
+                role: SectionRole::Other,
+                year: None
+            }
+        );
+        assert_eq!(
+            sec[2],
+            Section {
+                role: SectionRole::Review,
+                year: Some(2022)
+            }
+        );
         assert_eq!(sec[3].role, SectionRole::Plan);
     }
 
     #[test]
     fn an_intro_sentence_dates_what_follows() {
-        let ps = vec![para(0, "x", SectionRole::Other, None), para(1, "y", SectionRole::Other, None)];
+        let ps = vec![
+            para(0, "x", SectionRole::Other, None),
+            para(1, "y", SectionRole::Other, None),
+        ];
         let ss = vec![Sentence {
             index: 0,
             paragraph_index: 0,
@@ -123,13 +168,22 @@ mod tests {
         }];
         let sec = inherited(&ps, &ss, Some(2023));
         assert_eq!(sec[0].year, None);
-        assert_eq!(sec[1], Section { role: SectionRole::Plan, year: Some(2023) });
+        assert_eq!(
+            sec[1],
+            Section {
+                role: SectionRole::Plan,
+                year: Some(2023)
+            }
+        );
     }
 }
 
 fn months_re() -> &'static Regex {
     static RE: OnceLock<Regex> = OnceLock::new();
-    RE.get_or_init(|| Regex::new(r"(?:^|[^\d])(?P<a>\d{1,2})-(?P<b>\d{1,2})月").expect("month range pattern compiles"))
+    RE.get_or_init(|| {
+        Regex::new(r"(?:^|[^\d])(?P<a>\d{1,2})-(?P<b>\d{1,2})月")
+            .expect("month range pattern compiles")
+    })
 }
 
 /// The period a figure covers: "2022", "2022-H1" (上半年), "2022-Q1" (一季度), "2022-01/06"
@@ -145,7 +199,10 @@ pub fn period(scope: &str, year: i32) -> String {
         format!("{year}-H1")
     } else if scope.contains("下半年") {
         format!("{year}-H2")
-    } else if let Some(q) = ["一季度", "二季度", "三季度", "四季度"].iter().position(|q| scope.contains(q)) {
+    } else if let Some(q) = ["一季度", "二季度", "三季度", "四季度"]
+        .iter()
+        .position(|q| scope.contains(q))
+    {
         format!("{year}-Q{}", q + 1)
     } else {
         year.to_string()
