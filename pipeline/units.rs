@@ -53,7 +53,10 @@ impl UnitBook {
 
     /// The family of a stored unit code (`CNY` → money), if the code book knows it.
     pub fn family_of_code(&self, code: &str) -> Option<&str> {
-        self.unit.iter().find(|u| u.code == code).map(|u| u.family.as_str())
+        self.unit
+            .iter()
+            .find(|u| u.code == code)
+            .map(|u| u.family.as_str())
     }
 }
 

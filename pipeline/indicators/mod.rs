@@ -7,11 +7,15 @@
 //! sentence and section. Ranks ("位列全市第二") come from rank.rs.
 
 pub mod figure;
+pub mod numeral;
 pub mod rank;
+pub mod section;
 pub mod words;
 
 use crate::codebook::codebook;
-use crate::model::{Document, FigureStatus, Indicator, Measure, Paragraph, Qualifier, SectionRole, Stage, Token};
+use crate::model::{
+    Document, FigureStatus, Indicator, Measure, Paragraph, Qualifier, SectionRole, Stage, Token,
+};
 use figure::FigureKind;
 use words::*;
 
@@ -28,13 +32,23 @@ impl Stage for Tagger {
     fn process(&self, doc: &mut Document) -> anyhow::Result<()> {
         let mut out = Vec::new();
         let mut t = 0;
+        let sections = section::inherited(&doc.paragraphs, &doc.sentences, doc.meta.report_year);
         for s in &doc.sentences {
             let start = t;
             while t < doc.tokens.len() && doc.tokens[t].sentence_index == s.index {
                 t += 1;
             }
-            let p = doc.paragraphs.iter().find(|p| p.index == s.paragraph_index).expect("sentence paragraph exists");
-            let ctx = SentenceCtx::new(p, s.char_start, &s.text, s.index, s.source_line);
+            let Some(pi) = doc
+                .paragraphs
+                .iter()
+                .position(|p| p.index == s.paragraph_index)
+            else {
+                continue;
+            };
+            let p = &doc.paragraphs[pi];
+            let mut ctx = SentenceCtx::new(p, s.char_start, &s.text, s.index, s.source_line);
+            ctx.role = sections[pi].role;
+            ctx.section_year = sections[pi].year;
             tag_sentence(&ctx, &doc.tokens[start..t], &mut out);
         }
         out.sort_by_key(|x| (x.sentence_index, x.char_start, x.char_end));
@@ -60,14 +74,54 @@ pub struct SentenceCtx<'a> {
     /// The paragraph's text from the last full stop before this sentence up to its start:
     /// "1-6月,预计:" scopes over the clauses that follow until the 。.
     pub lead: String,
+    /// The section's role and year, after section.rs filled gaps the headings left.
+    pub role: SectionRole,
+    pub section_year: Option<i32>,
 }
 
 impl<'a> SentenceCtx<'a> {
-    pub fn new(p: &'a Paragraph, char_start: u32, text: &'a str, sentence_index: u32, source_line: u32) -> Self {
+    pub fn new(
+        p: &'a Paragraph,
+        char_start: u32,
+        text: &'a str,
+        sentence_index: u32,
+        source_line: u32,
+    ) -> Self {
         let local = (char_start - p.char_start.unwrap_or(0)) as usize;
         let before: Vec<char> = p.text.chars().take(local).collect();
-        let from = before.iter().rposition(|&c| matches!(c, '。' | '！' | '？' | '!' | '?')).map_or(0, |i| i + 1);
-        SentenceCtx { paragraph: p, char_start, text, sentence_index, source_line, lead: before[from..].iter().collect() }
+        let from = before
+            .iter()
+            .rposition(|&c| matches!(c, '。' | '！' | '？' | '!' | '?'))
+            .map_or(0, |i| i + 1);
+        // "1-6月,预计:A…;B…。C…。二是…": a cue ending in a colon scopes over the sentences after
+        // it up to the next point of the paragraph's enumeration.
+        let para_before: String = before.iter().collect();
+        let point = para_before
+            .rfind(|c: char| c == '是')
+            .filter(|&k| {
+                k >= 3
+                    && "一二三四五六七八九十"
+                        .contains(para_before[..k].chars().last().unwrap_or(' '))
+            })
+            .unwrap_or(0);
+        let colon_cue = ESTIMATE_WORDS.iter().find(|w| {
+            para_before[point..].contains(&format!("{w}:"))
+                || para_before[point..].contains(&format!("{w}："))
+        });
+        let mut lead: String = before[from..].iter().collect();
+        if let Some(w) = colon_cue {
+            lead = format!("{w}{lead}");
+        }
+        SentenceCtx {
+            paragraph: p,
+            char_start,
+            text,
+            sentence_index,
+            source_line,
+            lead,
+            role: p.section_role,
+            section_year: p.section_year,
+        }
     }
 
     /// Maps a span of the sentence (chars) to source bytes.
@@ -93,7 +147,7 @@ impl<'a> SentenceCtx<'a> {
         if ESTIMATE_WORDS.iter().any(|w| scope.contains(w)) {
             return FigureStatus::Estimate;
         }
-        let role = self.paragraph.section_role;
+        let role = self.role;
         if TARGET_WORDS.iter().any(|w| scope.contains(w)) && role != SectionRole::Review {
             return FigureStatus::Target;
         }
@@ -101,26 +155,20 @@ impl<'a> SentenceCtx<'a> {
             return FigureStatus::Target;
         }
         match role {
-            SectionRole::Plan if !DONE_WORDS.iter().any(|w| before.contains(w)) => FigureStatus::Target,
+            SectionRole::Plan if !DONE_WORDS.iter().any(|w| before.contains(w)) => {
+                FigureStatus::Target
+            }
             _ => FigureStatus::Actual,
         }
     }
 
     fn year(&self, before: &str) -> Option<i32> {
         let scope = format!("{}{}", self.lead, before);
-        crate::extract::structure::last_year_in(&scope).or(self.paragraph.section_year)
+        section::year_in_text(&scope).or(self.section_year)
     }
 
     fn period(&self, before: &str, year: Option<i32>) -> Option<String> {
-        let y = year?;
-        let scope = format!("{}{}", self.lead, before);
-        Some(if scope.contains("1-6月") || scope.contains("上半年") {
-            format!("{y}-H1")
-        } else if scope.contains("一季度") || scope.contains("1-3月") {
-            format!("{y}-Q1")
-        } else {
-            y.to_string()
-        })
+        Some(section::period(&format!("{}{}", self.lead, before), year?))
     }
 }
 
@@ -139,11 +187,31 @@ impl W<'_> {
 }
 
 fn is_boundary(w: &str) -> bool {
-    matches!(w, "，" | "," | "；" | ";" | "：" | ":" | "。" | "！" | "？" | "!" | "?" | "（" | "）" | "(" | ")")
+    matches!(
+        w,
+        "，" | ","
+            | "；"
+            | ";"
+            | "："
+            | ":"
+            | "。"
+            | "！"
+            | "？"
+            | "!"
+            | "?"
+            | "（"
+            | "）"
+            | "("
+            | ")"
+    )
 }
 
 fn is_nounish(pos: &str) -> bool {
-    pos.starts_with('n') || matches!(pos, "vn" | "eng" | "j" | "nz" | "an" | "b" | "l" | "i" | "s")
+    pos.starts_with('n')
+        || matches!(
+            pos,
+            "vn" | "eng" | "j" | "nz" | "an" | "b" | "l" | "i" | "s"
+        )
 }
 
 /// A name found for a figure: text and the sentence-relative token range it came from.
@@ -158,27 +226,103 @@ fn join(ws: &[W]) -> String {
     ws.iter().map(|w| w.word()).collect()
 }
 
-/// The noun phrase before position `q` in `clause` (token indices into the clause).
-fn name_before(clause: &[W], q: usize) -> Option<Name> {
+/// A quantity word that is a real figure (not a bare number such as "50" in "前50强").
+fn is_figure(w: &W) -> bool {
+    w.pos() == "m" && figure::parse(w.word()).is_some_and(|f| f.kind != FigureKind::Bare)
+}
+
+fn is_open_quote(w: &str) -> bool {
+    matches!(w, "“" | "‘" | "《" | "「")
+}
+
+fn is_close_quote(w: &str) -> bool {
+    matches!(w, "”" | "’" | "》" | "」")
+}
+
+/// A word between a name and its figure that only says how it changed or compares
+/// ("同比增加", "较上年", "高于全市").
+fn is_link_word(w: &str) -> bool {
+    let n = w.chars().count();
+    TRAILING_STRIP.contains(&w)
+        || (n <= 4 && GROWTH_UP.iter().chain(GROWTH_DOWN).any(|g| w.ends_with(g)) && n > 1)
+        || (w.chars().count() <= 5
+            && ["同比", "环比", "比上年", "较上年", "比去年", "较去年"]
+                .iter()
+                .any(|p| w.starts_with(p)))
+}
+
+/// The noun phrase before position `q` in `clause` (token indices into the clause). With
+/// `list`, "、" and "和" stay inside (the names a "分别" list distributes over).
+fn name_before(clause: &[W], q: usize, list: bool) -> Option<Name> {
+    // "国内生产总值在2000年的基础上基本实现翻一番": the adverbial "在…基础上" is not the name.
+    if let Some(b) = (0..q).rev().find(|&i| {
+        clause[i].word() == "基础上"
+            || (clause[i].word() == "基础" && clause.get(i + 1).is_some_and(|w| w.word() == "上"))
+    }) {
+        if let Some(at) = clause[..b].iter().rposition(|w| w.word() == "在") {
+            return name_before(clause, at, list);
+        }
+    }
     let mut end = q;
-    while end > 0 && (TRAILING_STRIP.contains(&clause[end - 1].word()) || matches!(clause[end - 1].pos(), "d" | "p" | "u" | "uj" | "ul" | "c" | "x")) {
-        end -= 1;
+    while end > 0 {
+        let w = &clause[end - 1];
+        let keep_quote =
+            is_close_quote(w.word()) && clause[..end - 1].iter().any(|x| is_open_quote(x.word()));
+        if !keep_quote
+            && (is_link_word(w.word())
+                || matches!(w.pos(), "d" | "p" | "u" | "uj" | "ul" | "c" | "x"))
+        {
+            end -= 1;
+        } else {
+            break;
+        }
     }
     let mut start = 0;
-    // Only the words after the last list-internal break or figure belong to this name.
+    // Only the words after the last figure, date or list break belong to this name.
     for i in (0..end).rev() {
-        if clause[i].pos() == "m" || clause[i].pos() == "t" || clause[i].word() == "、" {
+        let w = &clause[i];
+        if is_figure(w)
+            || w.pos() == "t"
+            || (!list && w.word() == "、")
+            || w.word().contains(['<', '>'])
+        {
             start = i + 1;
             break;
         }
     }
-    while start < end
-        && (LEADING_STRIP.contains(&clause[start].word())
-            || matches!(clause[start].pos(), "d" | "c" | "p" | "r" | "u" | "uj" | "ul" | "x" | "m" | "t" | "f" | "q"))
-    {
+    // Leading connectives, scope words and verbs ("适时启动", "重点做好") are not part of the
+    // name; a verb stays when no noun follows it, and "新增…" names keep their verb.
+    while start < end {
+        let w = &clause[start];
+        // "对欧盟、美国的出口": the preposition belongs to every item of the list.
+        if list && w.word() == "对" {
+            break;
+        }
+        let strip = LEADING_STRIP.contains(&w.word())
+            || matches!(
+                w.pos(),
+                "d" | "c" | "p" | "r" | "u" | "uj" | "ul" | "m" | "t" | "f" | "q"
+            )
+            || (w.pos() == "x"
+                && !(is_open_quote(w.word())
+                    && clause[start + 1..end]
+                        .iter()
+                        .any(|x| is_close_quote(x.word()))))
+            || (matches!(w.pos(), "v" | "vd" | "vi" | "ad")
+                && !w.word().starts_with('新')
+                && clause[start + 1..end]
+                    .iter()
+                    .any(|x| is_nounish(x.pos()) && x.pos() != "vn"));
+        if !strip {
+            break;
+        }
         start += 1;
     }
     if start >= end {
+        return None;
+    }
+    // "高于全市3.4个百分点": a gap to another area, named by the indicator before it.
+    if COMPARE_WORDS.contains(&clause[start].word()) {
         return None;
     }
     // Keep the name short: at most MAX_NAME_CHARS, dropping words from the left.
@@ -186,63 +330,192 @@ fn name_before(clause: &[W], q: usize) -> Option<Name> {
     while s + 1 < end && join(&clause[s..end]).chars().count() > MAX_NAME_CHARS {
         s += 1;
     }
-    let text = join(&clause[s..end]);
-    if text.chars().count() < 2 || !clause[s..end].iter().any(|w| is_nounish(w.pos()) || w.pos().starts_with('v')) {
+    // 的 goes, except in a list, where split_names reads the shared head after it.
+    let kept: Vec<&W> = clause[s..end]
+        .iter()
+        .filter(|w| !INNER_DROP.contains(&w.word()) && (list || w.pos() != "uj"))
+        .collect();
+    let text: String = kept.iter().map(|w| w.word()).collect();
+    if text.chars().count() < 2
+        || !kept
+            .iter()
+            .any(|w| is_nounish(w.pos()) || w.pos().starts_with('v'))
+    {
         return None;
     }
-    Some(Name { text, first: s, last: end - 1 })
+    Some(Name {
+        text,
+        first: s,
+        last: end - 1,
+    })
 }
 
-/// The noun phrase right after a count ("46个项目开工建设" → 项目).
-fn name_after(clause: &[W], q: usize) -> Option<Name> {
+/// The noun phrase right after a figure: "46个项目开工建设" → 项目, "发放1.46亿元消费券" → 消费券,
+/// "70个“15分钟品质文化生活圈”" → the quoted name, "1家5A级居家养老服务中心".
+fn name_after(clause: &[W], q: usize, money: bool) -> Option<Name> {
     let mut end = q + 1;
-    while end < clause.len() && (is_nounish(clause[end].pos()) || matches!(clause[end].word(), "“" | "”" | "\"")) {
+    // "5条断头路打通", "21万方拆除任务": a verb-noun compound names what is counted.
+    if !money
+        && clause
+            .get(end)
+            .is_some_and(|w| w.pos() == "v" && !AFTER_NOT_NAME.contains(&w.word()))
+        && clause
+            .get(end + 1)
+            .is_some_and(|w| w.pos().starts_with('n') && w.pos() != "vn")
+    {
         end += 1;
     }
-    if end == q + 1 {
+    let mut has_noun = false;
+    while end < clause.len() {
+        let w = &clause[end];
+        if is_open_quote(w.word()) {
+            match clause[end + 1..]
+                .iter()
+                .position(|x| is_close_quote(x.word()))
+            {
+                Some(k) => {
+                    end += k + 2;
+                    has_noun = true;
+                    continue;
+                }
+                None => break,
+            }
+        }
+        let next_nounish = clause
+            .get(end + 1)
+            .is_some_and(|x| is_nounish(x.pos()) || x.pos() == "q");
+        // A noun ends the phrase before a verbal noun ("街道干部定期上门").
+        let verbal_stop =
+            has_noun && w.pos() == "vn" && clause.get(end + 1).is_none_or(|x| x.pos() != "n");
+        let ok = (is_nounish(w.pos())
+            && !(end == q + 1 && AFTER_NOT_NAME.contains(&w.word()))
+            && !verbal_stop)
+            || (matches!(w.pos(), "a" | "eng") && next_nounish)
+            || (w.pos() == "m"
+                && !is_figure(w)
+                && clause.get(end + 1).is_some_and(|x| x.pos() == "eng"))
+            || (w.pos() == "q" && end > q + 1 && clause[end - 1].pos() == "eng");
+        if !ok {
+            break;
+        }
+        has_noun |= is_nounish(w.pos());
+        end += 1;
+    }
+    if end == q + 1 || !has_noun {
         return None;
     }
+    // "296名老年人高龄津贴9.7万元": the words right before the next figure name that figure.
+    if clause.get(end).is_some_and(is_figure) && end > q + 2 {
+        end = q + 2;
+    }
     let text = join(&clause[q + 1..end]);
-    (text.chars().count() >= 2).then_some(Name { text, first: q + 1, last: end - 1 })
+    (text.chars().count() >= 2).then_some(Name {
+        text,
+        first: q + 1,
+        last: end - 1,
+    })
 }
 
-/// Splits "城镇居民和农村居民人均可支配收入" / "满意率和效能指数" into the names a list distributes
-/// over (GUIDELINES decision 3 and 11).
+/// Splits the subject of a list into the names it distributes over (GUIDELINES decisions 3
+/// and 11): "城乡居民人均可支配收入" → 城镇居民…, 农村居民…; "满意率和效能指数"; "金属材料类、
+/// 化工材料类等重点行业销售额" → 金属材料类销售额, 化工材料类销售额; "对欧盟、美国、东盟的出口"
+/// → 对欧盟出口 …
 pub fn split_names(name: &str) -> Vec<String> {
     if let Some(rest) = name.strip_prefix("城乡居民") {
         return vec![format!("城镇居民{rest}"), format!("农村居民{rest}")];
     }
-    let parts: Vec<&str> = name.split(['和', '、', '及', '与']).filter(|s| !s.is_empty()).collect();
+    // "A、B等重点行业销售额": the items are A and B; a measured head noun after 等 is shared.
+    let (items, etc_head) = match name.rsplit_once('等') {
+        Some((items, after)) if items.contains(['、', '和', '及', '与']) => {
+            let head = MEASURED_HEADS
+                .iter()
+                .find(|h| after.ends_with(*h))
+                .map(|h| h.to_string());
+            (items.to_string(), head)
+        }
+        _ => (name.to_string(), None),
+    };
+    let parts: Vec<&str> = items
+        .split(['和', '、', '及', '与'])
+        .filter(|s| !s.is_empty())
+        .collect();
     if parts.len() < 2 {
         return vec![name.to_string()];
     }
     let last = parts[parts.len() - 1];
+    // "…沿线国家的出口": the words after the last 的 are the head every item shares.
+    let (last_own, de_head) = match last.rsplit_once('的') {
+        Some((own, head)) if !head.is_empty() => (own, Some(head)),
+        _ => (last, None),
+    };
+    let lead: String = parts[0]
+        .chars()
+        .take_while(|c| matches!(c, '对' | '向' | '从'))
+        .collect();
+    let n = parts.len();
     parts
         .iter()
-        .map(|p| {
+        .enumerate()
+        .map(|(i, p)| {
+            let own = if i == n - 1 { last_own } else { p };
+            let own = if i > 0 && !lead.is_empty() && !own.starts_with(&lead) {
+                format!("{lead}{own}")
+            } else {
+                own.to_string()
+            };
+            if let Some(h) = etc_head.as_deref().or(de_head) {
+                return if own.ends_with(h) {
+                    own
+                } else {
+                    format!("{own}{h}")
+                };
+            }
             // "城镇居民" before "农村居民人均可支配收入" shares the head noun.
-            let tail: String = p.chars().rev().take(2).collect::<Vec<_>>().into_iter().rev().collect();
-            if *p != last && tail.chars().count() == 2 {
+            let tail: String = own
+                .chars()
+                .rev()
+                .take(2)
+                .collect::<Vec<_>>()
+                .into_iter()
+                .rev()
+                .collect();
+            if i != n - 1 && tail.chars().count() == 2 {
                 if let Some(k) = last.find(&tail) {
                     let shared = &last[k + tail.len()..];
-                    if !shared.is_empty() && !p.ends_with(shared) {
-                        return format!("{p}{shared}");
+                    if !shared.is_empty() && !own.ends_with(shared) {
+                        return format!("{own}{shared}");
                     }
                 }
             }
-            p.to_string()
+            own
         })
         .collect()
 }
 
 fn qualifier_before(clause: &[W], q: usize) -> Option<Qualifier> {
-    let w = clause.get(q.checked_sub(1)?)?.word();
-    QUALIFIER_BEFORE.iter().find(|(k, _)| w == *k || w.ends_with(k)).map(|(_, q)| *q)
+    // The two words before the figure, so that "不/超过" reads as "不超过".
+    let w: String = clause[q.saturating_sub(2)..q]
+        .iter()
+        .map(|w| w.word())
+        .collect();
+    let w = w.as_str();
+    if w.is_empty() {
+        return None;
+    }
+    // Longest cue first: "不超过" before "超过".
+    QUALIFIER_BEFORE
+        .iter()
+        .filter(|(k, _)| w == *k || w.ends_with(k))
+        .max_by_key(|(k, _)| k.len())
+        .map(|(_, q)| *q)
 }
 
 fn qualifier_after(clause: &[W], q: usize) -> Option<Qualifier> {
     let w = clause.get(q + 1)?.word();
-    QUALIFIER_AFTER.iter().find(|(k, _)| w == *k).map(|(_, q)| *q)
+    QUALIFIER_AFTER
+        .iter()
+        .find(|(k, _)| w == *k)
+        .map(|(_, q)| *q)
 }
 
 /// Direction of a change stated right before a figure: Some(+1) for 增长, Some(-1) for 下降.
@@ -250,7 +523,15 @@ fn change_direction(clause: &[W], q: usize) -> Option<f64> {
     for back in 1..=3 {
         let Some(i) = q.checked_sub(back) else { break };
         let w = clause[i].word();
-        if w.ends_with('至') || w.ends_with('到') || w == "为" && back == 1 && i > 0 && RATIO_WORDS.iter().any(|r| clause[i - 1].word().ends_with(r)) {
+        if w.ends_with('至')
+            || w.ends_with('到')
+            || w == "为"
+                && back == 1
+                && i > 0
+                && RATIO_WORDS
+                    .iter()
+                    .any(|r| clause[i - 1].word().ends_with(r))
+        {
             return None;
         }
         if GROWTH_DOWN.iter().any(|g| w.ends_with(g)) {
@@ -259,7 +540,9 @@ fn change_direction(clause: &[W], q: usize) -> Option<f64> {
         if GROWTH_UP.iter().any(|g| w.ends_with(g)) {
             return Some(1.0);
         }
-        if !(SKIPPABLE_BEFORE_FIGURE.contains(&w) || matches!(clause[i].pos(), "d" | "u" | "uj" | "ul" | "p")) {
+        if !(SKIPPABLE_BEFORE_FIGURE.contains(&w)
+            || matches!(clause[i].pos(), "d" | "u" | "uj" | "ul" | "p"))
+        {
             break;
         }
     }
@@ -272,7 +555,19 @@ fn basis(before: &str) -> Option<String> {
     } else if before.contains("环比") {
         Some("mom".into())
     } else {
-        ["比上年", "较上年", "比去年", "较去年"].iter().find(|b| before.contains(*b)).map(|b| b.to_string())
+        [
+            "比上年",
+            "较上年",
+            "比去年",
+            "较去年",
+            "较一季度",
+            "比一季度",
+            "较年初",
+            "比年初",
+        ]
+        .iter()
+        .find(|b| before.contains(*b))
+        .map(|b| b.to_string())
     }
 }
 
@@ -290,12 +585,92 @@ fn tag_sentence(ctx: &SentenceCtx, toks: &[Token], out: &mut Vec<Indicator>) {
             continue;
         }
         let clause = &words[clause_start..i];
-        tag_clause(ctx, clause, &sentence_chars, &rel, &mut last_name, &mut mentions);
+        tag_clause(
+            ctx,
+            clause,
+            &sentence_chars,
+            &rel,
+            &mut last_name,
+            &mut mentions,
+        );
         i += 1;
         clause_start = i;
     }
     rank::tag_ranks(ctx, &mentions, out);
     out.extend(mentions);
+}
+
+/// Why a quantity word is not a mention (GUIDELINES "Not a mention" and decision 4), if it is not.
+fn not_a_mention(ctx: &SentenceCtx, clause: &[W], q: usize, fig: &figure::Figure) -> bool {
+    let prev = q.checked_sub(1).map(|i| clause[i].word());
+    let next = clause.get(q + 1).map(|w| w.word());
+    // Ordinals ("第三批"), durations ("9个月"), category thresholds ("亿元以上项目").
+    if prev.is_some_and(|p| p.ends_with('第')) {
+        return true;
+    }
+    if fig.kind == FigureKind::Amount
+        && next.is_some_and(|n| NOT_AFTER_COUNT.iter().any(|w| n.starts_with(w)))
+    {
+        return true;
+    }
+    if next == Some("以上") && clause.get(q + 2).is_some_and(|w| is_nounish(w.pos())) {
+        return true;
+    }
+    // Counts that lay out the report's own structure: "以下五方面工作", "六个方面".
+    if fig.unit == "方面"
+        && (next.is_none_or(|n| STRUCTURE_NOUNS.contains(&n))
+            || prev.is_some_and(|p| STRUCTURE_LEADS.contains(&p)))
+    {
+        return true;
+    }
+    if next == Some("方面") {
+        return true;
+    }
+    let tok = clause[q].tok;
+    if ctx.flagged(tok.char_start, tok.char_end) {
+        return true;
+    }
+    if fig.kind == FigureKind::Amount {
+        // Slogans and programme names in quotes ("“三个务必”", "“最后1公里”").
+        let opens = clause[..q]
+            .iter()
+            .filter(|w| is_open_quote(w.word()))
+            .count();
+        let closes = clause[..q]
+            .iter()
+            .filter(|w| is_close_quote(w.word()))
+            .count();
+        if opens > closes {
+            return true;
+        }
+    }
+    if fig.chinese && fig.kind == FigureKind::Amount {
+        // Fixed names that open with a numeral ("八项规定", "两个确立").
+        let rest: String = clause[q..].iter().take(3).map(|w| w.word()).collect();
+        if NUMERAL_NAMES.iter().any(|n| rest.starts_with(n)) {
+            return true;
+        }
+        // "四类自建房屋": a category, not a count.
+        if CATEGORY_UNITS.contains(&fig.unit.as_str()) {
+            return true;
+        }
+        // "二期", "十二届": ordinal names; "二次会议".
+        if ORDINAL_UNITS.contains(&fig.unit.as_str())
+            || next.is_some_and(|n| n.starts_with("会议") || n.starts_with("全会"))
+        {
+            return true;
+        }
+        // "一" is mostly an article ("一批", "一个"): a count only after a verb of delivery.
+        if fig.base == 1.0 {
+            let delivered = clause[q.saturating_sub(2)..q]
+                .iter()
+                .any(|w| DELIVERY_VERBS.iter().any(|v| w.word().ends_with(v)));
+            if !delivered || VAGUE_UNITS.contains(&fig.unit.as_str()) {
+                return true;
+            }
+        }
+    }
+    false
 }
 
 fn tag_clause(
@@ -310,111 +685,276 @@ fn tag_clause(
         return;
     }
     let clause_text_start = rel(clause[0].tok.char_start);
-    let has_respectively = clause.iter().any(|w| w.word() == "分别");
-    let has_all = clause.iter().any(|w| w.word() == "均" || w.word() == "均为");
+    let respectively_at = clause.iter().position(|w| w.word() == "分别");
+    let has_all = clause
+        .iter()
+        .any(|w| w.word() == "均" || w.word() == "均为");
     let mut list_names: Option<Vec<String>> = None;
     let mut list_pos = 0;
     let mut prev_direction: Option<f64> = None;
+    let mentions_before = out.len();
     for q in 0..clause.len() {
         if clause[q].pos() != words_tag_quantity() {
             continue;
         }
-        let Some(fig) = figure::parse(clause[q].word()) else { continue };
+        let Some(mut fig) = figure::parse(clause[q].word()) else {
+            continue;
+        };
         if fig.kind == FigureKind::Bare || (fig.needs_scale && fig.scale == 1.0) {
             continue;
         }
+        // "收窄24.1个、28.8个百分点": a list takes the unit of its last item.
+        if fig.kind == FigureKind::Amount
+            && fig.unit_text == "个"
+            && clause.get(q + 1).is_some_and(|w| w.word() == "、")
+        {
+            if let Some(last) = clause[q + 2..]
+                .iter()
+                .take_while(|w| w.pos() == "m" || w.word() == "、")
+                .filter_map(|w| figure::parse(w.word()))
+                .last()
+            {
+                if last.kind == FigureKind::Points {
+                    fig.kind = FigureKind::Points;
+                    fig.unit = "pp".into();
+                }
+            }
+        }
+        if not_a_mention(ctx, clause, q, &fig) {
+            continue;
+        }
         let tok = clause[q].tok;
-        // Ordinals, durations and category thresholds are not figures.
-        if q > 0 && clause[q - 1].word().ends_with('第') {
-            continue;
-        }
-        if let Some(next) = clause.get(q + 1) {
-            if fig.kind == FigureKind::Amount && NOT_AFTER_COUNT.iter().any(|w| next.word().starts_with(w)) {
-                continue;
-            }
-            if next.word() == "以上" && clause.get(q + 2).is_some_and(|w| is_nounish(w.pos())) {
-                continue;
-            }
-        }
-        if ctx.flagged(tok.char_start, tok.char_end) {
-            continue;
-        }
         let before_text: String = sentence_chars[..rel(tok.char_start)].iter().collect();
-        let clause_before: String = sentence_chars[clause_text_start..rel(tok.char_start)].iter().collect();
+        let clause_before: String = sentence_chars[clause_text_start..rel(tok.char_start)]
+            .iter()
+            .collect();
         let in_list = q > 0 && matches!(clause[q - 1].word(), "、" | "和" | "及" | "与");
-        let direction = if in_list && prev_direction.is_some() { prev_direction } else { change_direction(clause, q) };
+        let direction = if in_list && prev_direction.is_some() {
+            prev_direction
+        } else {
+            change_direction(clause, q)
+        };
         prev_direction = direction;
         let (measure, value, multiplier, unit, rule) = match fig.kind {
-            FigureKind::Amount => (Measure::Level, figure::scaled(&fig.value_text, fig.scale), fig.scale, fig.unit.clone(), "level"),
+            FigureKind::Amount => (
+                Measure::Level,
+                fig.base,
+                fig.scale,
+                fig.unit.clone(),
+                if fig.chinese {
+                    "level_chinese"
+                } else {
+                    "level"
+                },
+            ),
             FigureKind::Percent | FigureKind::PerMille => {
-                let v = if fig.kind == FigureKind::PerMille { fig.number / 10.0 } else { fig.number };
+                let v = if fig.kind == FigureKind::PerMille {
+                    fig.number / 10.0
+                } else {
+                    fig.number
+                };
                 match direction {
-                    Some(d) => (Measure::Growth, d * v, 1.0, "%".to_string(), "growth_percent"),
+                    Some(d) => (
+                        Measure::Growth,
+                        d * v,
+                        1.0,
+                        "%".to_string(),
+                        "growth_percent",
+                    ),
                     None => (Measure::Ratio, v, 1.0, "%".to_string(), "ratio_percent"),
                 }
             }
+            FigureKind::Share => (
+                Measure::Ratio,
+                fig.base,
+                1.0,
+                "%".to_string(),
+                "ratio_share",
+            ),
             FigureKind::Points => {
-                let d = if GROWTH_DOWN.iter().any(|g| clause_before.contains(g)) { -1.0 } else { 1.0 };
-                (Measure::PpChange, d * fig.number, 1.0, "pp".to_string(), "pp_change")
+                // "回落1.5个百分点" is negative; "降幅收窄24.1个百分点" is a positive change.
+                let d = direction.unwrap_or(1.0);
+                (
+                    Measure::PpChange,
+                    d * fig.number,
+                    1.0,
+                    "pp".to_string(),
+                    "pp_change",
+                )
             }
             FigureKind::Times => match direction {
-                Some(d) => (Measure::Growth, d * fig.number * 100.0, 100.0, "%".to_string(), "growth_times"),
+                Some(d) => (
+                    Measure::Growth,
+                    d * fig.number * 100.0,
+                    100.0,
+                    "%".to_string(),
+                    "growth_times",
+                ),
                 None => continue,
             },
+            FigureKind::Doubling => (
+                Measure::Growth,
+                fig.base,
+                1.0,
+                "%".to_string(),
+                "growth_doubling",
+            ),
             FigureKind::Bare => continue,
         };
-        // The name: before the figure, after it for counts introduced by a verb, or carried over.
-        let before = name_before(clause, q);
-        let before_is_verb_only = before.as_ref().map_or(true, |n| clause[n.first..=n.last].iter().all(|w| w.pos().starts_with('v') && w.pos() != "vn"));
-        let mut name = before.clone();
-        if fig.family == "count" && before_is_verb_only {
-            if let Some(after) = name_after(clause, q) {
-                name = Some(after);
-            }
-        }
+        let rule = if fig.range { range_rule(rule) } else { rule };
+        let list = respectively_at.is_some_and(|r| r < q);
+        // The name: after the figure when a noun follows it ("46个项目"), else before it, else
+        // carried over from the clause before.
+        let after = if fig.kind == FigureKind::Amount {
+            name_after(clause, q, fig.family == "money")
+        } else {
+            None
+        };
+        let name = after
+            .clone()
+            .or_else(|| name_before(clause, q, list && list_names.is_none()));
         let carried = name.is_none();
-        let name_text = match &name {
+        let mut name_text = match &name {
             Some(n) => {
                 let t = n.text.clone();
-                if matches!(measure, Measure::Growth | Measure::PpChange) && GROWTH_SUBJECT_ONLY.contains(&t.as_str()) {
+                if GROWTH_SUBJECT_ONLY.contains(&t.as_str()) {
                     last_name.clone().unwrap_or(t)
                 } else {
                     t
                 }
             }
-            None => match last_name.clone() {
+            None => match last_name.clone().or_else(|| {
+                // "组织三批次100余家外贸企业": batches of the things counted next.
+                clause
+                    .get(q + 1)
+                    .filter(|w| is_figure(w))
+                    .and_then(|_| name_after(clause, q + 1, false))
+                    .map(|n| n.text)
+            }) {
                 Some(n) => n,
                 None => continue,
             },
         };
-        // Lists: "A和B分别增长x%、y%" and "A和B均为100%".
+        // "完成年度计划的106%": the completion rate of the subject named before.
+        let completion =
+            measure == Measure::Ratio && COMPLETION_CUES.iter().any(|c| clause_before.contains(c));
+        // Lists: "A和B分别增长x%、y%", "A和B均为100%", and "分别完成年度计划的67.3%、120%" after
+        // figures of A and B.
         let mut names = vec![name_text.clone()];
-        if has_respectively {
-            let list = list_names.get_or_insert_with(|| split_names(&name_text));
-            if list.len() > 1 {
-                names = vec![list.get(list_pos).cloned().unwrap_or_else(|| name_text.clone())];
+        if list {
+            let list_vec = list_names.get_or_insert_with(|| {
+                let own = if carried || completion {
+                    Vec::new()
+                } else {
+                    split_names(&name_text)
+                };
+                // "办理人大建议198件、政协提案169件,办理结果满意率分别达96.9%和98.2%": the
+                // clause's own name is the measure of each earlier item.
+                let suffix = if !carried && !completion && measure == Measure::Ratio {
+                    name_text.clone()
+                } else {
+                    String::new()
+                };
+                if own.len() > 1 {
+                    own
+                } else {
+                    let n = clause[q..].iter().filter(|w| is_figure(w)).count();
+                    let mut prev: Vec<String> = Vec::new();
+                    for m in out[..mentions_before].iter().rev() {
+                        if !prev.contains(&m.indicator) {
+                            prev.push(m.indicator.clone());
+                        }
+                    }
+                    prev.truncate(n);
+                    prev.reverse();
+                    if prev.len() == n && n > 1 {
+                        prev.into_iter()
+                            .map(|p| {
+                                if suffix.is_empty() || p.ends_with(&suffix) {
+                                    p
+                                } else {
+                                    format!("{p}{suffix}")
+                                }
+                            })
+                            .collect()
+                    } else {
+                        own
+                    }
+                }
+            });
+            if list_vec.len() > 1 {
+                names = vec![list_vec
+                    .get(list_pos)
+                    .cloned()
+                    .unwrap_or_else(|| name_text.clone())];
                 list_pos += 1;
             }
         } else if has_all && !carried {
             names = split_names(&name_text);
+        } else if completion {
+            names = vec![last_name.clone().unwrap_or_default()];
         }
-        if !carried && !has_respectively {
+        if completion {
+            let suffix = if clause_before.contains("年度") {
+                "年度计划完成率"
+            } else {
+                "计划完成率"
+            };
+            for n in &mut names {
+                if !n.ends_with("完成率") {
+                    *n = format!("{n}{suffix}");
+                }
+            }
+            name_text = names[0].clone();
+        }
+        // "外贸自营出口额443.4亿元,份额占全国比提升至万分之24.7,同比增长19.8%": a share of the
+        // subject keeps the subject for the growth after it.
+        let share_of_subject = measure == Measure::Ratio
+            && SHARE_WORDS.iter().any(|w| name_text.starts_with(w))
+            && last_name.as_ref().is_some_and(|l| {
+                !l.ends_with(name_text.as_str()) && !name_text.starts_with(l.as_str())
+            });
+        if share_of_subject {
+            let subject = last_name.clone().unwrap_or_default();
+            for n in &mut names {
+                *n = format!("{subject}{n}");
+            }
+        }
+        if !carried && !list && !completion && !share_of_subject {
             *last_name = Some(name_text.clone());
-        } else if !carried && list_pos <= 1 {
+        } else if !carried && list && list_pos <= 1 && !completion {
             *last_name = Some(names[0].clone());
         }
-        let qualifier = fig.qualifier.or_else(|| qualifier_before(clause, q)).or_else(|| qualifier_after(clause, q));
+        let qualifier = fig
+            .qualifier
+            .or_else(|| qualifier_before(clause, q))
+            .or_else(|| qualifier_after(clause, q));
         let (span_start, span_end) = match (&name, carried) {
             (Some(n), false) if n.first < q => (clause[n.first].tok.char_start, tok.char_end),
             (Some(n), false) => (tok.char_start, clause[n.last].tok.char_end),
-            _ => (clause[q.saturating_sub(2).max(0)].tok.char_start.min(tok.char_start), tok.char_end),
+            _ => (
+                clause[q.saturating_sub(2)]
+                    .tok
+                    .char_start
+                    .min(tok.char_start),
+                tok.char_end,
+            ),
         };
-        let span_end = if qualifier_after(clause, q).is_some() { clause[q + 1].tok.char_end.max(span_end) } else { span_end };
-        let text: String = sentence_chars[rel(span_start)..rel(span_end)].iter().collect();
+        let span_end = if qualifier_after(clause, q).is_some() {
+            clause[q + 1].tok.char_end.max(span_end)
+        } else {
+            span_end
+        };
+        let text: String = sentence_chars[rel(span_start)..rel(span_end)]
+            .iter()
+            .collect();
         let (bs, be) = ctx.source_bytes(span_start, span_end);
         let status = ctx.status(&before_text);
         let year = ctx.year(&before_text);
         for n in names {
+            if n.chars().count() < 2 {
+                continue;
+            }
             out.push(Indicator {
                 sentence_index: ctx.sentence_index,
                 source_line: ctx.source_line,
@@ -433,7 +973,11 @@ fn tag_clause(
                 unit_text: fig.unit_text.clone(),
                 multiplier,
                 qualifier,
-                basis: if matches!(measure, Measure::Growth | Measure::PpChange) { basis(&clause_before) } else { None },
+                basis: if matches!(measure, Measure::Growth | Measure::PpChange) {
+                    basis(&clause_before)
+                } else {
+                    None
+                },
                 status,
                 year,
                 period: ctx.period(&before_text, year),
@@ -441,6 +985,16 @@ fn tag_clause(
                 rule,
             });
         }
+    }
+}
+
+fn range_rule(rule: &'static str) -> &'static str {
+    match rule {
+        "level" | "level_chinese" => "level_range",
+        "growth_percent" => "growth_range",
+        "ratio_percent" => "ratio_range",
+        "pp_change" => "pp_change_range",
+        r => r,
     }
 }
 

@@ -29,7 +29,13 @@ pub fn small_number(s: &str) -> Option<u32> {
     if let Ok(n) = s.parse() {
         return Some(n);
     }
-    let digit = |c: char| "零一二三四五六七八九".chars().position(|d| d == c).map(|d| d as u32).or((c == '两').then_some(2));
+    let digit = |c: char| {
+        "零一二三四五六七八九"
+            .chars()
+            .position(|d| d == c)
+            .map(|d| d as u32)
+            .or((c == '两').then_some(2))
+    };
     let chars: Vec<char> = s.chars().collect();
     match chars.as_slice() {
         [c] if *c == '十' => Some(10),
@@ -49,13 +55,19 @@ pub fn tag_ranks(ctx: &SentenceCtx, mentions: &[Indicator], out: &mut Vec<Indica
     for c in rank_re().captures_iter(ctx.text) {
         let m = c.get(0).unwrap();
         let has_verb = c.name("verb").is_some();
-        let scope = c.name("scope").or(c.name("scope2")).map(|s| s.as_str().to_string());
+        let scope = c
+            .name("scope")
+            .or(c.name("scope2"))
+            .map(|s| s.as_str().to_string());
         if !has_verb && scope.is_none() {
             continue;
         }
         // "第一批", "第十二届": an ordinal name, not a rank.
         let after = ctx.text[m.end()..].chars().next();
-        if after.is_some_and(|a| "批届次期个季产大家轮项条类号位年天".contains(a)) && c.name("n").is_some() && !m.as_str().ends_with(['名', '位']) {
+        if after.is_some_and(|a| "批届次期个季产大家轮项条类号位年天".contains(a))
+            && c.name("n").is_some()
+            && !m.as_str().ends_with(['名', '位'])
+        {
             continue;
         }
         let mid = c.name("mid").map_or("", |x| x.as_str());
@@ -81,7 +93,10 @@ pub fn tag_ranks(ctx: &SentenceCtx, mentions: &[Indicator], out: &mut Vec<Indica
         let start = byte_to_char(m.start());
         let end = byte_to_char(m.end());
         // Name: the words of the clause before the rank.
-        let clause_start = chars[..start].iter().rposition(|&ch| matches!(ch, '，' | ',' | '；' | ';' | '：' | ':' | '。')).map_or(0, |i| i + 1);
+        let clause_start = chars[..start]
+            .iter()
+            .rposition(|&ch| matches!(ch, '，' | ',' | '；' | ';' | '：' | ':' | '。'))
+            .map_or(0, |i| i + 1);
         let mut name: String = chars[clause_start..start].iter().collect();
         for p in ["的", "稳定", "继续", "持续", "均", "都", "已", "在", "中"] {
             name = name.trim_end_matches(p).to_string();
@@ -89,8 +104,14 @@ pub fn tag_ranks(ctx: &SentenceCtx, mentions: &[Indicator], out: &mut Vec<Indica
         for p in ["其中", "并", "且", "同时", "全年"] {
             name = name.trim_start_matches(p).to_string();
         }
-        let prev = mentions.iter().rev().find(|x| x.char_start < ctx.char_start + start as u32).map(|x| x.indicator.clone());
-        let name = if name.is_empty() || matches!(name.as_str(), "增速" | "增幅" | "增长" | "总量" | "规模") {
+        let prev = mentions
+            .iter()
+            .rev()
+            .find(|x| x.char_start < ctx.char_start + start as u32)
+            .map(|x| x.indicator.clone());
+        let name = if name.is_empty()
+            || matches!(name.as_str(), "增速" | "增幅" | "增长" | "总量" | "规模")
+        {
             match prev {
                 Some(p) => p,
                 None if !mid.is_empty() => mid.to_string(),
@@ -101,38 +122,57 @@ pub fn tag_ranks(ctx: &SentenceCtx, mentions: &[Indicator], out: &mut Vec<Indica
         } else {
             name
         };
+        // "实际到位外资、结构性投资多项指标夺得全市第一": one rank row for each named indicator
+        // (GUIDELINES decision 6).
+        let names: Vec<String> = match MANY_INDICATORS.iter().find_map(|m| name.strip_suffix(m)) {
+            Some(items) if items.contains(['、', '和']) => items
+                .split(['、', '和'])
+                .map(|x| x.trim_end_matches('等').to_string())
+                .filter(|x| x.chars().count() >= 2)
+                .collect(),
+            _ => vec![name],
+        };
         let span_start = ctx.char_start + start as u32;
         let span_end = ctx.char_start + end as u32;
         let (bs, be) = ctx.source_bytes(span_start, span_end);
         let before: String = chars[..start].iter().collect();
         let year = ctx.year(&before);
-        out.push(Indicator {
-            sentence_index: ctx.sentence_index,
-            source_line: ctx.source_line,
-            char_start: span_start,
-            char_end: span_end,
-            source_byte_start: bs,
-            source_byte_end: be,
-            text: m.as_str().to_string(),
-            indicator: name,
-            indicator_code: None,
-            indicator_en: None,
-            measure: Measure::Rank,
-            value: value as f64,
-            value_text: c.name("n").or(c.name("top")).or(c.name("first")).map_or(String::new(), |x| x.as_str().to_string()),
-            unit: "rank".into(),
-            unit_text: "rank".into(),
-            multiplier: 1.0,
-            qualifier,
-            basis: None,
-            status: ctx.status(&before),
-            year,
-            period: ctx.period(&before, year),
-            rank_scope: scope,
-            rule: "rank",
-        });
+        for name in names {
+            out.push(Indicator {
+                sentence_index: ctx.sentence_index,
+                source_line: ctx.source_line,
+                char_start: span_start,
+                char_end: span_end,
+                source_byte_start: bs,
+                source_byte_end: be,
+                text: m.as_str().to_string(),
+                indicator: name,
+                indicator_code: None,
+                indicator_en: None,
+                measure: Measure::Rank,
+                value: value as f64,
+                value_text: c
+                    .name("n")
+                    .or(c.name("top"))
+                    .or(c.name("first"))
+                    .map_or(String::new(), |x| x.as_str().to_string()),
+                unit: "rank".into(),
+                unit_text: "rank".into(),
+                multiplier: 1.0,
+                basis: None,
+                status: ctx.status(&before),
+                year,
+                period: ctx.period(&before, year),
+                rank_scope: scope.clone(),
+                rule: "rank",
+                qualifier,
+            });
+        }
     }
 }
+
+/// Endings of a name that stands for several indicators ranked together.
+const MANY_INDICATORS: [&str; 4] = ["等多项指标", "多项指标", "等指标", "等多项"];
 
 #[cfg(test)]
 mod tests {

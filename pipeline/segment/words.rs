@@ -43,12 +43,23 @@ fn figure_re() -> &'static Regex {
     static RE: OnceLock<Regex> = OnceLock::new();
     RE.get_or_init(|| {
         let b = units();
-        let esc = |v: Vec<&str>| v.iter().map(|s| regex::escape(s)).collect::<Vec<_>>().join("|");
+        // Besides Arabic figures: shares ("百分之三十六点九", "万分之24.7", "三分之一", "1/4"),
+        // doubling ("翻一番"), ranges with a unit ("15%至25%"), Chinese numerals with a unit
+        // and years in Chinese digits ("一九五三年") as time. Chinese numerals with a unit
+        // ("三批次", "四个") are merged after jieba (`merge_chinese_counts`), so that a numeral
+        // character inside a word ("统一部署") is left to jieba.
         let pattern = format!(
             r"(?x)
             (?P<t>(?:19|20)\d{{2}}年(?:\d{{1,2}}(?:-\d{{1,2}})?月(?:\d{{1,2}}日)?)?
+                | [一二][〇○零一二三四五六七八九]{{3}}年
                 | \d{{1,2}}-\d{{1,2}}月 | \d{{1,2}}月(?:\d{{1,2}}日)? )
-            | (?P<m>\d+(?:,\d{{3}})*(?:\.\d+)?(?:余|多)?
+            | (?P<m>(?:百|千|万)分之(?:\d+(?:\.\d+)?|[零〇○一二两三四五六七八九十百点]+)
+              | [一二两三四五六七八九十]+分之[一二两三四五六七八九十]+
+              | 翻[一二两三四]番
+              | \d{{1,2}}/\d{{1,2}}
+              | \d+(?:\.\d+)?(?:%|‰)?(?:至|到|-|~|～|—|－)\d+(?:\.\d+)?(?:余|多)?
+                (?: %|‰|个百分点|倍 | (?:{scales})?(?:{units}) | (?:{scales}) )
+              | \d+(?:,\d{{3}})*(?:\.\d+)?(?:余|多)?
                 (?: %|‰|个百分点|倍
                   | (?:{scales})?(?:余|多)?(?:{units})
                   | (?:{scales})(?:余|多)? )? )",
@@ -75,8 +86,12 @@ pub fn words(sentence: &str) -> Vec<Word> {
     let mut last_char = 0;
     for m in figure_re().captures_iter(sentence) {
         let whole = m.get(0).expect("match");
-        // A digit run glued to ASCII letters or digits on the left is part of a code (S309).
-        if sentence[..whole.start()].chars().next_back().is_some_and(|c| c.is_ascii_alphanumeric() || c == '.') {
+        // A digit run glued to ASCII letters, digits or URL punctuation is part of a code (S309)
+        // or an address ("…/202501/23/30"), not a figure.
+        let glued = |c: char| c.is_ascii_alphanumeric() || matches!(c, '.' | '/' | '_' | '=' | '&' | '#' | '\\');
+        if sentence[..whole.start()].chars().next_back().is_some_and(glued)
+            || sentence[whole.end()..].chars().next().is_some_and(|c| c.is_ascii_alphabetic() || matches!(c, '/' | '_' | '='))
+        {
             continue;
         }
         let gap = &sentence[last_byte..whole.start()];
@@ -96,9 +111,68 @@ fn tag_gap(gap: &str, offset: usize, out: &mut Vec<Word>) {
     if gap.is_empty() {
         return;
     }
+    let mut ws: Vec<Word> = Vec::new();
     for t in jieba().tag(gap, true) {
-        out.push(Word { word: t.word.to_string(), pos: t.tag.to_string(), start: offset + t.start, end: offset + t.end });
+        ws.push(Word { word: t.word.to_string(), pos: t.tag.to_string(), start: offset + t.start, end: offset + t.end });
     }
+    // Digits that reach jieba were refused as figures (glued to a code or an address):
+    // jieba would tag them `m`; they are code pieces.
+    for w in &mut ws {
+        if w.pos == TAG_QUANTITY && w.word.chars().any(|c| c.is_ascii_digit()) {
+            w.pos = "eng".to_string();
+        }
+    }
+    merge_chinese_counts(&mut ws);
+    out.extend(ws);
+}
+
+fn chinese_numeral_re() -> &'static Regex {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    RE.get_or_init(|| {
+        Regex::new(&format!(
+            r"^[一二两三四五六七八九十][零〇一二两三四五六七八九十百千万亿]*(?:点[零〇一二三四五六七八九]+)?(?:余|多)?(?P<unit>%|个百分点|倍|{})?$",
+            esc(units().unit_texts())
+        ))
+        .expect("Chinese numeral pattern compiles")
+    })
+}
+
+/// jieba's words for a Chinese numeral and its measure word ("三/m 批次/d", "八/m 方面/n",
+/// "四个/m") become one quantity word, as Arabic figures are.
+fn merge_chinese_counts(ws: &mut Vec<Word>) {
+    let mut i = 0;
+    while i < ws.len() {
+        // "二千/m 一百一十六个/m": one numeral split by jieba.
+        while i + 1 < ws.len()
+            && ws[i].word.chars().all(|c| "零〇○一二两三四五六七八九十百千万亿".contains(c))
+            && chinese_numeral_re().is_match(&ws[i + 1].word)
+        {
+            let next = ws.remove(i + 1);
+            ws[i].word.push_str(&next.word);
+            ws[i].end = next.end;
+        }
+        if let Some(c) = chinese_numeral_re().captures(&ws[i].word) {
+            if c.name("unit").is_some() {
+                ws[i].pos = TAG_QUANTITY.to_string();
+            } else if i + 1 < ws.len() && is_unit_word(&ws[i + 1].word) {
+                let next = ws.remove(i + 1);
+                ws[i].word.push_str(&next.word);
+                ws[i].end = next.end;
+                ws[i].pos = TAG_QUANTITY.to_string();
+            }
+        }
+        i += 1;
+    }
+}
+
+/// A unit, optionally after a scale word ("批次", "万元").
+fn is_unit_word(w: &str) -> bool {
+    let b = units();
+    b.unit(w).is_some() || b.scale_texts().iter().any(|s| w.strip_prefix(s).is_some_and(|u| u.is_empty() || b.unit(u).is_some()))
+}
+
+fn esc(v: Vec<&str>) -> String {
+    v.iter().map(|s| regex::escape(s)).collect::<Vec<_>>().join("|")
 }
 
 #[cfg(test)]

@@ -1,0 +1,224 @@
+//! The year and role a figure inherits from where it stands in the report.
+//!
+//! extract/structure.rs reads them from headings, but a heading marker that opens a whole body
+//! paragraph ("一、助企纾困稳运行,都市经济开门红。面对…") closes the dated section above it
+//! ("一、2022年上半年工作回顾") although it is a sub-theme of it. So a paragraph whose own
+//! headings give no year or role keeps those of the last dated or role-bearing heading before
+//! it, and an intro sentence ("2023年发展目标及重点工作如下:") dates what follows it. A
+//! fragment with no dated heading keeps year null (GUIDELINES decision 1).
+//!
+//! Years in a sentence: the last "2022年" before a figure dates it, except a bound
+//! ("2000年前建成", "2020年以来") or a comparison base ("比2019年增长", "与2019年相比").
+
+use std::sync::OnceLock;
+
+use regex::Regex;
+
+use super::numeral;
+use crate::extract::structure::{role_of, year_in};
+use crate::model::{Paragraph, SectionRole, Sentence};
+
+/// Role and year of one paragraph after inheritance.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Section {
+    pub role: SectionRole,
+    pub year: Option<i32>,
+}
+
+/// One `Section` per paragraph, in the order of `paragraphs`.
+pub fn inherited(
+    paragraphs: &[Paragraph],
+    sentences: &[Sentence],
+    report_year: Option<i32>,
+) -> Vec<Section> {
+    let mut year: Option<i32> = None;
+    let mut role: Option<SectionRole> = None;
+    let mut out = Vec::with_capacity(paragraphs.len());
+    for p in paragraphs {
+        if p.section_year.is_some() {
+            year = p.section_year;
+        }
+        if p.section_role != SectionRole::Other {
+            role = Some(p.section_role);
+        }
+        out.push(Section {
+            role: if p.section_role != SectionRole::Other {
+                p.section_role
+            } else {
+                role.unwrap_or_default()
+            },
+            year: p.section_year.or(year),
+        });
+        // "2023年发展目标及重点工作如下:" scopes over the paragraphs after it.
+        for s in sentences.iter().filter(|s| s.paragraph_index == p.index) {
+            if let Some(k) = s.text.find("如下") {
+                let head = &s.text[..k];
+                if let Some(y) = year_in(head) {
+                    year = Some(y);
+                    if let Some(r) = role_of(head, report_year) {
+                        role = Some(r);
+                    }
+                }
+            }
+        }
+    }
+    out
+}
+
+fn year_re() -> &'static Regex {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    RE.get_or_init(|| {
+        Regex::new(r"(?P<before>比|较|与|同|相比|对比|和)?(?P<y>(?:19|20)\d{2}|[一二][〇○零一二三四五六七八九]{3})\s*年(?P<after>前|以前|之前|以来|起|后|以后|底前|至今|的基础上|基础上)?")
+            .expect("year pattern compiles")
+    })
+}
+
+/// The year a figure after `text` is about, from the text itself.
+pub fn year_in_text(text: &str) -> Option<i32> {
+    year_re()
+        .captures_iter(text)
+        .filter(|c| c.name("before").is_none() && c.name("after").is_none())
+        .filter_map(|c| {
+            let y = &c["y"];
+            y.parse()
+                .ok()
+                .or_else(|| numeral::digit_string(y).map(|v| v as i32))
+        })
+        .last()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn years_from_text_skip_bounds_and_comparison_bases() {
+        assert_eq!(year_in_text("2022年,全区地区生产总值"), Some(2022));
+        assert_eq!(
+            year_in_text("基本实现2000年前建成交付的城镇老旧小区改造全覆盖,建成"),
+            None
+        );
+        assert_eq!(year_in_text("2022年,比2019年增长"), Some(2022));
+        assert_eq!(year_in_text("2020年以来,累计"), None);
+        assert_eq!(year_in_text("国内生产总值在2000年的基础上基本实现"), None);
+        assert_eq!(year_in_text("一九五三年,全国"), Some(1953));
+    }
+
+    fn para(index: u32, text: &str, role: SectionRole, year: Option<i32>) -> Paragraph {
+        Paragraph {
+            index,
+            text: text.into(),
+            raw: text.into(),
+            section_role: role,
+            section_year: year,
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn body_headings_keep_the_dated_section_above_them() {
+        // Seed 003: "一、2022年上半年工作回顾" then body paragraphs opening with "一、" of their own.
+        let ps = vec![
+            para(0, "前江街道", SectionRole::Other, None),
+            para(
+                1,
+                "一、2022年上半年工作回顾",
+                SectionRole::Review,
+                Some(2022),
+            ),
+            para(
+                2,
+                "一、助企纾困稳运行,都市经济开门红。规上工业增加值实现31.3亿元",
+                SectionRole::Other,
+                None,
+            ),
+            para(3, "二、2022年下半年重点工作", SectionRole::Plan, Some(2022)),
+        ];
+        let sec = inherited(&ps, &[], Some(2022));
+        assert_eq!(
+            sec[0],
+            Section {
+                role: SectionRole::Other,
+                year: None
+            }
+        );
+        assert_eq!(
+            sec[2],
+            Section {
+                role: SectionRole::Review,
+                year: Some(2022)
+            }
+        );
+        assert_eq!(sec[3].role, SectionRole::Plan);
+    }
+
+    #[test]
+    fn an_intro_sentence_dates_what_follows() {
+        let ps = vec![
+            para(0, "x", SectionRole::Other, None),
+            para(1, "y", SectionRole::Other, None),
+        ];
+        let ss = vec![Sentence {
+            index: 0,
+            paragraph_index: 0,
+            source_line: 1,
+            char_start: 0,
+            char_end: 0,
+            text: "报告指出,2023年发展目标及重点工作如下:".into(),
+        }];
+        let sec = inherited(&ps, &ss, Some(2023));
+        assert_eq!(sec[0].year, None);
+        assert_eq!(
+            sec[1],
+            Section {
+                role: SectionRole::Plan,
+                year: Some(2023)
+            }
+        );
+    }
+}
+
+fn months_re() -> &'static Regex {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    RE.get_or_init(|| {
+        Regex::new(r"(?:^|[^\d])(?P<a>\d{1,2})-(?P<b>\d{1,2})月")
+            .expect("month range pattern compiles")
+    })
+}
+
+/// The period a figure covers: "2022", "2022-H1" (上半年), "2022-Q1" (一季度), "2022-01/06"
+/// ("1-6月", the months as written), from the text before the figure.
+pub fn period(scope: &str, year: i32) -> String {
+    if let Some(c) = months_re().captures_iter(scope).last() {
+        let (a, b): (u32, u32) = (c["a"].parse().unwrap_or(1), c["b"].parse().unwrap_or(12));
+        if (1..=12).contains(&a) && (a..=12).contains(&b) {
+            return format!("{year}-{a:02}/{b:02}");
+        }
+    }
+    if scope.contains("上半年") {
+        format!("{year}-H1")
+    } else if scope.contains("下半年") {
+        format!("{year}-H2")
+    } else if let Some(q) = ["一季度", "二季度", "三季度", "四季度"]
+        .iter()
+        .position(|q| scope.contains(q))
+    {
+        format!("{year}-Q{}", q + 1)
+    } else {
+        year.to_string()
+    }
+}
+
+#[cfg(test)]
+mod period_tests {
+    use super::period;
+
+    #[test]
+    fn periods() {
+        assert_eq!(period("1-6月,预计:", 2022), "2022-01/06");
+        assert_eq!(period("1-11月全区服务业", 2020), "2020-01/11");
+        assert_eq!(period("上半年,全区", 2022), "2022-H1");
+        assert_eq!(period("一季度,", 2022), "2022-Q1");
+        assert_eq!(period("全年", 2022), "2022");
+    }
+}
