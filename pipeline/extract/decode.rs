@@ -48,6 +48,9 @@ impl std::fmt::Display for DecodeError {
     }
 }
 
+/// Bytes given to the encoding detector.
+const DETECT_SAMPLE_BYTES: usize = 64 * 1024;
+
 /// Highest share of malformed sequences a legacy decode may have and still be accepted.
 const MAX_LEGACY_ERROR_RATE: f64 = 0.002;
 /// A UTF-8 file with at most this many malformed sequences (a truncated tail, a stray byte) is
@@ -98,7 +101,9 @@ pub fn decode(bytes: &[u8]) -> Result<Decoded, DecodeError> {
     }
     // Legacy Chinese encodings: let chardetng rank them, then require a clean decode.
     let mut det = chardetng::EncodingDetector::new(chardetng::Iso2022JpDetection::Deny);
-    det.feed(bytes, true);
+    // chardetng reads a few MB/s; a sample is enough to rank GB18030 against Big5, and both
+    // candidates are then checked on the whole file below.
+    det.feed(&bytes[..bytes.len().min(DETECT_SAMPLE_BYTES)], true);
     let guess = det.guess(None, chardetng::Utf8Detection::Deny);
     let order: [&'static Encoding; 2] = if guess == BIG5 { [BIG5, GB18030] } else { [GB18030, BIG5] };
     let mut best: Option<Decoded> = None;
@@ -120,6 +125,34 @@ pub fn decode(bytes: &[u8]) -> Result<Decoded, DecodeError> {
         "best candidate {} leaves {} malformed sequences in {} bytes",
         best.encoding, best.replacements, bytes.len()
     )))
+}
+
+/// Byte length of each character sequence of valid GB18030 or Big5 bytes, from their structure:
+/// ASCII (and GB18030's single 0x80) is one byte; a lead byte 0x81–0xFE starts a two-byte
+/// sequence, or in GB18030 a four-byte one when the second byte is a digit 0x30–0x39.
+fn sequence_lengths(enc: &'static Encoding, bytes: &[u8]) -> Option<Vec<u8>> {
+    let gb = enc == GB18030 || enc == encoding_rs::GBK;
+    if !gb && enc != BIG5 {
+        return None;
+    }
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        let len = if b < 0x80 || (gb && b == 0x80) {
+            1
+        } else if (0x81..=0xFE).contains(&b) {
+            if gb && bytes.get(i + 1).is_some_and(|n| (0x30..=0x39).contains(n)) { 4 } else { 2 }
+        } else {
+            return None;
+        };
+        if i + len > bytes.len() {
+            return None;
+        }
+        out.push(len as u8);
+        i += len;
+    }
+    Some(out)
 }
 
 fn name(enc: &'static Encoding) -> &'static str {
@@ -169,7 +202,21 @@ fn decode_with(enc: &'static Encoding, body: &[u8], offset: usize) -> Decoded {
             pos += (ch.len_utf16() * 2) as u32;
         }
     } else {
-        // Legacy multi-byte: the length of each char is the length of its encoding.
+        // Legacy multi-byte: read each char's length off the byte structure (fast); where that
+        // does not line up with the decoded chars (malformed bytes, Big5's few two-char
+        // sequences), fall back to the length of each char's encoding.
+        if replacements == 0 {
+            if let Some(lens) = sequence_lengths(enc, body) {
+                if lens.len() == text.chars().count() {
+                    for len in lens {
+                        char_src.push(pos);
+                        pos += len as u32;
+                    }
+                    char_src.push((offset + body.len()) as u32);
+                    return Decoded { text, encoding: name(enc), char_src, replacements };
+                }
+            }
+        }
         let mut buf = [0u8; 4];
         for ch in text.chars() {
             char_src.push(pos);
@@ -217,6 +264,22 @@ mod tests {
         assert_eq!(*d.char_src.last().unwrap() as usize, bytes.len());
         // 实 is two bytes, 4 is one.
         assert_eq!(d.char_src[1] - d.char_src[0], 2);
+    }
+
+    #[test]
+    fn byte_structure_gives_the_same_map_as_re_encoding() {
+        // Four-byte GB18030 sequences (€ is one byte 0x80 in GBK mode; 𠀀 needs four bytes).
+        let text = "增长8.2%,𠀀字与€符号,镕";
+        let (bytes, _, _) = GB18030.encode(text);
+        let d = decode(&bytes).unwrap();
+        assert_eq!(d.text, text);
+        let mut pos = 0u32;
+        for (k, ch) in text.chars().enumerate() {
+            assert_eq!(d.char_src[k], pos, "char {k} {ch}");
+            let mut buf = [0u8; 4];
+            pos += GB18030.encode(ch.encode_utf8(&mut buf)).0.len() as u32;
+        }
+        assert_eq!(*d.char_src.last().unwrap(), pos);
     }
 
     #[test]
