@@ -478,9 +478,9 @@ pub fn run(cfg: &RunConfig) -> anyhow::Result<RunSummary> {
             }
             // A file whose bytes equal an earlier file's would count every figure twice.
             let sha = docs[0].content_sha256.clone();
-            let duplicate_of = if docs[0].quarantined {
-                None
-            } else if let Some(orig) = seen.get(&sha) {
+            // Quarantined copies too: two empty files or two copies of an image must not share
+            // a doc_id.
+            let duplicate_of = if let Some(orig) = seen.get(&sha) {
                 Some(orig.clone())
             } else {
                 seen.insert(sha.clone(), rel.clone());
@@ -660,7 +660,14 @@ fn duplicate_batches(rel: &str, sha: &str, original: &str, processed: &DocBatche
     let id = hex(&Sha256::digest(format!("{sha}\0{rel}").as_bytes()))[..16].to_string();
     let bytes = processed.batches[0].column_by_name("byte_size").and_then(|c| c.as_any().downcast_ref::<arrow::array::Int64Array>().map(|a| a.value(0))).unwrap_or(0);
     let mut d = Document::new(id, rel.to_string(), sha.to_string(), bytes as u64);
-    d.quarantine(crate::extract::STAGE, "duplicate_file", format!("same bytes as {original}; only the first copy is processed"));
+    let first_reason = processed.batches[0]
+        .column_by_name("quarantine_reason")
+        .and_then(|c| c.as_any().downcast_ref::<arrow::array::StringArray>().filter(|a| arrow::array::Array::is_valid(*a, 0)).map(|a| a.value(0).to_string()));
+    let message = match first_reason {
+        Some(r) => format!("same bytes as {original}, which was quarantined ({r})"),
+        None => format!("same bytes as {original}; only the first copy is processed"),
+    };
+    d.quarantine(crate::extract::STAGE, "duplicate_file", message);
     doc_batches(&d)
 }
 

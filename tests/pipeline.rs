@@ -132,3 +132,26 @@ fn every_corpus_file_is_decoded_or_quarantined_with_a_reason() {
     }
     assert_eq!(summary.validation_errors, 0);
 }
+
+#[test]
+fn identical_bad_files_each_get_their_own_row_and_id() {
+    // Two empty files and two copies of the same image: four quarantined rows, four ids, and
+    // the dataset stays valid (no duplicate doc_id, counts match).
+    let input = tempfile::tempdir().unwrap();
+    std::fs::write(input.path().join("a.txt"), b"").unwrap();
+    std::fs::write(input.path().join("b.txt"), b"").unwrap();
+    let png = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x01";
+    std::fs::write(input.path().join("p1.png"), png).unwrap();
+    std::fs::write(input.path().join("p2.png"), png).unwrap();
+    std::fs::copy(common::seeds().join("000_2ee2e79b26ac3452.txt"), input.path().join("report.txt")).unwrap();
+    let out = tempfile::tempdir().unwrap();
+    let summary = common::run_into(input.path(), out.path(), 2);
+    assert_eq!((summary.documents, summary.ok, summary.quarantined), (5, 1, 4));
+    assert_eq!(summary.validation_errors, 0);
+    assert_eq!(summary.exit_code(), govreport::runner::exit::QUARANTINED);
+    let docs = read_table(out.path(), "documents").unwrap();
+    let ids: std::collections::HashSet<_> = docs.column("doc_id").unwrap().str().unwrap().iter().flatten().map(str::to_string).collect();
+    assert_eq!(ids.len(), 5);
+    let reasons: Vec<String> = docs.column("quarantine_reason").unwrap().str().unwrap().iter().flatten().map(str::to_string).collect();
+    assert!(reasons.iter().any(|r| r.contains("same bytes as a.txt") && r.contains("empty_file")), "{reasons:?}");
+}

@@ -40,9 +40,22 @@ pub fn classify(line: &str) -> Option<&'static str> {
     if t.is_empty() {
         return None;
     }
+    // Site furniture is short; a long line is body text, and matching ~20 patterns over a
+    // paragraph of thousands of characters would cost more than the rest of extract.
+    if t.len() > MAX_CHROME_LINE_BYTES {
+        return None;
+    }
     let c = rules();
+    // `is_match` runs a lazy DFA; `matches` (which rule) needs the slower overlapping search,
+    // so it only runs on the few lines that are chrome at all.
+    if !c.set.is_match(t) {
+        return None;
+    }
     c.set.matches(t).iter().next().map(|i| c.reasons[i])
 }
+
+/// Longest line (in bytes, about 200 Chinese characters) that can be page chrome.
+pub const MAX_CHROME_LINE_BYTES: usize = 600;
 
 fn trimmed(line: &str) -> &str {
     line.trim_matches(|c: char| c.is_whitespace() || c == '\u{3000}' || c == '\u{A0}' || c == '\u{FEFF}')

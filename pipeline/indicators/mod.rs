@@ -33,20 +33,37 @@ impl Stage for Tagger {
         let mut out = Vec::new();
         let mut t = 0;
         let sections = section::inherited(&doc.paragraphs, &doc.sentences, doc.meta.report_year);
+        let (mut last_paragraph, mut para_offset): (Option<usize>, usize) = (None, 0);
         for s in &doc.sentences {
             let start = t;
             while t < doc.tokens.len() && doc.tokens[t].sentence_index == s.index {
                 t += 1;
             }
-            let Some(pi) = doc
-                .paragraphs
-                .iter()
-                .position(|p| p.index == s.paragraph_index)
-            else {
-                continue;
+            // Paragraph indices are positions (extract numbers them in order); look up by
+            // position, and only fall back to a search if that ever stops holding.
+            let pi = s.paragraph_index as usize;
+            let pi = if doc.paragraphs.get(pi).is_some_and(|p| p.index == s.paragraph_index) {
+                pi
+            } else {
+                match doc.paragraphs.iter().position(|p| p.index == s.paragraph_index) {
+                    Some(pi) => pi,
+                    None => continue,
+                }
             };
             let p = &doc.paragraphs[pi];
-            let mut ctx = SentenceCtx::new(p, s.char_start, &s.text, s.index, s.source_line);
+            // Sentences tile their paragraph, so the text before this one ends where the
+            // previous sentences of the paragraph end.
+            if last_paragraph != Some(pi) {
+                last_paragraph = Some(pi);
+                para_offset = 0;
+            }
+            let mut window = para_offset.saturating_sub(LEAD_WINDOW_BYTES);
+            while !p.text.is_char_boundary(window) {
+                window += 1;
+            }
+            let para_before = p.text.get(window..para_offset).unwrap_or("");
+            let mut ctx = SentenceCtx::new(p, para_before, s.char_start, &s.text, s.index, s.source_line);
+            para_offset = (para_offset + s.text.len()).min(p.text.len());
             ctx.role = sections[pi].role;
             ctx.section_year = sections[pi].year;
             tag_sentence(&ctx, &doc.tokens[start..t], &mut out);
@@ -62,6 +79,9 @@ impl Stage for Tagger {
         Ok(())
     }
 }
+
+/// How much of a paragraph before a sentence its context cues are read from (预计:, 一是 …).
+pub const LEAD_WINDOW_BYTES: usize = 1500;
 
 /// What a sentence's figures inherit from where they stand.
 pub struct SentenceCtx<'a> {
@@ -80,15 +100,17 @@ pub struct SentenceCtx<'a> {
 }
 
 impl<'a> SentenceCtx<'a> {
+    /// `para_before` is the paragraph's text before this sentence (the runner passes at most
+    /// the last [`LEAD_WINDOW_BYTES`] of it, so that long paragraphs stay linear).
     pub fn new(
         p: &'a Paragraph,
+        para_before: &str,
         char_start: u32,
         text: &'a str,
         sentence_index: u32,
         source_line: u32,
     ) -> Self {
-        let local = (char_start - p.char_start.unwrap_or(0)) as usize;
-        let before: Vec<char> = p.text.chars().take(local).collect();
+        let before: Vec<char> = para_before.chars().collect();
         let from = before
             .iter()
             .rposition(|&c| matches!(c, '。' | '！' | '？' | '!' | '?'))

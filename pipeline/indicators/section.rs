@@ -34,6 +34,8 @@ pub fn inherited(
     let mut year: Option<i32> = None;
     let mut role: Option<SectionRole> = None;
     let mut out = Vec::with_capacity(paragraphs.len());
+    // Sentences are in paragraph order: walk them with one cursor (not a scan per paragraph).
+    let mut next_sentence = 0;
     for p in paragraphs {
         if p.section_year.is_some() {
             year = p.section_year;
@@ -50,7 +52,11 @@ pub fn inherited(
             year: p.section_year.or(year),
         });
         // "2023年发展目标及重点工作如下:" scopes over the paragraphs after it.
-        for s in sentences.iter().filter(|s| s.paragraph_index == p.index) {
+        while next_sentence < sentences.len() && sentences[next_sentence].paragraph_index < p.index {
+            next_sentence += 1;
+        }
+        let end = sentences[next_sentence..].iter().position(|s| s.paragraph_index != p.index).map_or(sentences.len(), |k| next_sentence + k);
+        for s in &sentences[next_sentence..end] {
             if let Some(k) = s.text.find("如下") {
                 let head = &s.text[..k];
                 if let Some(y) = year_in(head) {
