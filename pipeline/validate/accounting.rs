@@ -17,10 +17,7 @@ const GROWTH_TOLERANCE_PP: f64 = 5.0;
 /// Char positions (in the sentence) where a 其中 clause starts.
 fn qizhong_positions(text: &str) -> Vec<i64> {
     let chars: Vec<char> = text.chars().collect();
-    (0..chars.len().saturating_sub(1))
-        .filter(|&i| chars[i] == '其' && chars[i + 1] == '中')
-        .map(|i| i as i64)
-        .collect()
+    (0..chars.len().saturating_sub(1)).filter(|&i| chars[i] == '其' && chars[i + 1] == '中').map(|i| i as i64).collect()
 }
 
 /// A level inside a 其中 clause is a part of the nearest level before the clause with the same
@@ -46,11 +43,7 @@ pub fn parts_and_totals(
     let mut found: Vec<Vec<Finding>> = vec![Vec::new(); docs.len()];
     for k in order {
         let (doc, list) = &docs[k];
-        let wanted: HashSet<i64> = list
-            .iter()
-            .filter(|f| f.measure == "level")
-            .map(|f| f.sentence_index)
-            .collect();
+        let wanted: HashSet<i64> = list.iter().filter(|f| f.measure == "level").map(|f| f.sentence_index).collect();
         if wanted.is_empty() {
             continue;
         }
@@ -65,20 +58,9 @@ pub fn parts_and_totals(
 fn one_document(list: &[&Figure], sents: &HashMap<i64, (i64, String)>, out: &mut Vec<Finding>) {
     let mut clauses: HashMap<i64, Vec<i64>> = HashMap::new();
     for p in list.iter().filter(|f| f.measure == "level") {
-        let Some((s_start, text)) = sents.get(&p.sentence_index) else {
-            continue;
-        };
-        let qs = clauses
-            .entry(p.sentence_index)
-            .or_insert_with(|| qizhong_positions(text));
-        let Some(q) = qs
-            .iter()
-            .rev()
-            .find(|&&q| s_start + q <= p.char_start)
-            .map(|q| s_start + q)
-        else {
-            continue;
-        };
+        let Some((s_start, text)) = sents.get(&p.sentence_index) else { continue };
+        let qs = clauses.entry(p.sentence_index).or_insert_with(|| qizhong_positions(text));
+        let Some(q) = qs.iter().rev().find(|&&q| s_start + q <= p.char_start).map(|q| s_start + q) else { continue };
         let total = list
             .iter()
             .filter(|t| {
@@ -86,14 +68,11 @@ fn one_document(list: &[&Figure], sents: &HashMap<i64, (i64, String)>, out: &mut
                     && t.unit == p.unit
                     && t.status == p.status
                     && t.char_end <= q
-                    && (t.sentence_index == p.sentence_index
-                        || t.sentence_index + 1 == p.sentence_index)
+                    && (t.sentence_index == p.sentence_index || t.sentence_index + 1 == p.sentence_index)
             })
             .max_by_key(|t| t.char_end);
         let Some(t) = total else { continue };
-        if t.qualifier.as_deref() == Some("over")
-            || (t.year.is_some() && p.year.is_some() && t.year != p.year)
-        {
+        if t.qualifier.as_deref() == Some("over") || (t.year.is_some() && p.year.is_some() && t.year != p.year) {
             continue;
         }
         if t.value > 0.0 && p.value > t.value * (1.0 + ROUNDING) {
@@ -118,27 +97,18 @@ fn one_document(list: &[&Figure], sents: &HashMap<i64, (i64, String)>, out: &mut
 pub fn growth_against_levels(docs: &[DocFacts], figs: &[Figure], out: &mut Vec<Finding>) {
     let doc_of: HashMap<&str, &DocFacts> = docs.iter().map(|d| (d.doc_id.as_str(), d)).collect();
     let group = |f: &Figure| -> String {
-        match doc_of
-            .get(f.doc_id.as_str())
-            .and_then(|d| d.region.as_ref())
-        {
+        match doc_of.get(f.doc_id.as_str()).and_then(|d| d.region.as_ref()) {
             Some((r, _)) => format!("region:{r}"),
             None => format!("doc:{}", f.doc_id),
         }
     };
-    let year =
-        |f: &Figure| f.effective_year(doc_of.get(f.doc_id.as_str()).and_then(|d| d.report_year));
+    let year = |f: &Figure| f.effective_year(doc_of.get(f.doc_id.as_str()).and_then(|d| d.report_year));
     let plain = |f: &Figure| f.qualifier.as_deref().map_or(true, |q| q == "approx");
     // The first exact-or-approximate actual level per (region, indicator, unit, year).
     let mut levels: HashMap<(String, String, String, i64), &Figure> = HashMap::new();
-    for f in figs
-        .iter()
-        .filter(|f| f.measure == "level" && f.status == "actual" && plain(f))
-    {
+    for f in figs.iter().filter(|f| f.measure == "level" && f.status == "actual" && plain(f)) {
         if let Some(y) = year(f) {
-            levels
-                .entry((group(f), f.key(), f.unit.clone(), y))
-                .or_insert(f);
+            levels.entry((group(f), f.key(), f.unit.clone(), y)).or_insert(f);
         }
     }
     for (k, l1) in figs.iter().enumerate() {
@@ -149,17 +119,13 @@ pub fn growth_against_levels(docs: &[DocFacts], figs: &[Figure], out: &mut Vec<F
         let g = figs[k + 1..]
             .iter()
             .take_while(|f| f.doc_id == l1.doc_id && f.sentence_index == l1.sentence_index)
-            .find(|f| {
-                f.measure == "growth" && (f.key() == l1.key() || f.indicator == l1.indicator)
-            });
+            .find(|f| f.measure == "growth" && (f.key() == l1.key() || f.indicator == l1.indicator));
         let Some(g) = g else { continue };
         if !(g.basis.is_none() || g.basis.as_deref() == Some("yoy")) || !plain(g) {
             continue;
         }
         let Some(y) = year(l1) else { continue };
-        let Some(l0) = levels.get(&(group(l1), l1.key(), l1.unit.clone(), y - 1)) else {
-            continue;
-        };
+        let Some(l0) = levels.get(&(group(l1), l1.key(), l1.unit.clone(), y - 1)) else { continue };
         if l0.value <= 0.0 {
             continue;
         }
@@ -186,15 +152,7 @@ pub fn growth_against_levels(docs: &[DocFacts], figs: &[Figure], out: &mut Vec<F
 mod tests {
     use super::*;
 
-    fn fig(
-        idx: i64,
-        sentence: i64,
-        start: i64,
-        name: &str,
-        value: f64,
-        unit: &str,
-        qualifier: Option<&str>,
-    ) -> Figure {
+    fn fig(idx: i64, sentence: i64, start: i64, name: &str, value: f64, unit: &str, qualifier: Option<&str>) -> Figure {
         Figure {
             doc_id: "d".into(),
             source_file: "d.txt".into(),
@@ -220,13 +178,7 @@ mod tests {
     fn codes(figs: &[Figure], text: &str) -> usize {
         let sents = HashMap::from([(0, (0, text.to_string()))]);
         let mut out = Vec::new();
-        let mut load = |d: &str, _: &HashSet<i64>| {
-            Ok(if d == "d" {
-                sents.clone()
-            } else {
-                HashMap::new()
-            })
-        };
+        let mut load = |d: &str, _: &HashSet<i64>| Ok(if d == "d" { sents.clone() } else { HashMap::new() });
         parts_and_totals(figs, |_| 0, &mut load, &mut out).unwrap();
         out.len()
     }
@@ -239,34 +191,10 @@ mod tests {
         let part = fig(1, 0, 10, "跨境电商", 80e8, "CNY", None);
         assert_eq!(codes(&[total.clone(), part.clone()], text), 1);
         // A smaller part, a part in another unit, or a total stated as a floor: no finding.
-        assert_eq!(
-            codes(
-                &[total.clone(), fig(1, 0, 10, "跨境电商", 30e8, "CNY", None)],
-                text
-            ),
-            0
-        );
-        assert_eq!(
-            codes(
-                &[total.clone(), fig(1, 0, 21, "货运", 1e5, "t", None)],
-                text
-            ),
-            0
-        );
-        assert_eq!(
-            codes(
-                &[
-                    fig(0, 0, 0, "出口额", 50e8, "CNY", Some("over")),
-                    part.clone()
-                ],
-                text
-            ),
-            0
-        );
+        assert_eq!(codes(&[total.clone(), fig(1, 0, 10, "跨境电商", 30e8, "CNY", None)], text), 0);
+        assert_eq!(codes(&[total.clone(), fig(1, 0, 21, "货运", 1e5, "t", None)], text), 0);
+        assert_eq!(codes(&[fig(0, 0, 0, "出口额", 50e8, "CNY", Some("over")), part.clone()], text), 0);
         // Without 其中 the second figure is no part.
-        assert_eq!(
-            codes(&[total, part], "出口额50亿元，另外跨境电商80亿元。"),
-            0
-        );
+        assert_eq!(codes(&[total, part], "出口额50亿元，另外跨境电商80亿元。"), 0);
     }
 }

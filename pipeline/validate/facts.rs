@@ -77,21 +77,11 @@ pub struct DocRow {
     pub region: Option<String>,
 }
 
-const COUNT_COLUMNS: [&str; 5] = [
-    "n_paragraphs",
-    "n_sentences",
-    "n_tokens",
-    "n_indicators",
-    "n_issues",
-];
+const COUNT_COLUMNS: [&str; 5] = ["n_paragraphs", "n_sentences", "n_tokens", "n_indicators", "n_issues"];
 
 impl DocRow {
     pub fn read(reading: &Reading) -> anyhow::Result<Vec<DocRow>> {
-        let has_region = catalog()
-            .table("documents")
-            .columns
-            .iter()
-            .any(|c| c.name == "region");
+        let has_region = catalog().table("documents").columns.iter().any(|c| c.name == "region");
         let mut columns = vec!["doc_id", "source_file", "report_year"];
         columns.extend(COUNT_COLUMNS);
         if has_region {
@@ -99,20 +89,9 @@ impl DocRow {
         }
         let mut out = Vec::new();
         reading.for_each_chunk("documents", &columns, |c, _| {
-            let (ids, files, years) = (
-                c.strs("doc_id")?,
-                c.strs("source_file")?,
-                c.ints("report_year")?,
-            );
-            let counts = COUNT_COLUMNS
-                .iter()
-                .map(|n| c.ints(n))
-                .collect::<anyhow::Result<Vec<_>>>()?;
-            let region = if has_region {
-                Some(c.strs("region")?)
-            } else {
-                None
-            };
+            let (ids, files, years) = (c.strs("doc_id")?, c.strs("source_file")?, c.ints("report_year")?);
+            let counts = COUNT_COLUMNS.iter().map(|n| c.ints(n)).collect::<anyhow::Result<Vec<_>>>()?;
+            let region = if has_region { Some(c.strs("region")?) } else { None };
             for k in 0..c.rows() {
                 out.push(DocRow {
                     doc_id: ids.get(k).map(str::to_string),
@@ -132,25 +111,14 @@ impl DocRow {
 pub fn documents(docs: &[DocRow], heads: &HashMap<String, Option<String>>) -> Vec<DocFacts> {
     let mut out = Vec::with_capacity(docs.len());
     for d in docs {
-        let (Some(id), Some(file)) = (d.doc_id.as_deref(), d.source_file.as_deref()) else {
-            continue;
-        };
+        let (Some(id), Some(file)) = (d.doc_id.as_deref(), d.source_file.as_deref()) else { continue };
         // A `region` column, if a later schema adds one, wins over every guess.
-        let stated = d
-            .region
-            .as_deref()
-            .filter(|s| !s.trim().is_empty())
-            .map(|s| (s.trim().to_string(), "documents.region"));
+        let stated = d.region.as_deref().filter(|s| !s.trim().is_empty()).map(|s| (s.trim().to_string(), "documents.region"));
         let region = stated
             .or_else(|| super::region::from_folder(file).map(|r| (r, "folder")))
             .or_else(|| heads.get(id).cloned().flatten().map(|r| (r, "text")))
             .or_else(|| super::region::from_file_name(file).map(|r| (r, "file_name")));
-        out.push(DocFacts {
-            doc_id: id.to_string(),
-            source_file: file.to_string(),
-            report_year: d.report_year.map(|y| y as i32),
-            region,
-        });
+        out.push(DocFacts { doc_id: id.to_string(), source_file: file.to_string(), report_year: d.report_year.map(|y| y as i32), region });
     }
     out
 }
@@ -165,16 +133,12 @@ const HEAD_PARAGRAPHS: usize = 12;
 pub fn opening_regions(reading: &Reading) -> anyhow::Result<HashMap<String, Option<String>>> {
     match opening_regions_pass(reading, true)? {
         Some(done) => Ok(done),
-        None => Ok(opening_regions_pass(reading, false)?
-            .expect("a pass that waits for the end always finishes")),
+        None => Ok(opening_regions_pass(reading, false)?.expect("a pass that waits for the end always finishes")),
     }
 }
 
 /// None when `grouped` and a document's rows turn out not to lie together.
-fn opening_regions_pass(
-    reading: &Reading,
-    grouped: bool,
-) -> anyhow::Result<Option<HashMap<String, Option<String>>>> {
+fn opening_regions_pass(reading: &Reading, grouped: bool) -> anyhow::Result<Option<HashMap<String, Option<String>>>> {
     let mut done: HashMap<String, Option<String>> = HashMap::new();
     // Documents still gathering their opening: paragraphs so far, text.
     let mut open: HashMap<String, (usize, String)> = HashMap::new();
@@ -183,9 +147,7 @@ fn opening_regions_pass(
     reading.for_each_chunk("paragraphs", &["doc_id", "text", "removed"], |c, _| {
         let (ids, texts, removed) = (c.strs("doc_id")?, c.strs("text")?, c.strs("removed")?);
         for k in 0..c.rows() {
-            let (Some(id), Some(t)) = (ids.get(k), texts.get(k)) else {
-                continue;
-            };
+            let (Some(id), Some(t)) = (ids.get(k), texts.get(k)) else { continue };
             if removed.get(k).is_some() || scattered {
                 continue;
             }
@@ -227,78 +189,24 @@ fn opening_regions_pass(
 
 /// The columns of `indicators` that [`figures`] reads (with those the row checks read).
 pub const FIGURE_COLUMNS: [&str; 18] = [
-    "doc_id",
-    "source_file",
-    "indicator_index",
-    "sentence_index",
-    "source_line",
-    "char_start",
-    "char_end",
-    "indicator",
-    "indicator_code",
-    "measure",
-    "value",
-    "value_text",
-    "unit",
-    "unit_text",
-    "qualifier",
-    "basis",
-    "status",
-    "year",
+    "doc_id", "source_file", "indicator_index", "sentence_index", "source_line", "char_start", "char_end", "indicator",
+    "indicator_code", "measure", "value", "value_text", "unit", "unit_text", "qualifier", "basis", "status", "year",
 ];
 
 /// Appends the figures of one chunk of `indicators`.
 pub fn figures(ind: &Chunk, out: &mut Vec<Figure>) -> anyhow::Result<()> {
     let (doc, file, idx, sent, line, cs, ce) = (
-        ind.strs("doc_id")?,
-        ind.strs("source_file")?,
-        ind.ints("indicator_index")?,
-        ind.ints("sentence_index")?,
-        ind.ints("source_line")?,
-        ind.ints("char_start")?,
-        ind.ints("char_end")?,
+        ind.strs("doc_id")?, ind.strs("source_file")?, ind.ints("indicator_index")?, ind.ints("sentence_index")?,
+        ind.ints("source_line")?, ind.ints("char_start")?, ind.ints("char_end")?,
     );
     let (name, code, measure, value, vtext, unit, utext, qual, basis, status, year) = (
-        ind.strs("indicator")?,
-        ind.strs("indicator_code")?,
-        ind.strs("measure")?,
-        ind.floats("value")?,
-        ind.strs("value_text")?,
-        ind.strs("unit")?,
-        ind.strs("unit_text")?,
-        ind.strs("qualifier")?,
-        ind.strs("basis")?,
-        ind.strs("status")?,
+        ind.strs("indicator")?, ind.strs("indicator_code")?, ind.strs("measure")?, ind.floats("value")?,
+        ind.strs("value_text")?, ind.strs("unit")?, ind.strs("unit_text")?, ind.strs("qualifier")?, ind.strs("basis")?, ind.strs("status")?,
         ind.ints("year")?,
     );
     for k in 0..ind.rows() {
-        let (
-            Some(d),
-            Some(f),
-            Some(i),
-            Some(s),
-            Some(l),
-            Some(a),
-            Some(b),
-            Some(n),
-            Some(m),
-            Some(v),
-            Some(u),
-            Some(st),
-        ) = (
-            doc.get(k),
-            file.get(k),
-            idx[k],
-            sent[k],
-            line[k],
-            cs[k],
-            ce[k],
-            name.get(k),
-            measure.get(k),
-            value[k],
-            unit.get(k),
-            status.get(k),
-        )
+        let (Some(d), Some(f), Some(i), Some(s), Some(l), Some(a), Some(b), Some(n), Some(m), Some(v), Some(u), Some(st)) =
+            (doc.get(k), file.get(k), idx[k], sent[k], line[k], cs[k], ce[k], name.get(k), measure.get(k), value[k], unit.get(k), status.get(k))
         else {
             continue;
         };
@@ -328,22 +236,11 @@ pub fn figures(ind: &Chunk, out: &mut Vec<Figure>) -> anyhow::Result<()> {
 
 /// sentence_index → (char_start, text) of the `wanted` sentences of one document (the last
 /// row wins), read through `cursor` over `sentences`.
-pub fn sentences_of(
-    cursor: &mut Cursor,
-    index: &SentenceIndex,
-    doc: &str,
-    wanted: &HashSet<i64>,
-) -> anyhow::Result<HashMap<i64, (i64, String)>> {
+pub fn sentences_of(cursor: &mut Cursor, index: &SentenceIndex, doc: &str, wanted: &HashSet<i64>) -> anyhow::Result<HashMap<i64, (i64, String)>> {
     let mut out = HashMap::new();
-    let Some(&range) = index.rows.get(doc) else {
-        return Ok(out);
-    };
+    let Some(&range) = index.rows.get(doc) else { return Ok(out) };
     cursor.rows_of(doc, range, |c, rows| {
-        let (idx, cs, text) = (
-            c.ints("sentence_index")?,
-            c.ints("char_start")?,
-            c.strs("text")?,
-        );
+        let (idx, cs, text) = (c.ints("sentence_index")?, c.ints("char_start")?, c.strs("text")?);
         for &k in rows {
             if let (Some(i), Some(a), Some(t)) = (idx[k], cs[k], text.get(k)) {
                 if wanted.contains(&i) {

@@ -48,30 +48,14 @@ pub struct Finding {
 
 impl From<Issue> for Finding {
     fn from(issue: Issue) -> Self {
-        Finding {
-            doc_id: None,
-            source_file: None,
-            issue,
-        }
+        Finding { doc_id: None, source_file: None, issue }
     }
 }
 
-fn doc_finding(
-    doc_id: &str,
-    file: &str,
-    severity: Severity,
-    code: &'static str,
-    message: String,
-    line: i64,
-    location: String,
-) -> Finding {
+fn doc_finding(doc_id: &str, file: &str, severity: Severity, code: &'static str, message: String, line: i64, location: String) -> Finding {
     let mut issue = finding(severity, code, message, location);
     issue.source_line = u32::try_from(line).ok().filter(|&l| l > 0);
-    Finding {
-        doc_id: Some(doc_id.to_string()),
-        source_file: Some(file.to_string()),
-        issue,
-    }
+    Finding { doc_id: Some(doc_id.to_string()), source_file: Some(file.to_string()), issue }
 }
 
 /// What validation of a dataset found, and the cross-document table it derives.
@@ -84,18 +68,14 @@ pub struct Report {
 
 impl Report {
     pub fn errors(&self) -> usize {
-        self.findings
-            .iter()
-            .filter(|f| f.issue.severity == Severity::Error)
-            .count()
+        self.findings.iter().filter(|f| f.issue.severity == Severity::Error).count()
     }
 }
 
 /// Reads one whole table file with polars (for tests and small tables; validation streams).
 pub fn read_table(dir: &Path, table: &str) -> anyhow::Result<DataFrame> {
     let path = dir.join(format!("{table}.parquet"));
-    let f =
-        File::open(&path).map_err(|e| anyhow::anyhow!("cannot open {}: {e}", path.display()))?;
+    let f = File::open(&path).map_err(|e| anyhow::anyhow!("cannot open {}: {e}", path.display()))?;
     Ok(ParquetReader::new(f).finish()?)
 }
 
@@ -113,11 +93,7 @@ fn dtype_matches(ty: ColumnType, dt: &DataType) -> bool {
 
 /// Validates the tables written in `dir` (the findings only; see [`validate_dataset`]).
 pub fn validate_dir(dir: &Path, tables: &[&str]) -> anyhow::Result<Vec<Issue>> {
-    Ok(validate_dataset(dir, tables)?
-        .findings
-        .into_iter()
-        .map(|f| f.issue)
-        .collect())
+    Ok(validate_dataset(dir, tables)?.findings.into_iter().map(|f| f.issue).collect())
 }
 
 /// Validates the tables of `tables` written in `dir` and derives `targets_vs_actuals`.
@@ -133,140 +109,73 @@ pub fn validate_with(reading: &Reading, tables: &[&str]) -> anyhow::Result<Repor
     let mut issues = Vec::new();
     for &t in tables {
         if let Err(e) = check_schema_file(cat.table(t), &reading.dir, &mut issues) {
-            issues.push(finding(
-                Severity::Error,
-                "table_unreadable",
-                format!("{t}: {e}"),
-                format!("{t}.parquet"),
-            ));
+            issues.push(finding(Severity::Error, "table_unreadable", format!("{t}: {e}"), format!("{t}.parquet")));
         }
     }
     let empty = crate::sink::TableBuffer::new(cat.table("targets_vs_actuals")).finish();
     if issues.iter().any(|i| i.severity == Severity::Error) {
-        return Ok(Report {
-            findings: issues.into_iter().map(Finding::from).collect(),
-            targets_vs_actuals: empty,
-        });
+        return Ok(Report { findings: issues.into_iter().map(Finding::from).collect(), targets_vs_actuals: empty });
     }
     match check_data(reading, tables, issues) {
         Ok(report) => Ok(report),
         // The metadata read but the data did not (a damaged page): as unreadable as before.
         Err(e) => {
-            let i = finding(
-                Severity::Error,
-                "table_unreadable",
-                format!("{e:#}"),
-                "dataset".into(),
-            );
-            Ok(Report {
-                findings: vec![Finding::from(i)],
-                targets_vs_actuals: empty,
-            })
+            let i = finding(Severity::Error, "table_unreadable", format!("{e:#}"), "dataset".into());
+            Ok(Report { findings: vec![Finding::from(i)], targets_vs_actuals: empty })
         }
     }
 }
 
-fn check_data(
-    reading: &Reading,
-    tables: &[&str],
-    mut issues: Vec<Issue>,
-) -> anyhow::Result<Report> {
+fn check_data(reading: &Reading, tables: &[&str], mut issues: Vec<Issue>) -> anyhow::Result<Report> {
     let has = |t: &str| tables.contains(&t);
-    let docs = if has("documents") {
-        Some(facts::DocRow::read(reading)?)
-    } else {
-        None
-    };
+    let docs = if has("documents") { Some(facts::DocRow::read(reading)?) } else { None };
     if let Some(docs) = &docs {
         check_references(reading, docs, tables, &mut issues)?;
     }
-    let figs = if has("indicators") {
-        Some(check_indicators(reading, &mut issues)?)
-    } else {
-        None
-    };
+    let figs = if has("indicators") { Some(check_indicators(reading, &mut issues)?) } else { None };
     let mut findings: Vec<Finding> = issues.into_iter().map(Finding::from).collect();
     let mut tva = crate::sink::TableBuffer::new(catalog().table("targets_vs_actuals")).finish();
     if let (Some(docs), Some(figs)) = (&docs, &figs) {
-        let heads = if has("paragraphs") {
-            facts::opening_regions(reading)?
-        } else {
-            HashMap::new()
-        };
+        let heads = if has("paragraphs") { facts::opening_regions(reading)? } else { HashMap::new() };
         let doc_facts = facts::documents(docs, &heads);
         if has("sentences") {
             let index = SentenceIndex::read(reading)?;
-            let mut cursor = stream::Cursor::new(
-                reading,
-                "sentences",
-                &["doc_id", "sentence_index", "char_start", "text"],
-            );
+            let mut cursor = stream::Cursor::new(reading, "sentences", &["doc_id", "sentence_index", "char_start", "text"]);
             let position = |d: &str| index.rows.get(d).map_or(usize::MAX, |r| r.0);
-            let mut load = |d: &str, wanted: &HashSet<i64>| {
-                facts::sentences_of(&mut cursor, &index, d, wanted)
-            };
+            let mut load = |d: &str, wanted: &HashSet<i64>| facts::sentences_of(&mut cursor, &index, d, wanted);
             accounting::parts_and_totals(figs, position, &mut load, &mut findings)?;
         }
         accounting::growth_against_levels(&doc_facts, figs, &mut findings);
         tva = targets::build(&doc_facts, figs);
     }
     if let (Some(docs), true) = (&docs, has("paragraphs")) {
-        let files: BTreeMap<String, String> = docs
-            .iter()
-            .filter_map(|d| Some((d.doc_id.clone()?, d.source_file.clone()?)))
-            .collect();
+        let files: BTreeMap<String, String> = docs.iter().filter_map(|d| Some((d.doc_id.clone()?, d.source_file.clone()?))).collect();
         text::check(reading, &files, &mut findings)?;
     }
-    Ok(Report {
-        findings,
-        targets_vs_actuals: tva,
-    })
+    Ok(Report { findings, targets_vs_actuals: tva })
 }
 
 /// Schema conformance of one file from its metadata alone: column names and types from the
 /// schema, nulls from the row groups' statistics (counted from the data only where absent).
 pub fn check_schema_file(def: &TableDef, dir: &Path, out: &mut Vec<Issue>) -> anyhow::Result<()> {
     let path = dir.join(format!("{}.parquet", def.name));
-    let f =
-        File::open(&path).map_err(|e| anyhow::anyhow!("cannot open {}: {e}", path.display()))?;
+    let f = File::open(&path).map_err(|e| anyhow::anyhow!("cannot open {}: {e}", path.display()))?;
     let schema = ParquetReader::new(f).schema()?;
-    let cols: Vec<(String, DataType)> = schema
-        .iter_values()
-        .map(|fld| (fld.name.to_string(), DataType::from_arrow_field(fld)))
-        .collect();
+    let cols: Vec<(String, DataType)> = schema.iter_values().map(|fld| (fld.name.to_string(), DataType::from_arrow_field(fld))).collect();
     let f = File::open(&path)?;
-    let meta = parquet::file::reader::FileReader::metadata(
-        &parquet::file::serialized_reader::SerializedFileReader::new(f)?,
-    )
-    .clone();
+    let meta = parquet::file::reader::FileReader::metadata(&parquet::file::serialized_reader::SerializedFileReader::new(f)?).clone();
     let leaves = meta.file_metadata().schema_descr();
     let nulls = |name: &str| -> anyhow::Result<usize> {
-        let Some(leaf) =
-            (0..leaves.num_columns()).find(|&i| leaves.column(i).path().parts() == [name])
-        else {
-            return Ok(0);
-        };
-        let stated: Option<u64> = meta
-            .row_groups()
-            .iter()
-            .map(|rg| {
-                rg.column(leaf)
-                    .statistics()
-                    .and_then(|s| s.null_count_opt())
-            })
-            .sum();
+        let Some(leaf) = (0..leaves.num_columns()).find(|&i| leaves.column(i).path().parts() == [name]) else { return Ok(0) };
+        let stated: Option<u64> = meta.row_groups().iter().map(|rg| rg.column(leaf).statistics().and_then(|s| s.null_count_opt())).sum();
         match stated {
             Some(n) => Ok(n as usize),
             None => {
                 let mut n = 0;
-                Reading::new(dir, stream::DEFAULT_CHUNK_ROWS).for_each_chunk(
-                    &def.name,
-                    &[name],
-                    |c, _| {
-                        n += c.0.column(0).null_count();
-                        Ok(())
-                    },
-                )?;
+                Reading::new(dir, stream::DEFAULT_CHUNK_ROWS).for_each_chunk(&def.name, &[name], |c, _| {
+                    n += c.0.column(0).null_count();
+                    Ok(())
+                })?;
                 Ok(n)
             }
         }
@@ -276,31 +185,19 @@ pub fn check_schema_file(def: &TableDef, dir: &Path, out: &mut Vec<Issue>) -> an
 
 /// Schema conformance of one frame.
 pub fn check_schema(def: &TableDef, df: &DataFrame, out: &mut Vec<Issue>) {
-    let cols: Vec<(String, DataType)> = df
-        .columns()
-        .iter()
-        .map(|c| (c.name().to_string(), c.dtype().clone()))
-        .collect();
+    let cols: Vec<(String, DataType)> = df.columns().iter().map(|c| (c.name().to_string(), c.dtype().clone())).collect();
     let nulls = |name: &str| Ok(df.column(name).map_or(0, |c| c.null_count()));
     check_columns(def, &cols, nulls, out).expect("counting nulls of a frame cannot fail");
 }
 
-fn check_columns(
-    def: &TableDef,
-    cols: &[(String, DataType)],
-    nulls: impl Fn(&str) -> anyhow::Result<usize>,
-    out: &mut Vec<Issue>,
-) -> anyhow::Result<()> {
+fn check_columns(def: &TableDef, cols: &[(String, DataType)], nulls: impl Fn(&str) -> anyhow::Result<usize>, out: &mut Vec<Issue>) -> anyhow::Result<()> {
     let names: Vec<String> = cols.iter().map(|c| c.0.clone()).collect();
     let want: Vec<String> = def.columns.iter().map(|c| c.name.clone()).collect();
     if names != want {
         out.push(finding(
             Severity::Error,
             "schema_mismatch",
-            format!(
-                "{} has columns {:?}, schemas/tables.toml defines {:?}; rerun with this version",
-                def.name, names, want
-            ),
+            format!("{} has columns {:?}, schemas/tables.toml defines {:?}; rerun with this version", def.name, names, want),
             format!("{}.parquet", def.name),
         ));
         return Ok(());
@@ -310,13 +207,7 @@ fn check_columns(
             out.push(finding(
                 Severity::Error,
                 "schema_type_mismatch",
-                format!(
-                    "{}.{} is {:?}, the schema says {}",
-                    def.name,
-                    c.name,
-                    dtype,
-                    c.ty.as_str()
-                ),
+                format!("{}.{} is {:?}, the schema says {}", def.name, c.name, dtype, c.ty.as_str()),
                 format!("{}.{}", def.name, c.name),
             ));
         }
@@ -326,10 +217,7 @@ fn check_columns(
                 out.push(finding(
                     Severity::Error,
                     "null_in_required_column",
-                    format!(
-                        "{}.{} has {} nulls but is not nullable",
-                        def.name, c.name, n
-                    ),
+                    format!("{}.{} has {} nulls but is not nullable", def.name, c.name, n),
                     format!("{}.{}", def.name, c.name),
                 ));
             }
@@ -355,22 +243,11 @@ impl SentenceIndex {
     fn scan(reading: &Reading, out: &mut Vec<Issue>) -> anyhow::Result<Self> {
         let mut rows: HashMap<String, (usize, usize)> = HashMap::new();
         reading.for_each_chunk("sentences", &SPAN_COLUMNS, |c, at| {
-            let (sid, sidx, scs, sce) = (
-                c.strs("doc_id")?,
-                c.ints("sentence_index")?,
-                c.ints("char_start")?,
-                c.ints("char_end")?,
-            );
+            let (sid, sidx, scs, sce) = (c.strs("doc_id")?, c.ints("sentence_index")?, c.ints("char_start")?, c.ints("char_end")?);
             for k in 0..c.rows() {
-                if let (Some(d), Some(i), Some(a), Some(b)) = (sid.get(k), sidx[k], scs[k], sce[k])
-                {
+                if let (Some(d), Some(i), Some(a), Some(b)) = (sid.get(k), sidx[k], scs[k], sce[k]) {
                     if a >= b {
-                        out.push(finding(
-                            Severity::Error,
-                            "empty_sentence",
-                            format!("sentence {i} of {d} is empty"),
-                            "sentences".into(),
-                        ));
+                        out.push(finding(Severity::Error, "empty_sentence", format!("sentence {i} of {d} is empty"), "sentences".into()));
                     }
                     match rows.get_mut(d) {
                         Some(r) => r.1 = at + k,
@@ -386,31 +263,15 @@ impl SentenceIndex {
     }
 }
 
-fn check_references(
-    reading: &Reading,
-    docs: &[facts::DocRow],
-    tables: &[&str],
-    out: &mut Vec<Issue>,
-) -> anyhow::Result<()> {
+fn check_references(reading: &Reading, docs: &[facts::DocRow], tables: &[&str], out: &mut Vec<Issue>) -> anyhow::Result<()> {
     let mut known: HashSet<&str> = HashSet::new();
     for id in docs.iter().filter_map(|d| d.doc_id.as_deref()) {
         if !known.insert(id) {
-            out.push(finding(
-                Severity::Error,
-                "duplicate_doc_id",
-                format!("doc_id {id} appears twice in documents"),
-                "documents.doc_id".into(),
-            ));
+            out.push(finding(Severity::Error, "duplicate_doc_id", format!("doc_id {id} appears twice in documents"), "documents.doc_id".into()));
         }
     }
     // Rows per document in each child table, compared with the counts in documents.
-    let counted = [
-        ("paragraphs", "n_paragraphs"),
-        ("sentences", "n_sentences"),
-        ("tokens", "n_tokens"),
-        ("indicators", "n_indicators"),
-        ("issues", "n_issues"),
-    ];
+    let counted = [("paragraphs", "n_paragraphs"), ("sentences", "n_sentences"), ("tokens", "n_tokens"), ("indicators", "n_indicators"), ("issues", "n_issues")];
     for (k, (table, count_col)) in counted.into_iter().enumerate() {
         if !tables.contains(&table) {
             continue;
@@ -419,18 +280,10 @@ fn check_references(
         // Rows of doc_ids documents lacks: how many, and the first.
         let mut orphans: (usize, Option<String>) = (0, None);
         // n_issues counts the processing stages' rows; validation findings come on top.
-        let columns: &[&str] = if table == "issues" {
-            &["doc_id", "stage"]
-        } else {
-            &["doc_id"]
-        };
+        let columns: &[&str] = if table == "issues" { &["doc_id", "stage"] } else { &["doc_id"] };
         reading.for_each_chunk(table, columns, |c, _| {
             let ids = c.strs("doc_id")?;
-            let stage = if table == "issues" {
-                Some(c.strs("stage")?)
-            } else {
-                None
-            };
+            let stage = if table == "issues" { Some(c.strs("stage")?) } else { None };
             for r in 0..c.rows() {
                 let Some(id) = ids.get(r) else { continue };
                 if stage.as_ref().and_then(|s| s.get(r)) == Some(STAGE) {
@@ -455,9 +308,7 @@ fn check_references(
             ));
         }
         for d in docs {
-            let (Some(id), Some(n)) = (d.doc_id.as_deref(), d.counts[k]) else {
-                continue;
-            };
+            let (Some(id), Some(n)) = (d.doc_id.as_deref(), d.counts[k]) else { continue };
             let got = per_doc.get(id).copied().unwrap_or(0);
             if got != n {
                 out.push(finding(
@@ -504,12 +355,7 @@ fn check_references(
                 Ok(())
             })?;
             if bad > 0 {
-                out.push(finding(
-                    Severity::Error,
-                    "bad_span",
-                    format!("{bad} {table} rows point outside their sentence, e.g. {example}"),
-                    format!("{table}.char_start"),
-                ));
+                out.push(finding(Severity::Error, "bad_span", format!("{bad} {table} rows point outside their sentence, e.g. {example}"), format!("{table}.char_start")));
             }
         }
     }
@@ -517,21 +363,11 @@ fn check_references(
 }
 
 /// sentence_index → (char_start, char_end) of one document's sentences (the last row wins).
-fn spans_of(
-    cursor: &mut stream::Cursor,
-    index: &SentenceIndex,
-    doc: &str,
-) -> anyhow::Result<HashMap<i64, (i64, i64)>> {
+fn spans_of(cursor: &mut stream::Cursor, index: &SentenceIndex, doc: &str) -> anyhow::Result<HashMap<i64, (i64, i64)>> {
     let mut spans = HashMap::new();
-    let Some(&range) = index.rows.get(doc) else {
-        return Ok(spans);
-    };
+    let Some(&range) = index.rows.get(doc) else { return Ok(spans) };
     cursor.rows_of(doc, range, |c, rows| {
-        let (idx, cs, ce) = (
-            c.ints("sentence_index")?,
-            c.ints("char_start")?,
-            c.ints("char_end")?,
-        );
+        let (idx, cs, ce) = (c.ints("sentence_index")?, c.ints("char_start")?, c.ints("char_end")?);
         for &r in rows {
             if let (Some(i), Some(a), Some(b)) = (idx[r], cs[r], ce[r]) {
                 spans.insert(i, (a, b));
@@ -560,28 +396,13 @@ fn check_indicators(reading: &Reading, out: &mut Vec<Issue>) -> anyhow::Result<V
 /// A level whose unit belongs to another family than the code book gives its indicator
 /// (e.g. GDP in 吨): either the code or the unit was misread.
 fn check_unit_families(ind: &Chunk, at: usize, out: &mut Vec<Issue>) -> anyhow::Result<()> {
-    let (measure, code, unit, name) = (
-        ind.strs("measure")?,
-        ind.strs("indicator_code")?,
-        ind.strs("unit")?,
-        ind.strs("indicator")?,
-    );
+    let (measure, code, unit, name) = (ind.strs("measure")?, ind.strs("indicator_code")?, ind.strs("unit")?, ind.strs("indicator")?);
     let (file, line) = (ind.strs("source_file")?, ind.ints("source_line")?);
     for r in 0..ind.rows() {
         let k = at + r;
-        let (Some("level"), Some(code), Some(unit)) = (measure.get(r), code.get(r), unit.get(r))
-        else {
-            continue;
-        };
-        let Some(expected) = crate::codebook::codebook()
-            .by_code(code)
-            .map(|c| c.family.as_str())
-        else {
-            continue;
-        };
-        let Some(family) = crate::units::units().family_of_code(unit) else {
-            continue;
-        };
+        let (Some("level"), Some(code), Some(unit)) = (measure.get(r), code.get(r), unit.get(r)) else { continue };
+        let Some(expected) = crate::codebook::codebook().by_code(code).map(|c| c.family.as_str()) else { continue };
+        let Some(family) = crate::units::units().family_of_code(unit) else { continue };
         if family != expected {
             let mut i = finding(
                 Severity::Warning,
@@ -608,9 +429,7 @@ fn check_values(ind: &Chunk, at: usize, out: &mut Vec<Issue>) -> anyhow::Result<
     let line = ind.ints("source_line")?;
     for r in 0..ind.rows() {
         let k = at + r;
-        let (Some(m), Some(v)) = (measure.get(r), value[r]) else {
-            continue;
-        };
+        let (Some(m), Some(v)) = (measure.get(r), value[r]) else { continue };
         let bad = match m {
             "growth" => !(-100.0..=1000.0).contains(&v),
             "ratio" => !(0.0..=1000.0).contains(&v),
@@ -618,12 +437,7 @@ fn check_values(ind: &Chunk, at: usize, out: &mut Vec<Issue>) -> anyhow::Result<
             "level" => v < 0.0,
             "pp_change" => !(-100.0..=100.0).contains(&v),
             other => {
-                out.push(finding(
-                    Severity::Error,
-                    "unknown_measure",
-                    format!("measure {other} is not one of the five"),
-                    format!("indicators row {k}"),
-                ));
+                out.push(finding(Severity::Error, "unknown_measure", format!("measure {other} is not one of the five"), format!("indicators row {k}")));
                 continue;
             }
         };

@@ -62,34 +62,15 @@ mod tests {
     fn regions_from_folders_names_and_report_headers() {
         assert_eq!(from_folder("baoding/2018.txt").as_deref(), Some("baoding"));
         assert_eq!(from_folder("2018.txt"), None);
-        assert_eq!(
-            from_file_name("dist_hailar_2014.txt").as_deref(),
-            Some("dist_hailar")
-        );
+        assert_eq!(from_file_name("dist_hailar_2014.txt").as_deref(), Some("dist_hailar"));
         assert_eq!(from_file_name("2014-hailar.md").as_deref(), Some("hailar"));
         assert_eq!(from_file_name("000_2ee2e79b26ac3452.txt"), None);
         // Header lines as the corpus writes them.
-        assert_eq!(
-            from_text("标题：政府工作报告——2018年2月10日在保定市第十五届人民代表大会第三次会议上")
-                .as_deref(),
-            Some("保定市")
-        );
-        assert_eq!(
-            from_text("标题：2021年保定市政府工作报告\n发文单位：保定市人民政府").as_deref(),
-            Some("保定市")
-        );
-        assert_eq!(
-            from_text("标题：高阳县2019年政府工作报告").as_deref(),
-            Some("高阳县")
-        );
-        assert_eq!(
-            from_text("——2013年2月28日在海拉尔区第十四届人民代表大会第二次会议上").as_deref(),
-            Some("海拉尔区")
-        );
-        assert_eq!(
-            from_text("现在，我代表国务院，向大会报告政府工作").as_deref(),
-            Some("全国")
-        );
+        assert_eq!(from_text("标题：政府工作报告——2018年2月10日在保定市第十五届人民代表大会第三次会议上").as_deref(), Some("保定市"));
+        assert_eq!(from_text("标题：2021年保定市政府工作报告\n发文单位：保定市人民政府").as_deref(), Some("保定市"));
+        assert_eq!(from_text("标题：高阳县2019年政府工作报告").as_deref(), Some("高阳县"));
+        assert_eq!(from_text("——2013年2月28日在海拉尔区第十四届人民代表大会第二次会议上").as_deref(), Some("海拉尔区"));
+        assert_eq!(from_text("现在，我代表国务院，向大会报告政府工作").as_deref(), Some("全国"));
         assert_eq!(from_text("各位代表：\n过去一年"), None);
     }
 }

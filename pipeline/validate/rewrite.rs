@@ -30,12 +30,7 @@ pub struct Refreshed {
 /// Appends findings as `issues` rows.
 pub fn push_findings(t: &mut TableBuffer, findings: &[Finding]) {
     for f in findings {
-        push_issues(
-            t,
-            f.doc_id.as_deref(),
-            f.source_file.as_deref(),
-            std::slice::from_ref(&f.issue),
-        );
+        push_issues(t, f.doc_id.as_deref(), f.source_file.as_deref(), std::slice::from_ref(&f.issue));
     }
 }
 
@@ -69,31 +64,19 @@ impl Rechunk {
 
 /// Reads the rows of `issues.parquet` in `dir` that the processing stages wrote (not
 /// `validate`), chunk by chunk, and gives each chunk to `f`.
-fn stage_issue_rows(
-    dir: &Path,
-    mut f: impl FnMut(RecordBatch) -> anyhow::Result<()>,
-) -> anyhow::Result<()> {
+fn stage_issue_rows(dir: &Path, mut f: impl FnMut(RecordBatch) -> anyhow::Result<()>) -> anyhow::Result<()> {
     let def = catalog().table("issues");
     let schema = def.arrow_schema();
     let path = dir.join(def.file_name("parquet"));
     let file = File::open(&path).with_context(|| format!("cannot open {}", path.display()))?;
-    let reader = ParquetRecordBatchReaderBuilder::try_new(file)?
-        .with_batch_size(super::stream::DEFAULT_CHUNK_ROWS)
-        .build()?;
+    let reader = ParquetRecordBatchReaderBuilder::try_new(file)?.with_batch_size(super::stream::DEFAULT_CHUNK_ROWS).build()?;
     let stage = def.col("stage");
     for b in reader {
         let b = b?;
         // Same columns, with the schema (and its metadata) of schemas/tables.toml.
-        let b = RecordBatch::try_new(schema.clone(), b.columns().to_vec())
-            .context("issues.parquet does not match schemas/tables.toml")?;
-        let stages = b
-            .column(stage)
-            .as_any()
-            .downcast_ref::<StringArray>()
-            .context("issues.stage is not a string column")?;
-        let keep: BooleanArray = (0..stages.len())
-            .map(|i| Some(stages.is_null(i) || stages.value(i) != STAGE))
-            .collect();
+        let b = RecordBatch::try_new(schema.clone(), b.columns().to_vec()).context("issues.parquet does not match schemas/tables.toml")?;
+        let stages = b.column(stage).as_any().downcast_ref::<StringArray>().context("issues.stage is not a string column")?;
+        let keep: BooleanArray = (0..stages.len()).map(|i| Some(stages.is_null(i) || stages.value(i) != STAGE)).collect();
         f(filter_record_batch(&b, &keep)?)?;
     }
     Ok(())
@@ -107,10 +90,7 @@ pub fn refresh(src: &Path, dst: &Path, arrow_ipc: bool) -> anyhow::Result<Refres
     // damaged file is reported before anything is written.
     if let Err(e) = stage_issue_rows(src, |_| Ok(())) {
         tracing::error!("issues cannot be rewritten, findings are only printed: {e:#}");
-        return Ok(Refreshed {
-            report,
-            stats: Vec::new(),
-        });
+        return Ok(Refreshed { report, stats: Vec::new() });
     }
     let def = catalog().table("issues");
     let defs = [def, catalog().table("targets_vs_actuals")];
@@ -123,35 +103,21 @@ pub fn refresh(src: &Path, dst: &Path, arrow_ipc: bool) -> anyhow::Result<Refres
             let mut files = Vec::new();
             for f in &s.files {
                 let to = dst.join(f.file_name().expect("a table file"));
-                std::fs::rename(f, &to)
-                    .with_context(|| format!("cannot move {} to {}", f.display(), to.display()))?;
+                std::fs::rename(f, &to).with_context(|| format!("cannot move {} to {}", f.display(), to.display()))?;
                 files.push(to);
             }
             moved.push(TableStats { files, ..s });
         }
         std::fs::remove_dir(&tmp).with_context(|| format!("cannot remove {}", tmp.display()))?;
-        return Ok(Refreshed {
-            report,
-            stats: moved,
-        });
+        return Ok(Refreshed { report, stats: moved });
     }
     let stats = write(src, dst, &defs, arrow_ipc, &report)?;
     Ok(Refreshed { report, stats })
 }
 
-fn write(
-    src: &Path,
-    dst: &Path,
-    defs: &[&'static crate::schema::TableDef],
-    arrow_ipc: bool,
-    report: &Report,
-) -> anyhow::Result<Vec<TableStats>> {
+fn write(src: &Path, dst: &Path, defs: &[&'static crate::schema::TableDef], arrow_ipc: bool, report: &Report) -> anyhow::Result<Vec<TableStats>> {
     let mut w = DatasetWriter::create(dst, defs, arrow_ipc)?;
-    let mut issues = Rechunk {
-        schema: defs[0].arrow_schema(),
-        held: Vec::new(),
-        rows: 0,
-    };
+    let mut issues = Rechunk { schema: defs[0].arrow_schema(), held: Vec::new(), rows: 0 };
     stage_issue_rows(src, |b| issues.push(b, &mut w))?;
     let mut t = TableBuffer::new(defs[0]);
     push_findings(&mut t, &report.findings);

@@ -33,12 +33,7 @@ pub struct Reading {
 
 impl Reading {
     pub fn new(dir: &Path, chunk_rows: usize) -> Self {
-        Reading {
-            dir: dir.to_path_buf(),
-            chunk_rows: chunk_rows.max(1),
-            chunks: Cell::new(0),
-            largest_chunk: Cell::new(0),
-        }
+        Reading { dir: dir.to_path_buf(), chunk_rows: chunk_rows.max(1), chunks: Cell::new(0), largest_chunk: Cell::new(0) }
     }
 
     /// Chunks read so far, and the most rows any of them held.
@@ -51,16 +46,10 @@ impl Reading {
     }
 
     /// A reader of `columns` of `table` from row `offset` on.
-    fn open(
-        &self,
-        table: &str,
-        columns: &[&str],
-        offset: usize,
-    ) -> anyhow::Result<ParquetRecordBatchReader> {
+    fn open(&self, table: &str, columns: &[&str], offset: usize) -> anyhow::Result<ParquetRecordBatchReader> {
         let path = self.path(table);
         let f = File::open(&path).with_context(|| format!("cannot open {}", path.display()))?;
-        let b = ParquetRecordBatchReaderBuilder::try_new(f)
-            .with_context(|| format!("cannot read {}", path.display()))?;
+        let b = ParquetRecordBatchReaderBuilder::try_new(f).with_context(|| format!("cannot read {}", path.display()))?;
         let mask = ProjectionMask::columns(b.parquet_schema(), columns.iter().copied());
         let b = b.with_projection(mask).with_batch_size(self.chunk_rows);
         let b = if offset > 0 { b.with_offset(offset) } else { b };
@@ -69,18 +58,12 @@ impl Reading {
 
     fn counted(&self, batch: RecordBatch) -> RecordBatch {
         self.chunks.set(self.chunks.get() + 1);
-        self.largest_chunk
-            .set(self.largest_chunk.get().max(batch.num_rows()));
+        self.largest_chunk.set(self.largest_chunk.get().max(batch.num_rows()));
         batch
     }
 
     /// Calls `f` with every chunk of `columns` of `table` and the table row its first row is.
-    pub fn for_each_chunk(
-        &self,
-        table: &str,
-        columns: &[&str],
-        mut f: impl FnMut(&Chunk, usize) -> anyhow::Result<()>,
-    ) -> anyhow::Result<()> {
+    pub fn for_each_chunk(&self, table: &str, columns: &[&str], mut f: impl FnMut(&Chunk, usize) -> anyhow::Result<()>) -> anyhow::Result<()> {
         let mut row = 0;
         for b in self.open(table, columns, 0)? {
             let b = self.counted(b.with_context(|| format!("cannot read {table}.parquet"))?);
@@ -101,15 +84,8 @@ impl Chunk {
     }
 
     fn column(&self, name: &str, to: &DataType) -> anyhow::Result<ArrayRef> {
-        let c = self
-            .0
-            .column_by_name(name)
-            .with_context(|| format!("no column {name}"))?;
-        Ok(if c.data_type() == to {
-            c.clone()
-        } else {
-            cast(c, to)?
-        })
+        let c = self.0.column_by_name(name).with_context(|| format!("no column {name}"))?;
+        Ok(if c.data_type() == to { c.clone() } else { cast(c, to)? })
     }
 
     pub fn strs(&self, name: &str) -> anyhow::Result<Strs> {
@@ -153,24 +129,12 @@ pub struct Cursor<'a> {
 impl<'a> Cursor<'a> {
     /// `columns` must include `doc_id`.
     pub fn new(reading: &'a Reading, table: &'static str, columns: &[&'static str]) -> Self {
-        Cursor {
-            reading,
-            table,
-            columns: columns.to_vec(),
-            reader: None,
-            chunk: None,
-            next_row: 0,
-        }
+        Cursor { reading, table, columns: columns.to_vec(), reader: None, chunk: None, next_row: 0 }
     }
 
     /// Calls `f` with each chunk that holds rows in `first..=last` whose `doc_id` is `doc`, and
     /// those rows (positions in the chunk, in order).
-    pub fn rows_of(
-        &mut self,
-        doc: &str,
-        (first, last): (usize, usize),
-        mut f: impl FnMut(&Chunk, &[usize]) -> anyhow::Result<()>,
-    ) -> anyhow::Result<()> {
+    pub fn rows_of(&mut self, doc: &str, (first, last): (usize, usize), mut f: impl FnMut(&Chunk, &[usize]) -> anyhow::Result<()>) -> anyhow::Result<()> {
         let behind = match &self.chunk {
             Some((_, start)) => first < *start,
             None => first < self.next_row,
@@ -183,15 +147,10 @@ impl<'a> Cursor<'a> {
         }
         let mut row = first;
         while row <= last {
-            let held =
-                matches!(&self.chunk, Some((c, start)) if row >= *start && row < start + c.rows());
+            let held = matches!(&self.chunk, Some((c, start)) if row >= *start && row < start + c.rows());
             if !held {
-                let Some(b) = self.reader.as_mut().expect("opened above").next() else {
-                    break;
-                };
-                let b = self
-                    .reading
-                    .counted(b.with_context(|| format!("cannot read {}.parquet", self.table))?);
+                let Some(b) = self.reader.as_mut().expect("opened above").next() else { break };
+                let b = self.reading.counted(b.with_context(|| format!("cannot read {}.parquet", self.table))?);
                 let start = self.next_row;
                 self.next_row += b.num_rows();
                 self.chunk = Some((Chunk(b), start));
@@ -199,13 +158,9 @@ impl<'a> Cursor<'a> {
             }
             let (c, start) = self.chunk.as_ref().expect("held");
             let ids = c.0.column_by_name("doc_id").context("no column doc_id")?;
-            let ids = ids
-                .as_string_opt::<i32>()
-                .context("doc_id is not a string column")?;
+            let ids = ids.as_string_opt::<i32>().context("doc_id is not a string column")?;
             let end = (start + c.rows()).min(last + 1);
-            let rows: Vec<usize> = (row - start..end - start)
-                .filter(|&k| ids.is_valid(k) && ids.value(k) == doc)
-                .collect();
+            let rows: Vec<usize> = (row - start..end - start).filter(|&k| ids.is_valid(k) && ids.value(k) == doc).collect();
             if !rows.is_empty() {
                 f(c, &rows)?;
             }

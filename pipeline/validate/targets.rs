@@ -33,112 +33,41 @@ pub fn build(docs: &[DocFacts], figs: &[Figure]) -> RecordBatch {
     let doc_of: HashMap<&str, &DocFacts> = docs.iter().map(|d| (d.doc_id.as_str(), d)).collect();
     // Actuals by (region, report year, indicator key, measure, unit, year), first mention first
     // (documents in input order, mentions in document order).
-    let mut actuals: HashMap<(&str, i32, String, &str, &str, i64), (&Figure, &DocFacts)> =
-        HashMap::new();
+    let mut actuals: HashMap<(&str, i32, String, &str, &str, i64), (&Figure, &DocFacts)> = HashMap::new();
     for f in figs.iter().filter(|f| f.status == "actual") {
-        let Some(d) = doc_of.get(f.doc_id.as_str()) else {
-            continue;
-        };
-        let (Some((region, _)), Some(ry)) = (&d.region, d.report_year) else {
-            continue;
-        };
-        let Some(y) = f.effective_year(Some(ry)) else {
-            continue;
-        };
-        actuals
-            .entry((
-                region.as_str(),
-                ry,
-                f.key(),
-                f.measure.as_str(),
-                f.unit.as_str(),
-                y,
-            ))
-            .or_insert((f, d));
+        let Some(d) = doc_of.get(f.doc_id.as_str()) else { continue };
+        let (Some((region, _)), Some(ry)) = (&d.region, d.report_year) else { continue };
+        let Some(y) = f.effective_year(Some(ry)) else { continue };
+        actuals.entry((region.as_str(), ry, f.key(), f.measure.as_str(), f.unit.as_str(), y)).or_insert((f, d));
     }
     let mut pairs = Vec::new();
     for t in figs.iter().filter(|f| f.status == "target") {
-        let Some(d) = doc_of.get(t.doc_id.as_str()) else {
-            continue;
-        };
-        let (Some((region, source)), Some(ry)) = (&d.region, d.report_year) else {
-            continue;
-        };
-        let Some(y) = t.effective_year(Some(ry)) else {
-            continue;
-        };
+        let Some(d) = doc_of.get(t.doc_id.as_str()) else { continue };
+        let (Some((region, source)), Some(ry)) = (&d.region, d.report_year) else { continue };
+        let Some(y) = t.effective_year(Some(ry)) else { continue };
         // The report reviewing year y is delivered in y + 1.
-        if let Some(&(a, ad)) = actuals.get(&(
-            region.as_str(),
-            (y + 1) as i32,
-            t.key(),
-            t.measure.as_str(),
-            t.unit.as_str(),
-            y,
-        )) {
+        if let Some(&(a, ad)) = actuals.get(&(region.as_str(), (y + 1) as i32, t.key(), t.measure.as_str(), t.unit.as_str(), y)) {
             if ad.doc_id != d.doc_id {
-                pairs.push(Pair {
-                    region,
-                    region_source: source,
-                    year: y,
-                    target: t,
-                    target_doc: d,
-                    actual: a,
-                    actual_doc: ad,
-                });
+                pairs.push(Pair { region, region_source: source, year: y, target: t, target_doc: d, actual: a, actual_doc: ad });
             }
         }
     }
     pairs.sort_by(|a, b| {
-        (
-            a.region,
-            a.year,
-            &a.target.indicator,
-            &a.target.source_file,
-            a.target.indicator_index,
-        )
-            .cmp(&(
-                b.region,
-                b.year,
-                &b.target.indicator,
-                &b.target.source_file,
-                b.target.indicator_index,
-            ))
+        (a.region, a.year, &a.target.indicator, &a.target.source_file, a.target.indicator_index)
+            .cmp(&(b.region, b.year, &b.target.indicator, &b.target.source_file, b.target.indicator_index))
     });
     let mut t = TableBuffer::new(catalog().table("targets_vs_actuals"));
     let c = |n: &str| t.col(n);
     let cols = [
-        c("region"),
-        c("region_source"),
-        c("indicator_code"),
-        c("indicator"),
-        c("measure"),
-        c("unit"),
-        c("year"),
-        c("target_doc_id"),
-        c("target_source_file"),
-        c("target_source_line"),
-        c("target_indicator_index"),
-        c("target_report_year"),
-        c("target_value"),
-        c("target_qualifier"),
-        c("actual_doc_id"),
-        c("actual_source_file"),
-        c("actual_source_line"),
-        c("actual_indicator_index"),
-        c("actual_report_year"),
-        c("actual_value"),
-        c("actual_qualifier"),
-        c("gap"),
-        c("met"),
+        c("region"), c("region_source"), c("indicator_code"), c("indicator"), c("measure"), c("unit"), c("year"),
+        c("target_doc_id"), c("target_source_file"), c("target_source_line"), c("target_indicator_index"), c("target_report_year"),
+        c("target_value"), c("target_qualifier"),
+        c("actual_doc_id"), c("actual_source_file"), c("actual_source_line"), c("actual_indicator_index"), c("actual_report_year"),
+        c("actual_value"), c("actual_qualifier"), c("gap"), c("met"),
     ];
     for p in &pairs {
         let (tg, ac) = (p.target, p.actual);
-        let code = if tg.code.is_some() && tg.code == ac.code {
-            tg.code.as_deref()
-        } else {
-            None
-        };
+        let code = if tg.code.is_some() && tg.code == ac.code { tg.code.as_deref() } else { None };
         t.str(cols[0], Some(p.region));
         t.str(cols[1], Some(p.region_source));
         t.str(cols[2], code);
@@ -161,15 +90,7 @@ pub fn build(docs: &[DocFacts], figs: &[Figure]) -> RecordBatch {
         t.float(cols[19], Some(ac.value));
         t.str(cols[20], ac.qualifier.as_deref());
         t.float(cols[21], Some(ac.value - tg.value));
-        t.bool(
-            cols[22],
-            Some(met(
-                &tg.measure,
-                tg.qualifier.as_deref(),
-                tg.value,
-                ac.value,
-            )),
-        );
+        t.bool(cols[22], Some(met(&tg.measure, tg.qualifier.as_deref(), tg.value, ac.value)));
         t.end_row();
     }
     t.finish()

@@ -49,9 +49,7 @@ fn mojibake_re() -> &'static Regex {
 
 fn gloss_re() -> &'static Regex {
     static RE: OnceLock<Regex> = OnceLock::new();
-    RE.get_or_init(|| {
-        Regex::new(r"\p{Han}[(（]([a-zü]*[āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜ][a-zü]*)[)）]").unwrap()
-    })
+    RE.get_or_init(|| Regex::new(r"\p{Han}[(（]([a-zü]*[āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜ][a-zü]*)[)）]").unwrap())
 }
 
 /// The flaws of one normalized paragraph, with a count each.
@@ -75,12 +73,7 @@ pub fn flaws(text: &str) -> Vec<(Flaw, usize)> {
     if !text.is_ascii() {
         let simple = to_simplified(text);
         if simple != text {
-            let n = text
-                .chars()
-                .zip(simple.chars())
-                .filter(|(a, b)| a != b)
-                .count()
-                .max(1);
+            let n = text.chars().zip(simple.chars()).filter(|(a, b)| a != b).count().max(1);
             out.push((Flaw::Traditional, n));
         }
     }
@@ -92,40 +85,23 @@ pub fn flaws(text: &str) -> Vec<(Flaw, usize)> {
 const MIN_TRADITIONAL: usize = 3;
 
 /// Reads `paragraphs` in chunks; holds one entry per document and flaw.
-pub fn check(
-    reading: &Reading,
-    doc_files: &BTreeMap<String, String>,
-    out: &mut Vec<Finding>,
-) -> anyhow::Result<()> {
+pub fn check(reading: &Reading, doc_files: &BTreeMap<String, String>, out: &mut Vec<Finding>) -> anyhow::Result<()> {
     // (doc, flaw) → (count, first line, first example)
     let mut found: BTreeMap<(String, Flaw), (usize, i64, String)> = BTreeMap::new();
-    reading.for_each_chunk(
-        "paragraphs",
-        &["doc_id", "source_line", "text", "removed"],
-        |c, _| {
-            let (ids, lines, texts, removed) = (
-                c.strs("doc_id")?,
-                c.ints("source_line")?,
-                c.strs("text")?,
-                c.strs("removed")?,
-            );
-            for k in 0..c.rows() {
-                let (Some(id), Some(t)) = (ids.get(k), texts.get(k)) else {
-                    continue;
-                };
-                if removed.get(k).is_some() {
-                    continue;
-                }
-                for (flaw, n) in flaws(t) {
-                    let e = found.entry((id.to_string(), flaw)).or_insert_with(|| {
-                        (0, lines[k].unwrap_or(0), t.chars().take(40).collect())
-                    });
-                    e.0 += n;
-                }
+    reading.for_each_chunk("paragraphs", &["doc_id", "source_line", "text", "removed"], |c, _| {
+        let (ids, lines, texts, removed) = (c.strs("doc_id")?, c.ints("source_line")?, c.strs("text")?, c.strs("removed")?);
+        for k in 0..c.rows() {
+            let (Some(id), Some(t)) = (ids.get(k), texts.get(k)) else { continue };
+            if removed.get(k).is_some() {
+                continue;
             }
-            Ok(())
-        },
-    )?;
+            for (flaw, n) in flaws(t) {
+                let e = found.entry((id.to_string(), flaw)).or_insert_with(|| (0, lines[k].unwrap_or(0), t.chars().take(40).collect()));
+                e.0 += n;
+            }
+        }
+        Ok(())
+    })?;
     let mut rows: Vec<_> = found.into_iter().collect();
     rows.sort_by(|a, b| (doc_files.get(&a.0 .0), &a.0).cmp(&(doc_files.get(&b.0 .0), &b.0)));
     for ((doc, flaw), (n, line, example)) in rows {
@@ -138,10 +114,7 @@ pub fn check(
             &file,
             Severity::Warning,
             flaw.code(),
-            format!(
-                "{n} {} in the normalized text, first at line {line}: \"{example}\"",
-                flaw.what()
-            ),
+            format!("{n} {} in the normalized text, first at line {line}: \"{example}\"", flaw.what()),
             line,
             format!("paragraphs of {doc}"),
         ));
