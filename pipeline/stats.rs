@@ -54,8 +54,7 @@ fn table(df: &DataFrame, max_rows: usize) -> String {
                 .iter()
                 .map(|c| match c.get(r) {
                     Ok(AnyValue::Null) | Err(_) => "null".to_string(),
-                    Ok(AnyValue::String(s)) => s.to_string(),
-                    Ok(v) => v.to_string(),
+                    Ok(v) => v.get_str().map_or_else(|| v.to_string(), str::to_string),
                 })
                 .collect()
         })
