@@ -2,7 +2,7 @@
 //! a level with a growth rate that contradicts the level the same region stated for the year
 //! before (in the same report or the previous one).
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use super::facts::{DocFacts, Figure};
 use super::{doc_finding, Finding};
@@ -22,47 +22,72 @@ fn qizhong_positions(text: &str) -> Vec<i64> {
 
 /// A level inside a 其中 clause is a part of the nearest level before the clause with the same
 /// unit and status (in the same sentence or the one before); it cannot be larger.
-pub fn parts_and_totals(figs: &[Figure], sents: &HashMap<(String, i64), (i64, String)>, out: &mut Vec<Finding>) {
+///
+/// `load(doc, wanted)` gives sentence_index → (char_start, text) of the wanted sentences of one
+/// document; documents are loaded in the order of `position` (where their sentences lie), and
+/// their findings reported by source file.
+pub fn parts_and_totals(
+    figs: &[Figure],
+    position: impl Fn(&str) -> usize,
+    load: &mut dyn FnMut(&str, &HashSet<i64>) -> anyhow::Result<HashMap<i64, (i64, String)>>,
+    out: &mut Vec<Finding>,
+) -> anyhow::Result<()> {
     let mut by_doc: HashMap<&str, Vec<&Figure>> = HashMap::new();
     for f in figs {
         by_doc.entry(f.doc_id.as_str()).or_default().push(f);
     }
     let mut docs: Vec<_> = by_doc.into_iter().collect();
     docs.sort_by_key(|(_, l)| (l[0].source_file.clone(), l[0].doc_id.clone()));
-    for (doc, list) in docs {
-        let mut clauses: HashMap<i64, Vec<i64>> = HashMap::new();
-        for p in list.iter().filter(|f| f.measure == "level") {
-            let Some((s_start, text)) = sents.get(&(doc.to_string(), p.sentence_index)) else { continue };
-            let qs = clauses.entry(p.sentence_index).or_insert_with(|| qizhong_positions(text));
-            let Some(q) = qs.iter().rev().find(|&&q| s_start + q <= p.char_start).map(|q| s_start + q) else { continue };
-            let total = list
-                .iter()
-                .filter(|t| {
-                    t.measure == "level"
-                        && t.unit == p.unit
-                        && t.status == p.status
-                        && t.char_end <= q
-                        && (t.sentence_index == p.sentence_index || t.sentence_index + 1 == p.sentence_index)
-                })
-                .max_by_key(|t| t.char_end);
-            let Some(t) = total else { continue };
-            if t.qualifier.as_deref() == Some("over") || (t.year.is_some() && p.year.is_some() && t.year != p.year) {
-                continue;
-            }
-            if t.value > 0.0 && p.value > t.value * (1.0 + ROUNDING) {
-                out.push(doc_finding(
-                    &p.doc_id,
-                    &p.source_file,
-                    Severity::Warning,
-                    "part_exceeds_total",
-                    format!(
-                        "{} {}{} (a 其中 part) is larger than the total before it, {} {}{} (line {}); one of the two figures is misread or misstated",
-                        p.indicator, p.value_text, p.unit_text, t.indicator, t.value_text, t.unit_text, t.source_line
-                    ),
-                    p.source_line,
-                    format!("indicators {} and {} of {}", t.indicator_index, p.indicator_index, p.doc_id),
-                ));
-            }
+    let mut order: Vec<usize> = (0..docs.len()).collect();
+    order.sort_by_key(|&k| (position(docs[k].0), k));
+    let mut found: Vec<Vec<Finding>> = vec![Vec::new(); docs.len()];
+    for k in order {
+        let (doc, list) = &docs[k];
+        let wanted: HashSet<i64> = list.iter().filter(|f| f.measure == "level").map(|f| f.sentence_index).collect();
+        if wanted.is_empty() {
+            continue;
+        }
+        let sents = load(doc, &wanted)?;
+        one_document(list, &sents, &mut found[k]);
+    }
+    out.extend(found.into_iter().flatten());
+    Ok(())
+}
+
+/// [`parts_and_totals`] within one document.
+fn one_document(list: &[&Figure], sents: &HashMap<i64, (i64, String)>, out: &mut Vec<Finding>) {
+    let mut clauses: HashMap<i64, Vec<i64>> = HashMap::new();
+    for p in list.iter().filter(|f| f.measure == "level") {
+        let Some((s_start, text)) = sents.get(&p.sentence_index) else { continue };
+        let qs = clauses.entry(p.sentence_index).or_insert_with(|| qizhong_positions(text));
+        let Some(q) = qs.iter().rev().find(|&&q| s_start + q <= p.char_start).map(|q| s_start + q) else { continue };
+        let total = list
+            .iter()
+            .filter(|t| {
+                t.measure == "level"
+                    && t.unit == p.unit
+                    && t.status == p.status
+                    && t.char_end <= q
+                    && (t.sentence_index == p.sentence_index || t.sentence_index + 1 == p.sentence_index)
+            })
+            .max_by_key(|t| t.char_end);
+        let Some(t) = total else { continue };
+        if t.qualifier.as_deref() == Some("over") || (t.year.is_some() && p.year.is_some() && t.year != p.year) {
+            continue;
+        }
+        if t.value > 0.0 && p.value > t.value * (1.0 + ROUNDING) {
+            out.push(doc_finding(
+                &p.doc_id,
+                &p.source_file,
+                Severity::Warning,
+                "part_exceeds_total",
+                format!(
+                    "{} {}{} (a 其中 part) is larger than the total before it, {} {}{} (line {}); one of the two figures is misread or misstated",
+                    p.indicator, p.value_text, p.unit_text, t.indicator, t.value_text, t.unit_text, t.source_line
+                ),
+                p.source_line,
+                format!("indicators {} and {} of {}", t.indicator_index, p.indicator_index, p.doc_id),
+            ));
         }
     }
 }
@@ -151,9 +176,10 @@ mod tests {
     }
 
     fn codes(figs: &[Figure], text: &str) -> usize {
-        let sents = HashMap::from([(("d".to_string(), 0), (0, text.to_string()))]);
+        let sents = HashMap::from([(0, (0, text.to_string()))]);
         let mut out = Vec::new();
-        parts_and_totals(figs, &sents, &mut out);
+        let mut load = |d: &str, _: &HashSet<i64>| Ok(if d == "d" { sents.clone() } else { HashMap::new() });
+        parts_and_totals(figs, |_| 0, &mut load, &mut out).unwrap();
         out.len()
     }
 

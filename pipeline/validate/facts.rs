@@ -1,11 +1,12 @@
 //! The written tables read back into plain rows for the cross-row checks (accounting,
-//! targets vs actuals): documents with their region, figures, and sentence texts.
+//! targets vs actuals): documents with their region, figures, and sentence texts, read in
+//! chunks (see [`super::stream`]).
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
-use polars::prelude::*;
-
-use super::{floats, ints, strs};
+use super::stream::{Chunk, Cursor, Reading};
+use super::SentenceIndex;
+use crate::schema::catalog;
 
 /// One document as the cross-document checks need it.
 #[derive(Debug, Clone)]
@@ -64,65 +65,148 @@ impl Figure {
     }
 }
 
-pub fn documents(docs: &DataFrame, paragraphs: Option<&DataFrame>) -> anyhow::Result<Vec<DocFacts>> {
-    let ids = strs(docs, "doc_id")?;
-    let files = strs(docs, "source_file")?;
-    let years = ints(docs, "report_year")?;
-    // A `region` column, if a later schema adds one, wins over every guess.
-    let region_col = if docs.column("region").is_ok() { Some(strs(docs, "region")?) } else { None };
-    let heads = match paragraphs {
-        Some(p) => opening_lines(p)?,
-        None => HashMap::new(),
-    };
-    let mut out = Vec::with_capacity(docs.height());
-    for k in 0..docs.height() {
-        let (Some(id), Some(file)) = (ids[k], files[k]) else { continue };
-        let stated = region_col.as_ref().and_then(|c| c[k]).filter(|s| !s.trim().is_empty()).map(|s| (s.trim().to_string(), "documents.region"));
-        let region = stated
-            .or_else(|| super::region::from_folder(file).map(|r| (r, "folder")))
-            .or_else(|| heads.get(id).and_then(|h| super::region::from_text(h)).map(|r| (r, "text")))
-            .or_else(|| super::region::from_file_name(file).map(|r| (r, "file_name")));
-        out.push(DocFacts { doc_id: id.to_string(), source_file: file.to_string(), report_year: years[k].map(|y| y as i32), region });
-    }
-    Ok(out)
+/// One row of `documents`, as the checks need it (one small entry per document).
+#[derive(Debug, Clone)]
+pub struct DocRow {
+    pub doc_id: Option<String>,
+    pub source_file: Option<String>,
+    pub report_year: Option<i64>,
+    /// n_paragraphs, n_sentences, n_tokens, n_indicators, n_issues.
+    pub counts: [Option<i64>; 5],
+    /// `documents.region`, if a later schema adds one.
+    pub region: Option<String>,
 }
 
-/// The first kept paragraphs of every document, joined, where report headers name the region.
-fn opening_lines(p: &DataFrame) -> anyhow::Result<HashMap<String, String>> {
-    const HEAD_PARAGRAPHS: usize = 12;
-    let ids = strs(p, "doc_id")?;
-    let texts = strs(p, "text")?;
-    let removed = strs(p, "removed")?;
-    let mut out: HashMap<String, (usize, String)> = HashMap::new();
-    for k in 0..p.height() {
-        let (Some(id), Some(t)) = (ids[k], texts[k]) else { continue };
-        if removed[k].is_some() {
-            continue;
+const COUNT_COLUMNS: [&str; 5] = ["n_paragraphs", "n_sentences", "n_tokens", "n_indicators", "n_issues"];
+
+impl DocRow {
+    pub fn read(reading: &Reading) -> anyhow::Result<Vec<DocRow>> {
+        let has_region = catalog().table("documents").columns.iter().any(|c| c.name == "region");
+        let mut columns = vec!["doc_id", "source_file", "report_year"];
+        columns.extend(COUNT_COLUMNS);
+        if has_region {
+            columns.push("region");
         }
-        let e = out.entry(id.to_string()).or_default();
-        if e.0 < HEAD_PARAGRAPHS {
+        let mut out = Vec::new();
+        reading.for_each_chunk("documents", &columns, |c, _| {
+            let (ids, files, years) = (c.strs("doc_id")?, c.strs("source_file")?, c.ints("report_year")?);
+            let counts = COUNT_COLUMNS.iter().map(|n| c.ints(n)).collect::<anyhow::Result<Vec<_>>>()?;
+            let region = if has_region { Some(c.strs("region")?) } else { None };
+            for k in 0..c.rows() {
+                out.push(DocRow {
+                    doc_id: ids.get(k).map(str::to_string),
+                    source_file: files.get(k).map(str::to_string),
+                    report_year: years[k],
+                    counts: std::array::from_fn(|i| counts[i][k]),
+                    region: region.as_ref().and_then(|r| r.get(k)).map(str::to_string),
+                });
+            }
+            Ok(())
+        })?;
+        Ok(out)
+    }
+}
+
+/// `heads`: the region each document's opening lines name (see [`opening_regions`]).
+pub fn documents(docs: &[DocRow], heads: &HashMap<String, Option<String>>) -> Vec<DocFacts> {
+    let mut out = Vec::with_capacity(docs.len());
+    for d in docs {
+        let (Some(id), Some(file)) = (d.doc_id.as_deref(), d.source_file.as_deref()) else { continue };
+        // A `region` column, if a later schema adds one, wins over every guess.
+        let stated = d.region.as_deref().filter(|s| !s.trim().is_empty()).map(|s| (s.trim().to_string(), "documents.region"));
+        let region = stated
+            .or_else(|| super::region::from_folder(file).map(|r| (r, "folder")))
+            .or_else(|| heads.get(id).cloned().flatten().map(|r| (r, "text")))
+            .or_else(|| super::region::from_file_name(file).map(|r| (r, "file_name")));
+        out.push(DocFacts { doc_id: id.to_string(), source_file: file.to_string(), report_year: d.report_year.map(|y| y as i32), region });
+    }
+    out
+}
+
+/// The first kept paragraphs of a document, where report headers name the region.
+const HEAD_PARAGRAPHS: usize = 12;
+
+/// The region the opening lines (first kept paragraphs, joined) of every document name, read
+/// from `paragraphs` in one pass. Only the opening lines of the current document are held:
+/// a document's are done at its 12th kept paragraph or when the next document starts. Should a
+/// document's rows not lie together, the pass is made again holding every unfinished opening.
+pub fn opening_regions(reading: &Reading) -> anyhow::Result<HashMap<String, Option<String>>> {
+    match opening_regions_pass(reading, true)? {
+        Some(done) => Ok(done),
+        None => Ok(opening_regions_pass(reading, false)?.expect("a pass that waits for the end always finishes")),
+    }
+}
+
+/// None when `grouped` and a document's rows turn out not to lie together.
+fn opening_regions_pass(reading: &Reading, grouped: bool) -> anyhow::Result<Option<HashMap<String, Option<String>>>> {
+    let mut done: HashMap<String, Option<String>> = HashMap::new();
+    // Documents still gathering their opening: paragraphs so far, text.
+    let mut open: HashMap<String, (usize, String)> = HashMap::new();
+    let mut current: Option<String> = None;
+    let mut scattered = false;
+    reading.for_each_chunk("paragraphs", &["doc_id", "text", "removed"], |c, _| {
+        let (ids, texts, removed) = (c.strs("doc_id")?, c.strs("text")?, c.strs("removed")?);
+        for k in 0..c.rows() {
+            let (Some(id), Some(t)) = (ids.get(k), texts.get(k)) else { continue };
+            if removed.get(k).is_some() || scattered {
+                continue;
+            }
+            if grouped && current.as_deref() != Some(id) {
+                if let Some(prev) = current.take() {
+                    if let Some((_, head)) = open.remove(&prev) {
+                        done.insert(prev, super::region::from_text(&head));
+                    }
+                }
+                if done.contains_key(id) {
+                    // Back to a document already passed: the rows do not lie together.
+                    scattered = true;
+                    continue;
+                }
+                current = Some(id.to_string());
+            }
+            if done.contains_key(id) {
+                continue;
+            }
+            let e = open.entry(id.to_string()).or_default();
             e.0 += 1;
             e.1.push_str(t);
             e.1.push('\n');
+            if e.0 == HEAD_PARAGRAPHS {
+                let (_, head) = open.remove(id).expect("just added");
+                done.insert(id.to_string(), super::region::from_text(&head));
+            }
         }
+        Ok(())
+    })?;
+    if scattered {
+        return Ok(None);
     }
-    Ok(out.into_iter().map(|(k, (_, v))| (k, v)).collect())
+    for (id, (_, head)) in open {
+        done.insert(id, super::region::from_text(&head));
+    }
+    Ok(Some(done))
 }
 
-pub fn figures(ind: &DataFrame) -> anyhow::Result<Vec<Figure>> {
+/// The columns of `indicators` that [`figures`] reads (with those the row checks read).
+pub const FIGURE_COLUMNS: [&str; 18] = [
+    "doc_id", "source_file", "indicator_index", "sentence_index", "source_line", "char_start", "char_end", "indicator",
+    "indicator_code", "measure", "value", "value_text", "unit", "unit_text", "qualifier", "basis", "status", "year",
+];
+
+/// Appends the figures of one chunk of `indicators`.
+pub fn figures(ind: &Chunk, out: &mut Vec<Figure>) -> anyhow::Result<()> {
     let (doc, file, idx, sent, line, cs, ce) = (
-        strs(ind, "doc_id")?, strs(ind, "source_file")?, ints(ind, "indicator_index")?, ints(ind, "sentence_index")?,
-        ints(ind, "source_line")?, ints(ind, "char_start")?, ints(ind, "char_end")?,
+        ind.strs("doc_id")?, ind.strs("source_file")?, ind.ints("indicator_index")?, ind.ints("sentence_index")?,
+        ind.ints("source_line")?, ind.ints("char_start")?, ind.ints("char_end")?,
     );
     let (name, code, measure, value, vtext, unit, utext, qual, basis, status, year) = (
-        strs(ind, "indicator")?, strs(ind, "indicator_code")?, strs(ind, "measure")?, floats(ind, "value")?,
-        strs(ind, "value_text")?, strs(ind, "unit")?, strs(ind, "unit_text")?, strs(ind, "qualifier")?, strs(ind, "basis")?, strs(ind, "status")?,
-        ints(ind, "year")?,
+        ind.strs("indicator")?, ind.strs("indicator_code")?, ind.strs("measure")?, ind.floats("value")?,
+        ind.strs("value_text")?, ind.strs("unit")?, ind.strs("unit_text")?, ind.strs("qualifier")?, ind.strs("basis")?, ind.strs("status")?,
+        ind.ints("year")?,
     );
-    let mut out = Vec::with_capacity(ind.height());
-    for k in 0..ind.height() {
+    for k in 0..ind.rows() {
         let (Some(d), Some(f), Some(i), Some(s), Some(l), Some(a), Some(b), Some(n), Some(m), Some(v), Some(u), Some(st)) =
-            (doc[k], file[k], idx[k], sent[k], line[k], cs[k], ce[k], name[k], measure[k], value[k], unit[k], status[k])
+            (doc.get(k), file.get(k), idx[k], sent[k], line[k], cs[k], ce[k], name.get(k), measure.get(k), value[k], unit.get(k), status.get(k))
         else {
             continue;
         };
@@ -135,29 +219,36 @@ pub fn figures(ind: &DataFrame) -> anyhow::Result<Vec<Figure>> {
             char_start: a,
             char_end: b,
             indicator: n.to_string(),
-            code: code[k].map(str::to_string),
+            code: code.get(k).map(str::to_string),
             measure: m.to_string(),
             value: v,
-            value_text: vtext[k].unwrap_or("").to_string(),
+            value_text: vtext.get(k).unwrap_or("").to_string(),
             unit: u.to_string(),
-            unit_text: utext[k].unwrap_or(u).to_string(),
-            qualifier: qual[k].map(str::to_string),
-            basis: basis[k].map(str::to_string),
+            unit_text: utext.get(k).unwrap_or(u).to_string(),
+            qualifier: qual.get(k).map(str::to_string),
+            basis: basis.get(k).map(str::to_string),
             status: st.to_string(),
             year: year[k],
         });
     }
-    Ok(out)
+    Ok(())
 }
 
-/// (doc_id, sentence_index) → (char_start, text) of every sentence.
-pub fn sentences(sent: &DataFrame) -> anyhow::Result<HashMap<(String, i64), (i64, String)>> {
-    let (id, idx, cs, text) = (strs(sent, "doc_id")?, ints(sent, "sentence_index")?, ints(sent, "char_start")?, strs(sent, "text")?);
-    let mut out = HashMap::with_capacity(sent.height());
-    for k in 0..sent.height() {
-        if let (Some(d), Some(i), Some(a), Some(t)) = (id[k], idx[k], cs[k], text[k]) {
-            out.insert((d.to_string(), i), (a, t.to_string()));
+/// sentence_index → (char_start, text) of the `wanted` sentences of one document (the last
+/// row wins), read through `cursor` over `sentences`.
+pub fn sentences_of(cursor: &mut Cursor, index: &SentenceIndex, doc: &str, wanted: &HashSet<i64>) -> anyhow::Result<HashMap<i64, (i64, String)>> {
+    let mut out = HashMap::new();
+    let Some(&range) = index.rows.get(doc) else { return Ok(out) };
+    cursor.rows_of(doc, range, |c, rows| {
+        let (idx, cs, text) = (c.ints("sentence_index")?, c.ints("char_start")?, c.strs("text")?);
+        for &k in rows {
+            if let (Some(i), Some(a), Some(t)) = (idx[k], cs[k], text.get(k)) {
+                if wanted.contains(&i) {
+                    out.insert(i, (a, t.to_string()));
+                }
+            }
         }
-    }
+        Ok(())
+    })?;
     Ok(out)
 }

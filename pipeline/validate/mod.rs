@@ -14,6 +14,7 @@ pub mod accounting;
 pub mod facts;
 pub mod region;
 pub mod rewrite;
+pub mod stream;
 pub mod targets;
 pub mod text;
 
@@ -23,7 +24,10 @@ use std::path::Path;
 
 use polars::prelude::*;
 
+use arrow::array::Array;
 use arrow::record_batch::RecordBatch;
+
+pub use stream::{Chunk, Reading};
 
 use crate::model::{Issue, Severity};
 use crate::schema::{catalog, ColumnType, TableDef};
@@ -68,7 +72,7 @@ impl Report {
     }
 }
 
-/// Reads one table file with polars.
+/// Reads one whole table file with polars (for tests and small tables; validation streams).
 pub fn read_table(dir: &Path, table: &str) -> anyhow::Result<DataFrame> {
     let path = dir.join(format!("{table}.parquet"));
     let f = File::open(&path).map_err(|e| anyhow::anyhow!("cannot open {}: {e}", path.display()))?;
@@ -87,9 +91,107 @@ fn dtype_matches(ty: ColumnType, dt: &DataType) -> bool {
     }
 }
 
+/// Validates the tables written in `dir` (the findings only; see [`validate_dataset`]).
+pub fn validate_dir(dir: &Path, tables: &[&str]) -> anyhow::Result<Vec<Issue>> {
+    Ok(validate_dataset(dir, tables)?.findings.into_iter().map(|f| f.issue).collect())
+}
+
+/// Validates the tables of `tables` written in `dir` and derives `targets_vs_actuals`.
+pub fn validate_dataset(dir: &Path, tables: &[&str]) -> anyhow::Result<Report> {
+    validate_with(&Reading::new(dir, stream::DEFAULT_CHUNK_ROWS), tables)
+}
+
+/// [`validate_dataset`], reading the tables as `reading` says. Memory: one chunk of a table,
+/// the rows of one document, one small entry per document, and the figures of `indicators`
+/// (which the cross-document checks pair across reports).
+pub fn validate_with(reading: &Reading, tables: &[&str]) -> anyhow::Result<Report> {
+    let cat = catalog();
+    let mut issues = Vec::new();
+    for &t in tables {
+        if let Err(e) = check_schema_file(cat.table(t), &reading.dir, &mut issues) {
+            issues.push(finding(Severity::Error, "table_unreadable", format!("{t}: {e}"), format!("{t}.parquet")));
+        }
+    }
+    let empty = crate::sink::TableBuffer::new(cat.table("targets_vs_actuals")).finish();
+    if issues.iter().any(|i| i.severity == Severity::Error) {
+        return Ok(Report { findings: issues.into_iter().map(Finding::from).collect(), targets_vs_actuals: empty });
+    }
+    match check_data(reading, tables, issues) {
+        Ok(report) => Ok(report),
+        // The metadata read but the data did not (a damaged page): as unreadable as before.
+        Err(e) => {
+            let i = finding(Severity::Error, "table_unreadable", format!("{e:#}"), "dataset".into());
+            Ok(Report { findings: vec![Finding::from(i)], targets_vs_actuals: empty })
+        }
+    }
+}
+
+fn check_data(reading: &Reading, tables: &[&str], mut issues: Vec<Issue>) -> anyhow::Result<Report> {
+    let has = |t: &str| tables.contains(&t);
+    let docs = if has("documents") { Some(facts::DocRow::read(reading)?) } else { None };
+    if let Some(docs) = &docs {
+        check_references(reading, docs, tables, &mut issues)?;
+    }
+    let figs = if has("indicators") { Some(check_indicators(reading, &mut issues)?) } else { None };
+    let mut findings: Vec<Finding> = issues.into_iter().map(Finding::from).collect();
+    let mut tva = crate::sink::TableBuffer::new(catalog().table("targets_vs_actuals")).finish();
+    if let (Some(docs), Some(figs)) = (&docs, &figs) {
+        let heads = if has("paragraphs") { facts::opening_regions(reading)? } else { HashMap::new() };
+        let doc_facts = facts::documents(docs, &heads);
+        if has("sentences") {
+            let index = SentenceIndex::read(reading)?;
+            let mut cursor = stream::Cursor::new(reading, "sentences", &["doc_id", "sentence_index", "char_start", "text"]);
+            let position = |d: &str| index.rows.get(d).map_or(usize::MAX, |r| r.0);
+            let mut load = |d: &str, wanted: &HashSet<i64>| facts::sentences_of(&mut cursor, &index, d, wanted);
+            accounting::parts_and_totals(figs, position, &mut load, &mut findings)?;
+        }
+        accounting::growth_against_levels(&doc_facts, figs, &mut findings);
+        tva = targets::build(&doc_facts, figs);
+    }
+    if let (Some(docs), true) = (&docs, has("paragraphs")) {
+        let files: BTreeMap<String, String> = docs.iter().filter_map(|d| Some((d.doc_id.clone()?, d.source_file.clone()?))).collect();
+        text::check(reading, &files, &mut findings)?;
+    }
+    Ok(Report { findings, targets_vs_actuals: tva })
+}
+
+/// Schema conformance of one file from its metadata alone: column names and types from the
+/// schema, nulls from the row groups' statistics (counted from the data only where absent).
+pub fn check_schema_file(def: &TableDef, dir: &Path, out: &mut Vec<Issue>) -> anyhow::Result<()> {
+    let path = dir.join(format!("{}.parquet", def.name));
+    let f = File::open(&path).map_err(|e| anyhow::anyhow!("cannot open {}: {e}", path.display()))?;
+    let schema = ParquetReader::new(f).schema()?;
+    let cols: Vec<(String, DataType)> = schema.iter_values().map(|fld| (fld.name.to_string(), DataType::from_arrow_field(fld))).collect();
+    let f = File::open(&path)?;
+    let meta = parquet::file::reader::FileReader::metadata(&parquet::file::serialized_reader::SerializedFileReader::new(f)?).clone();
+    let leaves = meta.file_metadata().schema_descr();
+    let nulls = |name: &str| -> anyhow::Result<usize> {
+        let Some(leaf) = (0..leaves.num_columns()).find(|&i| leaves.column(i).path().parts() == [name]) else { return Ok(0) };
+        let stated: Option<u64> = meta.row_groups().iter().map(|rg| rg.column(leaf).statistics().and_then(|s| s.null_count_opt())).sum();
+        match stated {
+            Some(n) => Ok(n as usize),
+            None => {
+                let mut n = 0;
+                Reading::new(dir, stream::DEFAULT_CHUNK_ROWS).for_each_chunk(&def.name, &[name], |c, _| {
+                    n += c.0.column(0).null_count();
+                    Ok(())
+                })?;
+                Ok(n)
+            }
+        }
+    };
+    check_columns(def, &cols, nulls, out)
+}
+
 /// Schema conformance of one frame.
 pub fn check_schema(def: &TableDef, df: &DataFrame, out: &mut Vec<Issue>) {
-    let names: Vec<String> = df.columns().iter().map(|c| c.name().to_string()).collect();
+    let cols: Vec<(String, DataType)> = df.columns().iter().map(|c| (c.name().to_string(), c.dtype().clone())).collect();
+    let nulls = |name: &str| Ok(df.column(name).map_or(0, |c| c.null_count()));
+    check_columns(def, &cols, nulls, out).expect("counting nulls of a frame cannot fail");
+}
+
+fn check_columns(def: &TableDef, cols: &[(String, DataType)], nulls: impl Fn(&str) -> anyhow::Result<usize>, out: &mut Vec<Issue>) -> anyhow::Result<()> {
+    let names: Vec<String> = cols.iter().map(|c| c.0.clone()).collect();
     let want: Vec<String> = def.columns.iter().map(|c| c.name.clone()).collect();
     if names != want {
         out.push(finding(
@@ -98,126 +200,115 @@ pub fn check_schema(def: &TableDef, df: &DataFrame, out: &mut Vec<Issue>) {
             format!("{} has columns {:?}, schemas/tables.toml defines {:?}; rerun with this version", def.name, names, want),
             format!("{}.parquet", def.name),
         ));
-        return;
+        return Ok(());
     }
-    for (c, col) in def.columns.iter().zip(df.columns()) {
-        if !dtype_matches(c.ty, col.dtype()) {
+    for (c, (_, dtype)) in def.columns.iter().zip(cols) {
+        if !dtype_matches(c.ty, dtype) {
             out.push(finding(
                 Severity::Error,
                 "schema_type_mismatch",
-                format!("{}.{} is {:?}, the schema says {}", def.name, c.name, col.dtype(), c.ty.as_str()),
+                format!("{}.{} is {:?}, the schema says {}", def.name, c.name, dtype, c.ty.as_str()),
                 format!("{}.{}", def.name, c.name),
             ));
         }
-        if !c.nullable && col.null_count() > 0 {
-            out.push(finding(
-                Severity::Error,
-                "null_in_required_column",
-                format!("{}.{} has {} nulls but is not nullable", def.name, c.name, col.null_count()),
-                format!("{}.{}", def.name, c.name),
-            ));
-        }
-    }
-}
-
-fn strs<'a>(df: &'a DataFrame, col: &str) -> anyhow::Result<Vec<Option<&'a str>>> {
-    Ok(df.column(col)?.str()?.iter().collect())
-}
-
-fn floats(df: &DataFrame, col: &str) -> anyhow::Result<Vec<Option<f64>>> {
-    Ok(df.column(col)?.f64()?.iter().collect())
-}
-
-fn ints(df: &DataFrame, col: &str) -> anyhow::Result<Vec<Option<i64>>> {
-    let c = df.column(col)?;
-    Ok(match c.dtype() {
-        DataType::Int32 => c.i32()?.iter().map(|v| v.map(i64::from)).collect(),
-        _ => c.i64()?.iter().collect(),
-    })
-}
-
-/// Validates the tables written in `dir` (the findings only; see [`validate_dataset`]).
-pub fn validate_dir(dir: &Path, tables: &[&str]) -> anyhow::Result<Vec<Issue>> {
-    Ok(validate_dataset(dir, tables)?.findings.into_iter().map(|f| f.issue).collect())
-}
-
-/// Validates the tables of `tables` written in `dir` and derives `targets_vs_actuals`.
-pub fn validate_dataset(dir: &Path, tables: &[&str]) -> anyhow::Result<Report> {
-    let cat = catalog();
-    let mut issues = Vec::new();
-    let mut frames: HashMap<&str, DataFrame> = HashMap::new();
-    for &t in tables {
-        let def = cat.table(t);
-        match read_table(dir, t) {
-            Ok(df) => {
-                check_schema(def, &df, &mut issues);
-                frames.insert(t, df);
+        if !c.nullable {
+            let n = nulls(&c.name)?;
+            if n > 0 {
+                out.push(finding(
+                    Severity::Error,
+                    "null_in_required_column",
+                    format!("{}.{} has {} nulls but is not nullable", def.name, c.name, n),
+                    format!("{}.{}", def.name, c.name),
+                ));
             }
-            Err(e) => issues.push(finding(Severity::Error, "table_unreadable", format!("{t}: {e}"), format!("{t}.parquet"))),
         }
     }
-    let empty = crate::sink::TableBuffer::new(cat.table("targets_vs_actuals")).finish();
-    if issues.iter().any(|i| i.severity == Severity::Error) {
-        return Ok(Report { findings: issues.into_iter().map(Finding::from).collect(), targets_vs_actuals: empty });
-    }
-    if let Some(docs) = frames.get("documents") {
-        check_references(docs, &frames, &mut issues)?;
-    }
-    if let Some(ind) = frames.get("indicators") {
-        check_values(ind, &mut issues)?;
-        check_unit_families(ind, &mut issues)?;
-    }
-    let mut findings: Vec<Finding> = issues.into_iter().map(Finding::from).collect();
-    let mut tva = empty;
-    if let (Some(docs), Some(ind)) = (frames.get("documents"), frames.get("indicators")) {
-        let doc_facts = facts::documents(docs, frames.get("paragraphs"))?;
-        let figs = facts::figures(ind)?;
-        if let Some(sent) = frames.get("sentences") {
-            accounting::parts_and_totals(&figs, &facts::sentences(sent)?, &mut findings);
-        }
-        accounting::growth_against_levels(&doc_facts, &figs, &mut findings);
-        tva = targets::build(&doc_facts, &figs);
-    }
-    if let (Some(docs), Some(paras)) = (frames.get("documents"), frames.get("paragraphs")) {
-        let files: BTreeMap<String, String> = strs(docs, "doc_id")?
-            .into_iter()
-            .zip(strs(docs, "source_file")?)
-            .filter_map(|(d, f)| Some((d?.to_string(), f?.to_string())))
-            .collect();
-        text::check(paras, &files, &mut findings)?;
-    }
-    Ok(Report { findings, targets_vs_actuals: tva })
+    Ok(())
 }
 
-fn check_references(docs: &DataFrame, frames: &HashMap<&str, DataFrame>, out: &mut Vec<Issue>) -> anyhow::Result<()> {
-    let ids = strs(docs, "doc_id")?;
+/// Where each document's rows lie in `sentences` (rows with index and span), found in one pass
+/// that also reports empty sentences.
+pub struct SentenceIndex {
+    /// doc_id → (first row, last row).
+    pub rows: HashMap<String, (usize, usize)>,
+}
+
+const SPAN_COLUMNS: [&str; 4] = ["doc_id", "sentence_index", "char_start", "char_end"];
+
+impl SentenceIndex {
+    fn read(reading: &Reading) -> anyhow::Result<Self> {
+        Self::scan(reading, &mut Vec::new())
+    }
+
+    fn scan(reading: &Reading, out: &mut Vec<Issue>) -> anyhow::Result<Self> {
+        let mut rows: HashMap<String, (usize, usize)> = HashMap::new();
+        reading.for_each_chunk("sentences", &SPAN_COLUMNS, |c, at| {
+            let (sid, sidx, scs, sce) = (c.strs("doc_id")?, c.ints("sentence_index")?, c.ints("char_start")?, c.ints("char_end")?);
+            for k in 0..c.rows() {
+                if let (Some(d), Some(i), Some(a), Some(b)) = (sid.get(k), sidx[k], scs[k], sce[k]) {
+                    if a >= b {
+                        out.push(finding(Severity::Error, "empty_sentence", format!("sentence {i} of {d} is empty"), "sentences".into()));
+                    }
+                    match rows.get_mut(d) {
+                        Some(r) => r.1 = at + k,
+                        None => {
+                            rows.insert(d.to_string(), (at + k, at + k));
+                        }
+                    }
+                }
+            }
+            Ok(())
+        })?;
+        Ok(SentenceIndex { rows })
+    }
+}
+
+fn check_references(reading: &Reading, docs: &[facts::DocRow], tables: &[&str], out: &mut Vec<Issue>) -> anyhow::Result<()> {
     let mut known: HashSet<&str> = HashSet::new();
-    for id in ids.iter().flatten() {
+    for id in docs.iter().filter_map(|d| d.doc_id.as_deref()) {
         if !known.insert(id) {
             out.push(finding(Severity::Error, "duplicate_doc_id", format!("doc_id {id} appears twice in documents"), "documents.doc_id".into()));
         }
     }
     // Rows per document in each child table, compared with the counts in documents.
     let counted = [("paragraphs", "n_paragraphs"), ("sentences", "n_sentences"), ("tokens", "n_tokens"), ("indicators", "n_indicators"), ("issues", "n_issues")];
-    for (table, count_col) in counted {
-        let Some(df) = frames.get(table) else { continue };
-        let mut per_doc: HashMap<&str, i64> = HashMap::new();
-        // n_issues counts the processing stages' rows; validation findings come on top.
-        let stage = if table == "issues" { strs(df, "stage")? } else { vec![None; df.height()] };
-        for (k, id) in strs(df, "doc_id")?.into_iter().enumerate() {
-            let Some(id) = id else { continue };
-            if stage[k] == Some(STAGE) {
-                continue;
-            }
-            *per_doc.entry(id).or_default() += 1;
-            if !known.contains(id) {
-                out.push(finding(Severity::Error, "orphan_row", format!("{table} has rows for doc_id {id}, which documents lacks"), format!("{table}.doc_id")));
-                break;
-            }
+    for (k, (table, count_col)) in counted.into_iter().enumerate() {
+        if !tables.contains(&table) {
+            continue;
         }
-        let counts = ints(docs, count_col)?;
-        for (id, n) in ids.iter().zip(counts) {
-            let (Some(id), Some(n)) = (id, n) else { continue };
+        let mut per_doc: HashMap<&str, i64> = HashMap::new();
+        // Rows of doc_ids documents lacks: how many, and the first.
+        let mut orphans: (usize, Option<String>) = (0, None);
+        // n_issues counts the processing stages' rows; validation findings come on top.
+        let columns: &[&str] = if table == "issues" { &["doc_id", "stage"] } else { &["doc_id"] };
+        reading.for_each_chunk(table, columns, |c, _| {
+            let ids = c.strs("doc_id")?;
+            let stage = if table == "issues" { Some(c.strs("stage")?) } else { None };
+            for r in 0..c.rows() {
+                let Some(id) = ids.get(r) else { continue };
+                if stage.as_ref().and_then(|s| s.get(r)) == Some(STAGE) {
+                    continue;
+                }
+                match known.get(id) {
+                    Some(&id) => *per_doc.entry(id).or_default() += 1,
+                    None => {
+                        orphans.0 += 1;
+                        orphans.1.get_or_insert_with(|| id.to_string());
+                    }
+                }
+            }
+            Ok(())
+        })?;
+        if let (n, Some(id)) = orphans {
+            out.push(finding(
+                Severity::Error,
+                "orphan_row",
+                format!("{table} has rows for doc_id {id}, which documents lacks ({n} rows of doc_ids not in documents)"),
+                format!("{table}.doc_id"),
+            ));
+        }
+        for d in docs {
+            let (Some(id), Some(n)) = (d.doc_id.as_deref(), d.counts[k]) else { continue };
             let got = per_doc.get(id).copied().unwrap_or(0);
             if got != n {
                 out.push(finding(
@@ -229,38 +320,40 @@ fn check_references(docs: &DataFrame, frames: &HashMap<&str, DataFrame>, out: &m
             }
         }
     }
-    // Sentences of each document, and spans inside them.
-    if let Some(sent) = frames.get("sentences") {
-        let mut spans: HashMap<(&str, i64), (i64, i64)> = HashMap::new();
-        let (sid, sidx, scs, sce) = (strs(sent, "doc_id")?, ints(sent, "sentence_index")?, ints(sent, "char_start")?, ints(sent, "char_end")?);
-        for k in 0..sent.height() {
-            if let (Some(d), Some(i), Some(a), Some(b)) = (sid[k], sidx[k], scs[k], sce[k]) {
-                if a >= b {
-                    out.push(finding(Severity::Error, "empty_sentence", format!("sentence {i} of {d} is empty"), "sentences".into()));
-                }
-                spans.insert((d, i), (a, b));
-            }
-        }
+    // Sentences of each document, and spans inside them: one document's spans at a time.
+    if tables.contains(&"sentences") {
+        let index = SentenceIndex::scan(reading, out)?;
         for table in ["tokens", "indicators"] {
-            let Some(df) = frames.get(table) else { continue };
-            let (id, idx, cs, ce) = (strs(df, "doc_id")?, ints(df, "sentence_index")?, ints(df, "char_start")?, ints(df, "char_end")?);
+            if !tables.contains(&table) {
+                continue;
+            }
+            let mut cursor = stream::Cursor::new(reading, "sentences", &SPAN_COLUMNS);
+            let mut spans: Option<(String, HashMap<i64, (i64, i64)>)> = None;
             let mut bad = 0usize;
             let mut example = String::new();
-            for k in 0..df.height() {
-                let (Some(d), Some(i), Some(a), Some(b)) = (id[k], idx[k], cs[k], ce[k]) else { continue };
-                match spans.get(&(d, i)) {
-                    Some(&(sa, sb)) if sa <= a && a < b && b <= sb => {}
-                    found => {
-                        bad += 1;
-                        if example.is_empty() {
-                            example = match found {
-                                None => format!("{table} row {k} points to missing sentence {i} of {d}"),
-                                Some(_) => format!("{table} row {k} span {a}..{b} lies outside sentence {i} of {d}"),
-                            };
+            reading.for_each_chunk(table, &SPAN_COLUMNS, |c, at| {
+                let (id, idx, cs, ce) = (c.strs("doc_id")?, c.ints("sentence_index")?, c.ints("char_start")?, c.ints("char_end")?);
+                for r in 0..c.rows() {
+                    let (Some(d), Some(i), Some(a), Some(b)) = (id.get(r), idx[r], cs[r], ce[r]) else { continue };
+                    if spans.as_ref().map_or(true, |(cur, _)| cur != d) {
+                        spans = Some((d.to_string(), spans_of(&mut cursor, &index, d)?));
+                    }
+                    let k = at + r;
+                    match spans.as_ref().expect("loaded above").1.get(&i) {
+                        Some(&(sa, sb)) if sa <= a && a < b && b <= sb => {}
+                        found => {
+                            bad += 1;
+                            if example.is_empty() {
+                                example = match found {
+                                    None => format!("{table} row {k} points to missing sentence {i} of {d}"),
+                                    Some(_) => format!("{table} row {k} span {a}..{b} lies outside sentence {i} of {d}"),
+                                };
+                            }
                         }
                     }
                 }
-            }
+                Ok(())
+            })?;
             if bad > 0 {
                 out.push(finding(Severity::Error, "bad_span", format!("{bad} {table} rows point outside their sentence, e.g. {example}"), format!("{table}.char_start")));
             }
@@ -269,13 +362,45 @@ fn check_references(docs: &DataFrame, frames: &HashMap<&str, DataFrame>, out: &m
     Ok(())
 }
 
+/// sentence_index → (char_start, char_end) of one document's sentences (the last row wins).
+fn spans_of(cursor: &mut stream::Cursor, index: &SentenceIndex, doc: &str) -> anyhow::Result<HashMap<i64, (i64, i64)>> {
+    let mut spans = HashMap::new();
+    let Some(&range) = index.rows.get(doc) else { return Ok(spans) };
+    cursor.rows_of(doc, range, |c, rows| {
+        let (idx, cs, ce) = (c.ints("sentence_index")?, c.ints("char_start")?, c.ints("char_end")?);
+        for &r in rows {
+            if let (Some(i), Some(a), Some(b)) = (idx[r], cs[r], ce[r]) {
+                spans.insert(i, (a, b));
+            }
+        }
+        Ok(())
+    })?;
+    Ok(spans)
+}
+
+/// The row checks of `indicators` (values, unit families) in one pass, and its figures.
+fn check_indicators(reading: &Reading, out: &mut Vec<Issue>) -> anyhow::Result<Vec<facts::Figure>> {
+    let mut values = Vec::new();
+    let mut families = Vec::new();
+    let mut figs = Vec::new();
+    reading.for_each_chunk("indicators", &facts::FIGURE_COLUMNS, |c, at| {
+        check_values(c, at, &mut values)?;
+        check_unit_families(c, at, &mut families)?;
+        facts::figures(c, &mut figs)
+    })?;
+    out.extend(values);
+    out.extend(families);
+    Ok(figs)
+}
+
 /// A level whose unit belongs to another family than the code book gives its indicator
 /// (e.g. GDP in 吨): either the code or the unit was misread.
-fn check_unit_families(ind: &DataFrame, out: &mut Vec<Issue>) -> anyhow::Result<()> {
-    let (measure, code, unit, name) = (strs(ind, "measure")?, strs(ind, "indicator_code")?, strs(ind, "unit")?, strs(ind, "indicator")?);
-    let (file, line) = (strs(ind, "source_file")?, ints(ind, "source_line")?);
-    for k in 0..ind.height() {
-        let (Some("level"), Some(code), Some(unit)) = (measure[k], code[k], unit[k]) else { continue };
+fn check_unit_families(ind: &Chunk, at: usize, out: &mut Vec<Issue>) -> anyhow::Result<()> {
+    let (measure, code, unit, name) = (ind.strs("measure")?, ind.strs("indicator_code")?, ind.strs("unit")?, ind.strs("indicator")?);
+    let (file, line) = (ind.strs("source_file")?, ind.ints("source_line")?);
+    for r in 0..ind.rows() {
+        let k = at + r;
+        let (Some("level"), Some(code), Some(unit)) = (measure.get(r), code.get(r), unit.get(r)) else { continue };
         let Some(expected) = crate::codebook::codebook().by_code(code).map(|c| c.family.as_str()) else { continue };
         let Some(family) = crate::units::units().family_of_code(unit) else { continue };
         if family != expected {
@@ -284,11 +409,11 @@ fn check_unit_families(ind: &DataFrame, out: &mut Vec<Issue>) -> anyhow::Result<
                 "unit_family_mismatch",
                 format!(
                     "{} is coded {code}, measured in {expected}, but this level is in {unit} ({family}); check the indicator name and unit",
-                    name[k].unwrap_or("?")
+                    name.get(r).unwrap_or("?")
                 ),
-                format!("indicators row {k} ({})", file[k].unwrap_or("?")),
+                format!("indicators row {k} ({})", file.get(r).unwrap_or("?")),
             );
-            i.source_line = line[k].map(|l| l as u32);
+            i.source_line = line[r].map(|l| l as u32);
             out.push(i);
         }
     }
@@ -297,13 +422,14 @@ fn check_unit_families(ind: &DataFrame, out: &mut Vec<Issue>) -> anyhow::Result<
 
 /// Value sanity per measure (GUIDELINES.md): growth within −100…1000 %, ratios within
 /// 0…1000 %, ranks ≥ 1, levels not negative.
-fn check_values(ind: &DataFrame, out: &mut Vec<Issue>) -> anyhow::Result<()> {
-    let measure = strs(ind, "measure")?;
-    let value: Vec<Option<f64>> = ind.column("value")?.f64()?.iter().collect();
-    let file = strs(ind, "source_file")?;
-    let line = ints(ind, "source_line")?;
-    for k in 0..ind.height() {
-        let (Some(m), Some(v)) = (measure[k], value[k]) else { continue };
+fn check_values(ind: &Chunk, at: usize, out: &mut Vec<Issue>) -> anyhow::Result<()> {
+    let measure = ind.strs("measure")?;
+    let value = ind.floats("value")?;
+    let file = ind.strs("source_file")?;
+    let line = ind.ints("source_line")?;
+    for r in 0..ind.rows() {
+        let k = at + r;
+        let (Some(m), Some(v)) = (measure.get(r), value[r]) else { continue };
         let bad = match m {
             "growth" => !(-100.0..=1000.0).contains(&v),
             "ratio" => !(0.0..=1000.0).contains(&v),
@@ -320,11 +446,172 @@ fn check_values(ind: &DataFrame, out: &mut Vec<Issue>) -> anyhow::Result<()> {
                 Severity::Warning,
                 "implausible_value",
                 format!("{m} value {v} is outside the plausible range; check the source sentence"),
-                format!("indicators row {k} ({})", file[k].unwrap_or("?")),
+                format!("indicators row {k} ({})", file.get(r).unwrap_or("?")),
             );
-            i.source_line = line[k].map(|l| l as u32);
+            i.source_line = line[r].map(|l| l as u32);
             out.push(i);
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use arrow::array::{ArrayRef, AsArray, Int32Array};
+    use arrow::datatypes::Int32Type;
+    use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
+    use parquet::arrow::ArrowWriter;
+    use parquet::file::properties::WriterProperties;
+
+    use super::*;
+
+    fn seed_dataset() -> tempfile::TempDir {
+        let out = tempfile::tempdir().unwrap();
+        let seeds = Path::new(env!("CARGO_MANIFEST_DIR")).join("seeds");
+        crate::runner::run(&crate::runner::RunConfig::new(seeds, out.path())).unwrap();
+        out
+    }
+
+    /// Rewrites `table` in `dir` with row groups of `group_rows` rows, after `edit`.
+    fn rewrite(
+        dir: &Path,
+        table: &str,
+        group_rows: usize,
+        edit: impl Fn(RecordBatch) -> RecordBatch,
+    ) -> usize {
+        let path = dir.join(format!("{table}.parquet"));
+        let reader = ParquetRecordBatchReaderBuilder::try_new(File::open(&path).unwrap())
+            .unwrap()
+            .build()
+            .unwrap();
+        let batches: Vec<RecordBatch> = reader.map(|b| edit(b.unwrap())).collect();
+        let props = WriterProperties::builder()
+            .set_max_row_group_row_count(Some(group_rows))
+            .build();
+        let mut w = ArrowWriter::try_new(
+            File::create(&path).unwrap(),
+            batches[0].schema(),
+            Some(props),
+        )
+        .unwrap();
+        for b in &batches {
+            w.write(b).unwrap();
+        }
+        w.close().unwrap();
+        ParquetRecordBatchReaderBuilder::try_new(File::open(&path).unwrap())
+            .unwrap()
+            .metadata()
+            .num_row_groups()
+    }
+
+    /// Moves the span of every 50th token out of its sentence.
+    fn break_spans(b: RecordBatch) -> RecordBatch {
+        let k = b.schema().index_of("char_end").unwrap();
+        let ends: Int32Array = b
+            .column(k)
+            .as_primitive::<Int32Type>()
+            .iter()
+            .enumerate()
+            .map(|(r, v)| v.map(|v| if r % 50 == 7 { v + 10_000 } else { v }))
+            .collect();
+        let mut cols = b.columns().to_vec();
+        cols[k] = Arc::new(ends) as ArrayRef;
+        RecordBatch::try_new(b.schema(), cols).unwrap()
+    }
+
+    fn codes(r: &Report) -> Vec<(String, String)> {
+        r.findings
+            .iter()
+            .map(|f| (f.issue.code.to_string(), f.issue.message.clone()))
+            .collect()
+    }
+
+    #[test]
+    fn tables_are_read_in_chunks_with_the_same_findings_whatever_the_chunk_size() {
+        let out = seed_dataset();
+        let groups = rewrite(out.path(), "tokens", 500, break_spans);
+        assert!(groups > 20, "tokens in {groups} row groups");
+        let small = Reading::new(out.path(), 7);
+        let tiny = validate_with(&small, &crate::sink::rows::DOC_TABLES).unwrap();
+        let large = validate_with(
+            &Reading::new(out.path(), 1 << 20),
+            &crate::sink::rows::DOC_TABLES,
+        )
+        .unwrap();
+        assert_eq!(codes(&tiny), codes(&large));
+        assert_eq!(tiny.targets_vs_actuals, large.targets_vs_actuals);
+        let bad = tiny
+            .findings
+            .iter()
+            .find(|f| f.issue.code == "bad_span")
+            .expect("broken spans are found");
+        assert!(
+            bad.issue
+                .message
+                .contains("tokens rows point outside their sentence, e.g. tokens row 7 span"),
+            "{}",
+            bad.issue.message
+        );
+        // No chunk held more than 7 rows, and the tokens alone took more than rows / 7 chunks.
+        let tokens = read_table(out.path(), "tokens").unwrap().height();
+        let (chunks, largest) = small.chunks_read();
+        assert!(largest <= 7, "a chunk of {largest} rows");
+        assert!(chunks > tokens / 7, "{chunks} chunks for {tokens} tokens");
+    }
+
+    #[test]
+    fn rows_of_a_document_missing_from_documents_are_one_finding_and_do_not_spoil_the_counts() {
+        let out = seed_dataset();
+        let first = |b: RecordBatch| b.slice(1, b.num_rows() - 1);
+        rewrite(out.path(), "documents", 1 << 20, first);
+        let r =
+            validate_with(&Reading::new(out.path(), 3), &crate::sink::rows::DOC_TABLES).unwrap();
+        let orphans: Vec<_> = r
+            .findings
+            .iter()
+            .filter(|f| f.issue.code == "orphan_row")
+            .collect();
+        // The first seed has paragraphs, sentences, tokens and indicators (and no issues).
+        let tables: Vec<&str> = orphans
+            .iter()
+            .map(|f| f.issue.message.split(' ').next().unwrap())
+            .collect();
+        assert_eq!(
+            tables,
+            ["paragraphs", "sentences", "tokens", "indicators"],
+            "{orphans:?}"
+        );
+        let sentences = orphans
+            .iter()
+            .find(|f| f.issue.message.starts_with("sentences"))
+            .unwrap();
+        assert!(
+            sentences
+                .issue
+                .message
+                .contains("rows of doc_ids not in documents"),
+            "{}",
+            sentences.issue.message
+        );
+        assert!(
+            !r.findings.iter().any(|f| f.issue.code == "count_mismatch"),
+            "{:?}",
+            codes(&r)
+        );
+    }
+
+    #[test]
+    fn issues_are_rewritten_to_the_same_bytes_whatever_their_row_groups() {
+        let out = seed_dataset();
+        let before = std::fs::read(out.path().join("issues.parquet")).unwrap();
+        assert!(rewrite(out.path(), "issues", 3, |b| b) > 3);
+        rewrite::refresh(out.path(), out.path(), false).unwrap();
+        assert_eq!(
+            std::fs::read(out.path().join("issues.parquet")).unwrap(),
+            before
+        );
+        assert!(!out.path().join(".validate-rewrite").exists());
+    }
 }

@@ -9,12 +9,14 @@ use std::path::Path;
 use anyhow::Context;
 use arrow::array::{Array, BooleanArray, StringArray};
 use arrow::compute::{concat_batches, filter_record_batch};
+use arrow::datatypes::SchemaRef;
 use arrow::record_batch::RecordBatch;
 use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 
 use super::{validate_dataset, Finding, Report, STAGE};
 use crate::schema::catalog;
 use crate::sink::rows::{push_issues, DOC_TABLES};
+use crate::sink::writer::ROW_GROUP_ROWS;
 use crate::sink::{DatasetWriter, TableBuffer, TableStats};
 
 /// What [`refresh`] found and wrote.
@@ -32,45 +34,95 @@ pub fn push_findings(t: &mut TableBuffer, findings: &[Finding]) {
     }
 }
 
-/// The rows of `issues.parquet` in `dir` that the processing stages wrote (not `validate`).
-fn stage_issue_rows(dir: &Path) -> anyhow::Result<RecordBatch> {
+/// Batches of exactly `ROW_GROUP_ROWS` rows (the last one shorter) from batches of any size,
+/// so that the bytes written depend only on the rows, not on how they were read: each batch
+/// the writer gets is then one whole row group, as if all rows came in one batch.
+struct Rechunk {
+    schema: SchemaRef,
+    held: Vec<RecordBatch>,
+    rows: usize,
+}
+
+impl Rechunk {
+    fn push(&mut self, b: RecordBatch, w: &mut DatasetWriter) -> anyhow::Result<()> {
+        self.rows += b.num_rows();
+        self.held.push(b);
+        while self.rows >= ROW_GROUP_ROWS {
+            let all = concat_batches(&self.schema, &self.held)?;
+            w.write(0, &all.slice(0, ROW_GROUP_ROWS))?;
+            let rest = all.slice(ROW_GROUP_ROWS, all.num_rows() - ROW_GROUP_ROWS);
+            self.rows = rest.num_rows();
+            self.held = vec![rest];
+        }
+        Ok(())
+    }
+
+    fn finish(self, w: &mut DatasetWriter) -> anyhow::Result<()> {
+        w.write(0, &concat_batches(&self.schema, &self.held)?)
+    }
+}
+
+/// Reads the rows of `issues.parquet` in `dir` that the processing stages wrote (not
+/// `validate`), chunk by chunk, and gives each chunk to `f`.
+fn stage_issue_rows(dir: &Path, mut f: impl FnMut(RecordBatch) -> anyhow::Result<()>) -> anyhow::Result<()> {
     let def = catalog().table("issues");
     let schema = def.arrow_schema();
     let path = dir.join(def.file_name("parquet"));
-    let f = File::open(&path).with_context(|| format!("cannot open {}", path.display()))?;
-    let reader = ParquetRecordBatchReaderBuilder::try_new(f)?.build()?;
+    let file = File::open(&path).with_context(|| format!("cannot open {}", path.display()))?;
+    let reader = ParquetRecordBatchReaderBuilder::try_new(file)?.with_batch_size(super::stream::DEFAULT_CHUNK_ROWS).build()?;
     let stage = def.col("stage");
-    let mut kept = Vec::new();
     for b in reader {
         let b = b?;
         // Same columns, with the schema (and its metadata) of schemas/tables.toml.
         let b = RecordBatch::try_new(schema.clone(), b.columns().to_vec()).context("issues.parquet does not match schemas/tables.toml")?;
         let stages = b.column(stage).as_any().downcast_ref::<StringArray>().context("issues.stage is not a string column")?;
         let keep: BooleanArray = (0..stages.len()).map(|i| Some(stages.is_null(i) || stages.value(i) != STAGE)).collect();
-        kept.push(filter_record_batch(&b, &keep)?);
+        f(filter_record_batch(&b, &keep)?)?;
     }
-    Ok(concat_batches(&schema, &kept)?)
+    Ok(())
 }
 
 /// Validates the dataset in `src` and writes `issues` and `targets_vs_actuals` into `dst`
 /// (which may be `src`: the old rows are read before anything is written).
 pub fn refresh(src: &Path, dst: &Path, arrow_ipc: bool) -> anyhow::Result<Refreshed> {
     let report = validate_dataset(src, &DOC_TABLES)?;
-    let stage_rows = match stage_issue_rows(src) {
-        Ok(b) => b,
-        Err(e) => {
-            tracing::error!("issues cannot be rewritten, findings are only printed: {e:#}");
-            return Ok(Refreshed { report, stats: Vec::new() });
-        }
-    };
+    // The stage rows are written as they are read, so `issues` is read to its end first: a
+    // damaged file is reported before anything is written.
+    if let Err(e) = stage_issue_rows(src, |_| Ok(())) {
+        tracing::error!("issues cannot be rewritten, findings are only printed: {e:#}");
+        return Ok(Refreshed { report, stats: Vec::new() });
+    }
     let def = catalog().table("issues");
-    let mut t = TableBuffer::new(def);
-    push_findings(&mut t, &report.findings);
-    // One batch, whatever the history of the file: the bytes depend only on the rows.
-    let issues = concat_batches(&def.arrow_schema(), &[stage_rows, t.finish()])?;
     let defs = [def, catalog().table("targets_vs_actuals")];
-    let mut w = DatasetWriter::create(dst, &defs, arrow_ipc)?;
-    w.write(0, &issues)?;
+    if src == dst {
+        // Writing over the file being read: go through a folder beside it.
+        let tmp = dst.join(".validate-rewrite");
+        let stats = write(src, &tmp, &defs, arrow_ipc, &report)?;
+        let mut moved = Vec::new();
+        for s in stats {
+            let mut files = Vec::new();
+            for f in &s.files {
+                let to = dst.join(f.file_name().expect("a table file"));
+                std::fs::rename(f, &to).with_context(|| format!("cannot move {} to {}", f.display(), to.display()))?;
+                files.push(to);
+            }
+            moved.push(TableStats { files, ..s });
+        }
+        std::fs::remove_dir(&tmp).with_context(|| format!("cannot remove {}", tmp.display()))?;
+        return Ok(Refreshed { report, stats: moved });
+    }
+    let stats = write(src, dst, &defs, arrow_ipc, &report)?;
+    Ok(Refreshed { report, stats })
+}
+
+fn write(src: &Path, dst: &Path, defs: &[&'static crate::schema::TableDef], arrow_ipc: bool, report: &Report) -> anyhow::Result<Vec<TableStats>> {
+    let mut w = DatasetWriter::create(dst, defs, arrow_ipc)?;
+    let mut issues = Rechunk { schema: defs[0].arrow_schema(), held: Vec::new(), rows: 0 };
+    stage_issue_rows(src, |b| issues.push(b, &mut w))?;
+    let mut t = TableBuffer::new(defs[0]);
+    push_findings(&mut t, &report.findings);
+    issues.push(t.finish(), &mut w)?;
+    issues.finish(&mut w)?;
     w.write(1, &report.targets_vs_actuals)?;
-    Ok(Refreshed { report, stats: w.finish()? })
+    w.finish()
 }

@@ -5,10 +5,9 @@
 use std::collections::BTreeMap;
 use std::sync::OnceLock;
 
-use polars::prelude::*;
 use regex::Regex;
 
-use super::{doc_finding, ints, strs, Finding};
+use super::{doc_finding, Finding, Reading};
 use crate::model::Severity;
 use crate::normalize::script::to_simplified;
 
@@ -85,20 +84,24 @@ pub fn flaws(text: &str) -> Vec<(Flaw, usize)> {
 /// characters that simplified text also uses (e.g. 著 in 著作 is kept, but alone may change).
 const MIN_TRADITIONAL: usize = 3;
 
-pub fn check(paragraphs: &DataFrame, doc_files: &BTreeMap<String, String>, out: &mut Vec<Finding>) -> anyhow::Result<()> {
-    let (ids, lines, texts, removed) = (strs(paragraphs, "doc_id")?, ints(paragraphs, "source_line")?, strs(paragraphs, "text")?, strs(paragraphs, "removed")?);
+/// Reads `paragraphs` in chunks; holds one entry per document and flaw.
+pub fn check(reading: &Reading, doc_files: &BTreeMap<String, String>, out: &mut Vec<Finding>) -> anyhow::Result<()> {
     // (doc, flaw) → (count, first line, first example)
     let mut found: BTreeMap<(String, Flaw), (usize, i64, String)> = BTreeMap::new();
-    for k in 0..paragraphs.height() {
-        let (Some(id), Some(t)) = (ids[k], texts[k]) else { continue };
-        if removed[k].is_some() {
-            continue;
+    reading.for_each_chunk("paragraphs", &["doc_id", "source_line", "text", "removed"], |c, _| {
+        let (ids, lines, texts, removed) = (c.strs("doc_id")?, c.ints("source_line")?, c.strs("text")?, c.strs("removed")?);
+        for k in 0..c.rows() {
+            let (Some(id), Some(t)) = (ids.get(k), texts.get(k)) else { continue };
+            if removed.get(k).is_some() {
+                continue;
+            }
+            for (flaw, n) in flaws(t) {
+                let e = found.entry((id.to_string(), flaw)).or_insert_with(|| (0, lines[k].unwrap_or(0), t.chars().take(40).collect()));
+                e.0 += n;
+            }
         }
-        for (flaw, n) in flaws(t) {
-            let e = found.entry((id.to_string(), flaw)).or_insert_with(|| (0, lines[k].unwrap_or(0), t.chars().take(40).collect()));
-            e.0 += n;
-        }
-    }
+        Ok(())
+    })?;
     let mut rows: Vec<_> = found.into_iter().collect();
     rows.sort_by(|a, b| (doc_files.get(&a.0 .0), &a.0).cmp(&(doc_files.get(&b.0 .0), &b.0)));
     for ((doc, flaw), (n, line, example)) in rows {

@@ -1,0 +1,171 @@
+//! Reading the written tables back in chunks of rows, so that validation needs memory for one
+//! chunk and one document at a time whatever the size of the corpus. Tables are read with
+//! arrow-rs, only the columns a check needs, `chunk_rows` rows at a time.
+//!
+//! Child tables hold their rows grouped by document in input order; [`Cursor`] reads the rows
+//! of one document from such a table, moving forward through the file (and reopening it only
+//! when asked for a document that lies behind it).
+
+use std::cell::Cell;
+use std::fs::File;
+use std::path::{Path, PathBuf};
+
+use anyhow::Context;
+use arrow::array::{Array, ArrayRef, AsArray};
+use arrow::compute::cast;
+use arrow::datatypes::{DataType, Float64Type, Int64Type};
+use arrow::record_batch::RecordBatch;
+use parquet::arrow::arrow_reader::{ParquetRecordBatchReader, ParquetRecordBatchReaderBuilder};
+use parquet::arrow::ProjectionMask;
+
+/// Rows per chunk when nothing else is asked for: a few MB of the widest table.
+pub const DEFAULT_CHUNK_ROWS: usize = 64 * 1024;
+
+/// Where the tables are and how much of one is read at a time; counts what was read, so tests
+/// can see that a table went through in chunks.
+#[derive(Debug)]
+pub struct Reading {
+    pub dir: PathBuf,
+    pub chunk_rows: usize,
+    chunks: Cell<usize>,
+    largest_chunk: Cell<usize>,
+}
+
+impl Reading {
+    pub fn new(dir: &Path, chunk_rows: usize) -> Self {
+        Reading { dir: dir.to_path_buf(), chunk_rows: chunk_rows.max(1), chunks: Cell::new(0), largest_chunk: Cell::new(0) }
+    }
+
+    /// Chunks read so far, and the most rows any of them held.
+    pub fn chunks_read(&self) -> (usize, usize) {
+        (self.chunks.get(), self.largest_chunk.get())
+    }
+
+    fn path(&self, table: &str) -> PathBuf {
+        self.dir.join(format!("{table}.parquet"))
+    }
+
+    /// A reader of `columns` of `table` from row `offset` on.
+    fn open(&self, table: &str, columns: &[&str], offset: usize) -> anyhow::Result<ParquetRecordBatchReader> {
+        let path = self.path(table);
+        let f = File::open(&path).with_context(|| format!("cannot open {}", path.display()))?;
+        let b = ParquetRecordBatchReaderBuilder::try_new(f).with_context(|| format!("cannot read {}", path.display()))?;
+        let mask = ProjectionMask::columns(b.parquet_schema(), columns.iter().copied());
+        let b = b.with_projection(mask).with_batch_size(self.chunk_rows);
+        let b = if offset > 0 { b.with_offset(offset) } else { b };
+        Ok(b.build()?)
+    }
+
+    fn counted(&self, batch: RecordBatch) -> RecordBatch {
+        self.chunks.set(self.chunks.get() + 1);
+        self.largest_chunk.set(self.largest_chunk.get().max(batch.num_rows()));
+        batch
+    }
+
+    /// Calls `f` with every chunk of `columns` of `table` and the table row its first row is.
+    pub fn for_each_chunk(&self, table: &str, columns: &[&str], mut f: impl FnMut(&Chunk, usize) -> anyhow::Result<()>) -> anyhow::Result<()> {
+        let mut row = 0;
+        for b in self.open(table, columns, 0)? {
+            let b = self.counted(b.with_context(|| format!("cannot read {table}.parquet"))?);
+            let n = b.num_rows();
+            f(&Chunk(b), row)?;
+            row += n;
+        }
+        Ok(())
+    }
+}
+
+/// One chunk of a table, with its columns as plain values by name.
+pub struct Chunk(pub RecordBatch);
+
+impl Chunk {
+    pub fn rows(&self) -> usize {
+        self.0.num_rows()
+    }
+
+    fn column(&self, name: &str, to: &DataType) -> anyhow::Result<ArrayRef> {
+        let c = self.0.column_by_name(name).with_context(|| format!("no column {name}"))?;
+        Ok(if c.data_type() == to { c.clone() } else { cast(c, to)? })
+    }
+
+    pub fn strs(&self, name: &str) -> anyhow::Result<Strs> {
+        Ok(Strs(self.column(name, &DataType::Utf8)?))
+    }
+
+    pub fn ints(&self, name: &str) -> anyhow::Result<Vec<Option<i64>>> {
+        let c = self.column(name, &DataType::Int64)?;
+        Ok(c.as_primitive::<Int64Type>().iter().collect())
+    }
+
+    pub fn floats(&self, name: &str) -> anyhow::Result<Vec<Option<f64>>> {
+        let c = self.column(name, &DataType::Float64)?;
+        Ok(c.as_primitive::<Float64Type>().iter().collect())
+    }
+}
+
+/// A string column of a chunk.
+pub struct Strs(ArrayRef);
+
+impl Strs {
+    pub fn get(&self, k: usize) -> Option<&str> {
+        let a = self.0.as_string::<i32>();
+        a.is_valid(k).then(|| a.value(k))
+    }
+}
+
+/// Reads the rows of one document at a time from a table grouped by document, given where the
+/// document's rows lie (first and last row, from an earlier pass over the table).
+pub struct Cursor<'a> {
+    reading: &'a Reading,
+    table: &'static str,
+    columns: Vec<&'static str>,
+    reader: Option<ParquetRecordBatchReader>,
+    /// The chunk read last and the table row of its first row.
+    chunk: Option<(Chunk, usize)>,
+    /// The table row the reader will give next.
+    next_row: usize,
+}
+
+impl<'a> Cursor<'a> {
+    /// `columns` must include `doc_id`.
+    pub fn new(reading: &'a Reading, table: &'static str, columns: &[&'static str]) -> Self {
+        Cursor { reading, table, columns: columns.to_vec(), reader: None, chunk: None, next_row: 0 }
+    }
+
+    /// Calls `f` with each chunk that holds rows in `first..=last` whose `doc_id` is `doc`, and
+    /// those rows (positions in the chunk, in order).
+    pub fn rows_of(&mut self, doc: &str, (first, last): (usize, usize), mut f: impl FnMut(&Chunk, &[usize]) -> anyhow::Result<()>) -> anyhow::Result<()> {
+        let behind = match &self.chunk {
+            Some((_, start)) => first < *start,
+            None => first < self.next_row,
+        };
+        if behind || self.reader.is_none() {
+            // Start again at the document's first row (rare: only when documents come out of order).
+            self.reader = Some(self.reading.open(self.table, &self.columns, first)?);
+            self.chunk = None;
+            self.next_row = first;
+        }
+        let mut row = first;
+        while row <= last {
+            let held = matches!(&self.chunk, Some((c, start)) if row >= *start && row < start + c.rows());
+            if !held {
+                let Some(b) = self.reader.as_mut().expect("opened above").next() else { break };
+                let b = self.reading.counted(b.with_context(|| format!("cannot read {}.parquet", self.table))?);
+                let start = self.next_row;
+                self.next_row += b.num_rows();
+                self.chunk = Some((Chunk(b), start));
+                continue;
+            }
+            let (c, start) = self.chunk.as_ref().expect("held");
+            let ids = c.0.column_by_name("doc_id").context("no column doc_id")?;
+            let ids = ids.as_string_opt::<i32>().context("doc_id is not a string column")?;
+            let end = (start + c.rows()).min(last + 1);
+            let rows: Vec<usize> = (row - start..end - start).filter(|&k| ids.is_valid(k) && ids.value(k) == doc).collect();
+            if !rows.is_empty() {
+                f(c, &rows)?;
+            }
+            row = end;
+        }
+        Ok(())
+    }
+}
