@@ -106,23 +106,7 @@ impl Pool {
 }
 
 fn strip_glosses(t: &str) -> String {
-    let chars: Vec<char> = t.chars().collect();
-    let drops = crate::normalize::gloss::find(&chars);
-    let mut out = String::with_capacity(t.len());
-    let mut d = drops.iter().peekable();
-    let mut i = 0;
-    while i < chars.len() {
-        if let Some(&&(a, b)) = d.peek() {
-            if i == a {
-                i = b;
-                d.next();
-                continue;
-            }
-        }
-        out.push(chars[i]);
-        i += 1;
-    }
-    out
+    crate::normalize::gloss::strip(&t.chars().collect::<Vec<_>>()).into_iter().collect()
 }
 
 /// Varies every Arabic number of a paragraph by up to ±30 %, keeping its written form

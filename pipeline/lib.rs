@@ -12,6 +12,7 @@ pub mod indicators;
 pub mod logging;
 pub mod model;
 pub mod normalize;
+pub mod numeral;
 pub mod release;
 pub mod runner;
 pub mod schema;

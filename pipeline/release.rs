@@ -101,15 +101,7 @@ pub fn card(m: &Manifest, version: &str) -> String {
     for def in &cat.tables {
         let rows: Option<u64> = m.tables.iter().find(|t| t.name == def.name && t.file.ends_with(".parquet")).map(|t| t.rows);
         let Some(rows) = rows else { continue };
-        let _ = writeln!(s, "### `{}` ({rows} rows)\n\n{}\n", def.name, def.description);
-        if !def.sort_key.is_empty() {
-            let _ = writeln!(s, "Rows are ordered by {}.\n", def.sort_key.iter().map(|k| format!("`{k}`")).collect::<Vec<_>>().join(", "));
-        }
-        let _ = writeln!(s, "| column | type | nullable | meaning |\n|---|---|---|---|");
-        for c in &def.columns {
-            let _ = writeln!(s, "| `{}` | {} | {} | {} |", c.name, c.ty.as_str(), if c.nullable { "yes" } else { "no" }, c.description.replace('|', "\\|"));
-        }
-        s.push('\n');
+        s.push_str(&def.markdown(&format!("### `{}` ({rows} rows)", def.name), false));
     }
     s
 }

@@ -314,11 +314,6 @@ fn process_loaded_timed(file: Loaded, stages: &[Box<dyn Stage>], times: &mut Sta
         .collect()
 }
 
-/// Extracts and processes one file into its documents' rows (default limits, no cache).
-pub fn process_file(rel: &str, path: &Path, stages: &[Box<dyn Stage>]) -> Vec<DocBatches> {
-    process_loaded(load(rel, path, Limits::default()), stages)
-}
-
 /// Finishes a publish that a killed run left half done, or clears an incomplete staging folder.
 pub fn recover(output: &Path) -> anyhow::Result<()> {
     let staging = output.join(STAGING);
@@ -370,16 +365,26 @@ fn publish(staging: &Path, output: &Path, whole: bool) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// Every data file compiled into the binary that changes what a run writes: the schema, the
+/// code books, the dictionaries and the rule files. Their hash is the manifest's `config_hash`
+/// and part of every cache key.
+pub const EMBEDDED_DATA: [(&str, &str); 8] = [
+    ("schemas/tables.toml", crate::schema::TABLES_TOML),
+    ("schemas/units.toml", crate::units::UNITS_TOML),
+    ("schemas/indicator_codebook.toml", crate::codebook::CODEBOOK_TOML),
+    ("data/domain_dict.txt", crate::segment::words::DOMAIN_DICT),
+    ("data/chrome.toml", crate::extract::chrome::CHROME_TOML),
+    ("data/metadata.toml", crate::extract::metadata::METADATA_TOML),
+    ("data/opencc_t2s_multi.txt", crate::normalize::script::MULTI_CANDIDATE_RULES),
+    ("data/t2s_phrases_extra.txt", crate::normalize::script::EXTRA_PHRASES),
+];
+
 pub fn config_hash() -> String {
     let mut h = Sha256::new();
-    for part in [
-        crate::schema::TABLES_TOML,
-        crate::units::UNITS_TOML,
-        crate::codebook::CODEBOOK_TOML,
-        crate::segment::words::DOMAIN_DICT,
-        include_str!("../data/chrome.toml"),
-    ] {
-        h.update(part.as_bytes());
+    for (name, text) in EMBEDDED_DATA {
+        h.update(name.as_bytes());
+        h.update([0]);
+        h.update(text.as_bytes());
         h.update([0]);
     }
     hex(&h.finalize())[..16].to_string()

@@ -83,6 +83,9 @@ pub struct TableDef {
     pub description: String,
     #[serde(default)]
     pub sort_key: Vec<String>,
+    /// Rows come grouped by document, in the order of the documents table.
+    #[serde(default)]
+    pub grouped_by_document: bool,
     pub columns: Vec<ColumnDef>,
     #[serde(skip)]
     index: HashMap<String, usize>,
@@ -106,6 +109,42 @@ impl TableDef {
 
     pub fn arrow_schema(&self) -> Arc<Schema> {
         self.arrow.clone().expect("schema built at load")
+    }
+
+    /// How the rows are ordered, in one sentence for the data dictionary and dataset cards.
+    pub fn order_note(&self) -> Option<String> {
+        let keys = self.sort_key.iter().map(|k| format!("`{k}`")).collect::<Vec<_>>().join(", ");
+        match (self.grouped_by_document, keys.is_empty()) {
+            (true, false) => Some(format!("Rows are grouped by document, in the order of `documents`, and ordered by {keys} within a document.")),
+            (true, true) => Some("Rows are grouped by document, in the order of `documents`.".to_string()),
+            (false, false) => Some(format!("Rows are ordered by {keys}.")),
+            (false, true) => None,
+        }
+    }
+
+    /// The table as Markdown: description, row order, and a row per column (with examples when
+    /// asked). `heading` is the section title line.
+    pub fn markdown(&self, heading: &str, with_examples: bool) -> String {
+        use std::fmt::Write;
+        let mut s = format!("{heading}\n\n{}\n\n", self.description);
+        if let Some(note) = self.order_note() {
+            let _ = writeln!(s, "{note}\n");
+        }
+        let esc = |x: &str| x.replace('|', "\\|");
+        if with_examples {
+            let _ = writeln!(s, "| column | type | nullable | meaning | example |\n|---|---|---|---|---|");
+        } else {
+            let _ = writeln!(s, "| column | type | nullable | meaning |\n|---|---|---|---|");
+        }
+        for c in &self.columns {
+            let _ = write!(s, "| `{}` | {} | {} | {} |", c.name, c.ty.as_str(), if c.nullable { "yes" } else { "no" }, esc(&c.description));
+            if with_examples {
+                let _ = write!(s, " {} |", esc(c.example.as_deref().unwrap_or("")));
+            }
+            s.push('\n');
+        }
+        s.push('\n');
+        s
     }
 
     pub fn file_name(&self, ext: &str) -> String {
@@ -151,10 +190,6 @@ impl Catalog {
             .find(|t| t.name == name)
             .unwrap_or_else(|| panic!("schemas/tables.toml defines no table `{name}`"))
     }
-
-    pub fn try_table(&self, name: &str) -> Option<&TableDef> {
-        self.tables.iter().find(|t| t.name == name)
-    }
 }
 
 /// The embedded catalog, parsed once per process.
@@ -172,23 +207,7 @@ pub fn dictionary(markdown: bool) -> String {
         let _ = writeln!(s, "# Data dictionary (schema {})\n", cat.schema_version);
         let _ = writeln!(s, "Generated from `schemas/tables.toml` by `govreport schema --markdown`; do not edit by hand.\n");
         for t in &cat.tables {
-            let _ = writeln!(s, "## `{}`\n\n{}\n", t.name, t.description);
-            if !t.sort_key.is_empty() {
-                let _ = writeln!(s, "Rows are ordered by {}.\n", t.sort_key.iter().map(|k| format!("`{k}`")).collect::<Vec<_>>().join(", "));
-            }
-            let _ = writeln!(s, "| column | type | nullable | meaning | example |\n|---|---|---|---|---|");
-            for c in &t.columns {
-                let _ = writeln!(
-                    s,
-                    "| `{}` | {} | {} | {} | {} |",
-                    c.name,
-                    c.ty.as_str(),
-                    if c.nullable { "yes" } else { "no" },
-                    c.description.replace('|', "\\|"),
-                    c.example.as_deref().unwrap_or("").replace('|', "\\|")
-                );
-            }
-            s.push('\n');
+            s.push_str(&t.markdown(&format!("## `{}`", t.name), true));
         }
     } else {
         for t in &cat.tables {

@@ -155,3 +155,52 @@ fn identical_bad_files_each_get_their_own_row_and_id() {
     let reasons: Vec<String> = docs.column("quarantine_reason").unwrap().str().unwrap().iter().flatten().map(str::to_string).collect();
     assert!(reasons.iter().any(|r| r.contains("same bytes as a.txt") && r.contains("empty_file")), "{reasons:?}");
 }
+
+/// A key of one row: ints compare as ints, strings as strings, nulls first.
+#[derive(PartialEq, PartialOrd, Debug, Clone)]
+enum Key {
+    Null,
+    Int(i64),
+    Str(String),
+}
+
+fn keys(df: &DataFrame, col: &str) -> Vec<Key> {
+    let c = df.column(col).unwrap();
+    match c.dtype() {
+        DataType::String => c.str().unwrap().iter().map(|v| v.map_or(Key::Null, |s| Key::Str(s.to_string()))).collect(),
+        _ => c.cast(&DataType::Int64).unwrap().i64().unwrap().iter().map(|v| v.map_or(Key::Null, Key::Int)).collect(),
+    }
+}
+
+#[test]
+fn every_table_is_in_the_order_its_schema_states() {
+    let out = tempfile::tempdir().unwrap();
+    common::run_into(&common::seeds(), out.path(), 2);
+    let docs = read_table(out.path(), "documents").unwrap();
+    let doc_pos: std::collections::HashMap<String, i64> =
+        docs.column("doc_id").unwrap().str().unwrap().iter().enumerate().map(|(i, d)| (d.unwrap().to_string(), i as i64)).collect();
+    for def in &catalog().tables {
+        let path = out.path().join(format!("{}.parquet", def.name));
+        if !path.exists() {
+            continue;
+        }
+        let df = read_table(out.path(), &def.name).unwrap();
+        let mut rows: Vec<Vec<Key>> = vec![Vec::new(); df.height()];
+        if def.grouped_by_document {
+            for (k, d) in df.column("doc_id").unwrap().str().unwrap().iter().enumerate() {
+                rows[k].push(Key::Int(doc_pos[d.unwrap()]));
+            }
+        }
+        for col in &def.sort_key {
+            for (k, v) in keys(&df, col).into_iter().enumerate() {
+                rows[k].push(v);
+            }
+        }
+        if rows.first().is_some_and(|r| r.is_empty()) {
+            continue;
+        }
+        for w in rows.windows(2) {
+            assert!(w[0] <= w[1], "{} is not in the order its schema states: {:?} before {:?}", def.name, w[0], w[1]);
+        }
+    }
+}

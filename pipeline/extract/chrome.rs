@@ -6,7 +6,7 @@ use std::sync::OnceLock;
 use regex::RegexSet;
 use serde::Deserialize;
 
-const CHROME_TOML: &str = include_str!("../../data/chrome.toml");
+pub const CHROME_TOML: &str = include_str!("../../data/chrome.toml");
 
 #[derive(Deserialize)]
 struct Rule {

@@ -61,11 +61,9 @@ impl Source {
 
     /// Number of editor lines.
     pub fn n_lines(&self) -> u32 {
-        match self.chars.last() {
-            None => 0,
-            Some(&c) if c == '\n' || c == '\r' => *self.line.last().unwrap(),
-            Some(_) => *self.line.last().unwrap(),
-        }
+        // A final line end does not open a line of its own here: the count is the number of
+        // the last line that has a character.
+        if self.chars.is_empty() { 0 } else { *self.line.last().expect("a line per char") }
     }
 
     /// The chars at `idx` (increasing positions, e.g. a CSV field without its escape quotes)
@@ -103,11 +101,6 @@ impl Source {
     pub fn all_lines(&self) -> Vec<Line> {
         let idx: Vec<usize> = (0..self.chars.len()).collect();
         self.lines_at(&idx)
-    }
-
-    /// Index of the char at source byte `byte` (or the first after it).
-    pub fn char_at_byte(&self, byte: u32) -> usize {
-        self.src[..self.chars.len()].partition_point(|&b| b < byte)
     }
 }
 

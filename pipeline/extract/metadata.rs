@@ -15,7 +15,7 @@ use crate::model::{AdminLevel, Date, DateTime, DocType, Metadata};
 use crate::normalize::gloss;
 use crate::normalize::width;
 
-const METADATA_TOML: &str = include_str!("../../data/metadata.toml");
+pub const METADATA_TOML: &str = include_str!("../../data/metadata.toml");
 
 #[derive(Deserialize)]
 struct Words {
@@ -91,7 +91,7 @@ fn rules() -> &'static Rules {
 /// Joins letter-spaced CJK ("政 府 工 作 报 告" → "政府工作报告") and trims.
 pub fn join_letter_spacing(s: &str) -> String {
     let chars: Vec<char> = s.trim().chars().collect();
-    let is_cjk = |c: char| ('\u{4E00}'..='\u{9FFF}').contains(&c);
+    let is_cjk = crate::normalize::width::is_han;
     let mut out = String::new();
     for (i, &c) in chars.iter().enumerate() {
         if c.is_whitespace() || c == '\u{3000}' {
@@ -114,17 +114,9 @@ pub fn join_letter_spacing(s: &str) -> String {
 /// A header line made comparable: glosses dropped, table bars and odd spaces turned to spaces,
 /// full-width digits narrowed, letter-spacing joined, simplified script.
 pub fn prepare(line: &str, simplify: &dyn Fn(&str) -> String) -> String {
-    let chars: Vec<char> = line.chars().collect();
-    let drop = gloss::find(&chars);
+    let chars = gloss::strip(&line.chars().collect::<Vec<_>>());
     let mut s = String::with_capacity(line.len());
-    let mut k = 0;
-    for (i, &c) in chars.iter().enumerate() {
-        while k < drop.len() && drop[k].1 <= i {
-            k += 1;
-        }
-        if k < drop.len() && drop[k].0 <= i && i < drop[k].1 {
-            continue;
-        }
+    for &c in &chars {
         let c = if c == '|' || width::is_space(c) { ' ' } else { c };
         if width::is_invisible(c) {
             continue;
@@ -246,7 +238,6 @@ fn meeting_re() -> &'static Regex {
 /// The administrative level a region name (or a speaker's office) implies.
 pub fn level_of(region: &str) -> Option<AdminLevel> {
     let l = &rules().words.levels;
-    let has_end = |ws: &[String]| ws.iter().any(|w| region.ends_with(w.as_str()));
     if l.national.iter().any(|w| region == w || region.starts_with(w.as_str())) {
         return Some(AdminLevel::National);
     }
@@ -260,7 +251,6 @@ pub fn level_of(region: &str) -> Option<AdminLevel> {
     all.extend(l.county_district.iter().map(|w| (w, AdminLevel::CountyDistrict)));
     all.extend(l.street_township.iter().map(|w| (w, AdminLevel::StreetTownship)));
     all.sort_by_key(|(w, _)| std::cmp::Reverse(w.chars().count()));
-    let _ = has_end;
     all.iter().find(|(w, _)| region.ends_with(w.as_str())).map(|(_, lv)| *lv)
 }
 
@@ -466,7 +456,7 @@ pub fn read(lines: &[&str], fields: &[(String, String)], simplify: impl Fn(&str)
         .delivery_date
         .map(|d| d.year)
         // A plan-execution title names last year and this one: the report belongs to the later.
-        .or_else(|| crate::extract::structure::last_year_in(&title).max(crate::extract::structure::year_in(&title)))
+        .or_else(|| crate::numeral::all_years_in(&title).max())
         .or(year_field)
         .or_else(|| meta.written_date.map(|d| d.year))
         .or_else(|| meta.published_date.map(|d| d.year))
@@ -475,7 +465,6 @@ pub fn read(lines: &[&str], fields: &[(String, String)], simplify: impl Fn(&str)
             let re = RE.get_or_init(|| Regex::new(r"((?:19|20)\d{2})\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日\s*在").unwrap());
             re.captures(&joined).and_then(|c| c[1].parse().ok())
         });
-    let _ = joined;
     meta
 }
 

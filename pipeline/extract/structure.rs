@@ -61,18 +61,10 @@ pub fn role_of(simplified: &str, report_year: Option<i32>) -> Option<SectionRole
     None
 }
 
-/// A four-digit year followed by 年 in a heading.
+/// The year a heading names ("一、2022年工作回顾", "一、二〇二二年工作回顾"); comparison bases
+/// ("与2019年相比") and open spans ("2020年以来") are not the section's year.
 pub fn year_in(text: &str) -> Option<i32> {
-    static RE: OnceLock<Regex> = OnceLock::new();
-    let re = RE.get_or_init(|| Regex::new(r"((?:19|20)\d{2})\s*年").unwrap());
-    re.captures(text).and_then(|c| c[1].parse().ok())
-}
-
-/// The last four-digit year followed by 年 in a text (the year a figure after it is about).
-pub fn last_year_in(text: &str) -> Option<i32> {
-    static RE: OnceLock<Regex> = OnceLock::new();
-    let re = RE.get_or_init(|| Regex::new(r"((?:19|20)\d{2})\s*年").unwrap());
-    re.captures_iter(text).last().and_then(|c| c[1].parse().ok())
+    crate::numeral::first_year_in(text)
 }
 
 /// Fills heading level, section path, role and year of the kept paragraphs.
@@ -148,5 +140,14 @@ mod tests {
         assert_eq!(ps[1].heading_level, Some(INLINE_LEVEL));
         assert_eq!(ps[2].section_role, SectionRole::Plan);
         assert_eq!(ps[2].section_path.as_deref(), Some("二、2023年工作安排 > 一是提高完成情况的回顾质量"));
+    }
+
+    #[test]
+    fn heading_years_in_chinese_numerals_and_comparisons() {
+        let mut ps = vec![para("一、二〇二二年工作回顾"), para("固定资产投资增长13.3%。"), para("二、与2019年相比的主要变化"), para("地区生产总值增长6%。")];
+        annotate(&mut ps, Some(2023), |s| s.to_string());
+        assert_eq!(ps[1].section_year, Some(2022));
+        assert_eq!(ps[1].section_role, SectionRole::Review);
+        assert_eq!(ps[3].section_year, None, "a comparison base is not the section's year");
     }
 }

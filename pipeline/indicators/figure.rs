@@ -12,7 +12,7 @@ use std::sync::OnceLock;
 
 use regex::Regex;
 
-use super::numeral;
+use crate::numeral;
 use crate::model::Qualifier;
 use crate::units::units;
 

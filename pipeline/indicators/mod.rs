@@ -7,7 +7,6 @@
 //! sentence and section. Ranks ("位列全市第二") come from rank.rs.
 
 pub mod figure;
-pub mod numeral;
 pub mod rank;
 pub mod section;
 pub mod words;

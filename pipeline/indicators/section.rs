@@ -14,8 +14,7 @@ use std::sync::OnceLock;
 
 use regex::Regex;
 
-use super::numeral;
-use crate::extract::structure::{role_of, year_in};
+use crate::extract::structure::role_of;
 use crate::model::{Paragraph, SectionRole, Sentence};
 
 /// Role and year of one paragraph after inheritance.
@@ -59,7 +58,7 @@ pub fn inherited(
         for s in &sentences[next_sentence..end] {
             if let Some(k) = s.text.find("如下") {
                 let head = &s.text[..k];
-                if let Some(y) = year_in(head) {
+                if let Some(y) = crate::numeral::first_year_in(head) {
                     year = Some(y);
                     if let Some(r) = role_of(head, report_year) {
                         role = Some(r);
@@ -71,26 +70,9 @@ pub fn inherited(
     out
 }
 
-fn year_re() -> &'static Regex {
-    static RE: OnceLock<Regex> = OnceLock::new();
-    RE.get_or_init(|| {
-        Regex::new(r"(?P<before>比|较|与|同|相比|对比|和)?(?P<y>(?:19|20)\d{2}|[一二][〇○零一二三四五六七八九]{3})\s*年(?P<after>前|以前|之前|以来|起|后|以后|底前|至今|的基础上|基础上)?")
-            .expect("year pattern compiles")
-    })
-}
-
 /// The year a figure after `text` is about, from the text itself.
 pub fn year_in_text(text: &str) -> Option<i32> {
-    year_re()
-        .captures_iter(text)
-        .filter(|c| c.name("before").is_none() && c.name("after").is_none())
-        .filter_map(|c| {
-            let y = &c["y"];
-            y.parse()
-                .ok()
-                .or_else(|| numeral::digit_string(y).map(|v| v as i32))
-        })
-        .last()
+    crate::numeral::last_year_in(text)
 }
 
 #[cfg(test)]

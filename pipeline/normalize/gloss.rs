@@ -2,6 +2,8 @@
 //! character followed by one tone-marked pinyin syllable in parentheses. Only real syllables
 //! with a tone mark go; "(核准)", "(一)", "(庄桥)" and "(qu)" stay.
 
+use super::width::is_han;
+
 /// Tone-marked vowels (and ü), which a gloss must contain.
 const TONED: &str = "āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜńňǹḿ";
 
@@ -63,8 +65,24 @@ pub fn find(chars: &[char]) -> Vec<(usize, usize)> {
     out
 }
 
-fn is_han(c: char) -> bool {
-    ('\u{4E00}'..='\u{9FFF}').contains(&c) || ('\u{3400}'..='\u{4DBF}').contains(&c)
+/// `chars` with their glosses dropped (for text that needs no map back to the source).
+pub fn strip(chars: &[char]) -> Vec<char> {
+    let drops = find(chars);
+    let mut out = Vec::with_capacity(chars.len());
+    let mut d = drops.iter().peekable();
+    let mut i = 0;
+    while i < chars.len() {
+        if let Some(&&(a, b)) = d.peek() {
+            if i == a {
+                i = b;
+                d.next();
+                continue;
+            }
+        }
+        out.push(chars[i]);
+        i += 1;
+    }
+    out
 }
 
 #[cfg(test)]
@@ -72,14 +90,7 @@ mod tests {
     use super::*;
 
     fn strip(s: &str) -> String {
-        let chars: Vec<char> = s.chars().collect();
-        let drops = find(&chars);
-        chars
-            .iter()
-            .enumerate()
-            .filter(|(i, _)| !drops.iter().any(|(a, b)| a <= i && i < b))
-            .map(|(_, c)| c)
-            .collect()
+        super::strip(&s.chars().collect::<Vec<_>>()).into_iter().collect()
     }
 
     #[test]

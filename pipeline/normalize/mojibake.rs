@@ -10,6 +10,8 @@
 //! that reads as words (jieba's dictionary) up to its right neighbour; what is before it stays as
 //! it was and is flagged. U+FFFD replacement characters and "锟斤拷" runs are flagged as well.
 
+use super::width::is_han;
+
 use encoding_rs::GBK;
 
 use super::script;
@@ -64,10 +66,6 @@ impl Run {
         let end = self.repair.as_ref().map_or(self.end, |r| r.start);
         (end > self.start).then_some((self.start, end))
     }
-}
-
-fn is_han(c: char) -> bool {
-    ('\u{4E00}'..='\u{9FFF}').contains(&c) || ('\u{3400}'..='\u{4DBF}').contains(&c)
 }
 
 /// GBK bytes of one char, if it has a one- or two-byte GBK form.

@@ -7,6 +7,8 @@
 //! every OpenCC phrase holding such a character, and one converter is built from zhconv's tables
 //! plus these rules, so leftmost-longest matching lets phrases win: 乾隆 stays, 天乾物燥 → 天干物燥.
 
+use super::width::is_han;
+
 use std::sync::OnceLock;
 
 use zhconv::{get_builtin_converter, get_builtin_tables, Variant, ZhConverter, ZhConverterBuilder};
@@ -55,10 +57,6 @@ pub fn to_simplified(text: &str) -> String {
 /// Converts text to traditional script (used by tests and the corpus generator).
 pub fn to_traditional(text: &str) -> String {
     get_builtin_converter(Variant::ZhHant).convert(text)
-}
-
-fn is_han(c: char) -> bool {
-    ('\u{4E00}'..='\u{9FFF}').contains(&c) || ('\u{3400}'..='\u{4DBF}').contains(&c)
 }
 
 /// Counts the chars that differ between `a` and its conversion `b` (same length case), or the

@@ -40,3 +40,13 @@ pub fn is_wide(c: char) -> bool {
         || ('\u{FF01}'..='\u{FF60}').contains(&c)
         || matches!(c, '“' | '”' | '‘' | '’' | '—' | '…' | '·')
 }
+
+/// The one test for a Chinese character used across the pipeline: CJK Unified Ideographs and
+/// Extension A (every character a report of this corpus uses; the validator's checks use the
+/// same set through [`HAN_CLASS`]).
+pub fn is_han(c: char) -> bool {
+    ('\u{4E00}'..='\u{9FFF}').contains(&c) || ('\u{3400}'..='\u{4DBF}').contains(&c)
+}
+
+/// [`is_han`] as a regex character class body.
+pub const HAN_CLASS: &str = r"\x{4E00}-\x{9FFF}\x{3400}-\x{4DBF}";

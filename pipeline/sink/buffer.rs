@@ -64,10 +64,6 @@ impl TableBuffer {
         TableBuffer { def, cols, filled: 0, rows: 0 }
     }
 
-    pub fn def(&self) -> &'static TableDef {
-        self.def
-    }
-
     /// Column position by name (look it up once, then push by position).
     pub fn col(&self, name: &str) -> usize {
         self.def.col(name)

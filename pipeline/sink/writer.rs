@@ -67,10 +67,6 @@ impl DatasetWriter {
         Ok(DatasetWriter { dir: dir.to_path_buf(), tables })
     }
 
-    pub fn dir(&self) -> &Path {
-        &self.dir
-    }
-
     /// Appends a batch to the table at position `i` (the order given to `create`).
     pub fn write(&mut self, i: usize, batch: &RecordBatch) -> anyhow::Result<()> {
         if batch.num_rows() == 0 {
@@ -83,11 +79,6 @@ impl DatasetWriter {
         }
         t.rows += batch.num_rows() as u64;
         Ok(())
-    }
-
-    /// Position of a table by name.
-    pub fn position(&self, name: &str) -> usize {
-        self.tables.iter().position(|t| t.def.name == name).unwrap_or_else(|| panic!("no table {name}"))
     }
 
     /// Closes only the named tables (so that they can be read while others stay open).

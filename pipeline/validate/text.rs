@@ -49,7 +49,10 @@ fn mojibake_re() -> &'static Regex {
 
 fn gloss_re() -> &'static Regex {
     static RE: OnceLock<Regex> = OnceLock::new();
-    RE.get_or_init(|| Regex::new(r"\p{Han}[(（]([a-zü]*[āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜ][a-zü]*)[)）]").unwrap())
+    RE.get_or_init(|| {
+        // The same Han set normalize strips glosses after, so the two can never disagree.
+        Regex::new(&format!(r"[{}][(（]([a-zü]*[āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜ][a-zü]*)[)）]", crate::normalize::width::HAN_CLASS)).unwrap()
+    })
 }
 
 /// The flaws of one normalized paragraph, with a count each.

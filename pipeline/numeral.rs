@@ -1,6 +1,11 @@
 //! Chinese numerals: "三" 3, "十二" 12, "一百零五" 105, "两万" 20000, "三十六点九" 36.9,
 //! "一九五三" (digit by digit, for years), and adjacent numerals that state an approximate
-//! range ("七八千万" 70-80 million, written as its lower bound).
+//! range ("七八千万" 70-80 million, written as its lower bound); and the year a text states
+//! ("2022年", "二〇二二年"), shared by the heading reader (extract) and the tagger.
+
+use std::sync::OnceLock;
+
+use regex::Regex;
 
 fn digit(c: char) -> Option<u64> {
     match c {
@@ -24,7 +29,7 @@ pub fn digit_string(s: &str) -> Option<u64> {
         return None;
     }
     s.chars()
-        .try_fold(0u64, |acc, c| Some(acc * 10 + digit(c)?))
+        .try_fold(0u64, |acc, c| acc.checked_mul(10)?.checked_add(digit(c)?))
 }
 
 /// The integer value of a Chinese numeral with place words (十百千万亿).
@@ -46,13 +51,13 @@ fn integer(s: &str) -> Option<u64> {
             '百' => 100,
             '千' => 1000,
             '万' => {
-                total = (total + section + num.unwrap_or(0)) * 10_000;
+                total = total.checked_add(section)?.checked_add(num.unwrap_or(0))?.checked_mul(10_000)?;
                 section = 0;
                 num = None;
                 continue;
             }
             '亿' => {
-                total = (total + section + num.unwrap_or(0)) * 100_000_000;
+                total = total.checked_add(section)?.checked_add(num.unwrap_or(0))?.checked_mul(100_000_000)?;
                 section = 0;
                 num = None;
                 continue;
@@ -65,10 +70,10 @@ fn integer(s: &str) -> Option<u64> {
             None if place == 10 => 1,
             None => return None,
         };
-        section += n * place;
+        section = section.checked_add(n.checked_mul(place)?)?;
         num = None;
     }
-    Some(total + section + num.unwrap_or(0))
+    total.checked_add(section)?.checked_add(num.unwrap_or(0))
 }
 
 /// A Chinese numeral, with an optional decimal part after 点.
@@ -111,9 +116,61 @@ pub fn value_or_range(s: &str) -> Option<(f64, bool)> {
     value(&lower).map(|v| (v, true))
 }
 
+fn year_re() -> &'static Regex {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    RE.get_or_init(|| {
+        Regex::new(r"(?P<before>比|较|与|同|相比|对比|和)?(?P<y>(?:19|20)\d{2}|[一二][〇○零一二三四五六七八九]{3})\s*年(?P<after>前|以前|之前|以来|起|后|以后|底前|至今|的基础上|基础上)?")
+            .expect("year pattern compiles")
+    })
+}
+
+/// The years a text states as the time it is about, in order: "2022年" and "二〇二二年", but
+/// not comparison bases ("比2019年") or open spans ("2020年以来", "2000年前").
+pub fn years_in(text: &str) -> impl Iterator<Item = i32> + '_ {
+    year_re()
+        .captures_iter(text)
+        .filter(|c| c.name("before").is_none() && c.name("after").is_none())
+        .filter_map(|c| {
+            let y = c.name("y").expect("year group").as_str();
+            y.parse().ok().or_else(|| digit_string(y).map(|v| v as i32))
+        })
+}
+
+/// Every year written in a text, whatever stands around it (a title's "2020年…与2021年…").
+pub fn all_years_in(text: &str) -> impl Iterator<Item = i32> + '_ {
+    year_re().captures_iter(text).filter_map(|c| {
+        let y = c.name("y").expect("year group").as_str();
+        y.parse().ok().or_else(|| digit_string(y).map(|v| v as i32))
+    })
+}
+
+/// The last year a text states (the year a figure after it is about).
+pub fn last_year_in(text: &str) -> Option<i32> {
+    years_in(text).last()
+}
+
+/// The first year a text states (the year a heading names).
+pub fn first_year_in(text: &str) -> Option<i32> {
+    years_in(text).next()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn huge_numerals_are_refused_not_overflowed() {
+        assert_eq!(value("九亿亿亿亿"), None);
+        assert_eq!(digit_string("九九九九九九九九九九九九九九九九九九九九九"), None);
+    }
+
+    #[test]
+    fn years_skip_bases_and_spans() {
+        assert_eq!(first_year_in("一、二〇二二年工作回顾"), Some(2022));
+        assert_eq!(first_year_in("二、与2019年相比的主要变化"), None);
+        assert_eq!(last_year_in("2022年,比2019年增长"), Some(2022));
+        assert_eq!(last_year_in("2020年以来,累计"), None);
+    }
 
     #[test]
     fn place_value_numerals() {
