@@ -73,7 +73,7 @@ pub struct DocRow {
     pub report_year: Option<i64>,
     /// n_paragraphs, n_sentences, n_tokens, n_indicators, n_issues.
     pub counts: [Option<i64>; 5],
-    /// `documents.region`, if a later schema adds one.
+    /// `documents.region` (what extract read from the report's header).
     pub region: Option<String>,
 }
 
@@ -112,11 +112,14 @@ pub fn documents(docs: &[DocRow], heads: &HashMap<String, Option<String>>) -> Ve
     let mut out = Vec::with_capacity(docs.len());
     for d in docs {
         let (Some(id), Some(file)) = (d.doc_id.as_deref(), d.source_file.as_deref()) else { continue };
-        // A `region` column, if a later schema adds one, wins over every guess.
-        let stated = d.region.as_deref().filter(|s| !s.trim().is_empty()).map(|s| (s.trim().to_string(), "documents.region"));
-        let region = stated
-            .or_else(|| super::region::from_folder(file).map(|r| (r, "folder")))
-            .or_else(|| heads.get(id).cloned().flatten().map(|r| (r, "text")))
+        // One fixed order for every document, so that two reports of one region get the same
+        // key: the folder the user filed it in, then the region extract read, then the region
+        // the opening lines name, then the file name without its year.
+        let stated = d.region.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(|s| (super::region::canonical(s), "documents.region"));
+        let region = super::region::from_folder(file)
+            .map(|r| (r, "folder"))
+            .or(stated)
+            .or_else(|| heads.get(id).cloned().flatten().map(|r| (super::region::canonical(&r), "text")))
             .or_else(|| super::region::from_file_name(file).map(|r| (r, "file_name")));
         out.push(DocFacts { doc_id: id.to_string(), source_file: file.to_string(), report_year: d.report_year.map(|y| y as i32), region });
     }
@@ -251,4 +254,28 @@ pub fn sentences_of(cursor: &mut Cursor, index: &SentenceIndex, doc: &str, wante
         Ok(())
     })?;
     Ok(out)
+}
+
+#[cfg(test)]
+mod region_order_tests {
+    use super::*;
+
+    fn row(id: &str, file: &str, region: Option<&str>) -> DocRow {
+        DocRow { doc_id: Some(id.into()), source_file: Some(file.into()), report_year: Some(2020), counts: [Some(0); 5], region: region.map(str::to_string) }
+    }
+
+    #[test]
+    fn two_reports_of_one_region_get_one_key_whatever_each_header_says() {
+        // One report's header named its region, the other's did not: the folder decides both.
+        let docs = [row("a", "baoding/2018.txt", Some("保定市")), row("b", "baoding/2019.txt", None)];
+        let facts = documents(&docs, &HashMap::new());
+        assert_eq!(facts[0].region, Some(("baoding".to_string(), "folder")));
+        assert_eq!(facts[1].region, Some(("baoding".to_string(), "folder")));
+        // Flat folder: the header's region and the opening lines' region agree on spelling.
+        let docs = [row("c", "nat_2019.txt", Some("中国")), row("d", "nat_2020.txt", None)];
+        let heads: HashMap<String, Option<String>> = [("d".to_string(), Some("全国".to_string()))].into();
+        let facts = documents(&docs, &heads);
+        assert_eq!(facts[0].region.as_ref().unwrap().0, "全国");
+        assert_eq!(facts[1].region.as_ref().unwrap().0, "全国");
+    }
 }

@@ -1,9 +1,18 @@
 //! Which region a report is about, so that one year's targets can be paired with the next
-//! year's report of the same region. Used only when `documents` has no region of its own.
+//! year's report of the same region. facts.rs tries the sources in one fixed order: the input
+//! folder, `documents.region`, the opening lines ([`from_text`]), the file name.
 
 use std::sync::OnceLock;
 
 use regex::Regex;
+
+/// One spelling per region: the national level is 全国 whether a header said 中国 or 全国.
+pub fn canonical(region: &str) -> String {
+    match region.trim() {
+        "中国" | "全国" | "中华人民共和国" | "国务院" => "全国".to_string(),
+        r => r.to_string(),
+    }
+}
 
 /// The input sub-folder a file lies in (`baoding/2018.txt` → `baoding`); None at the top level.
 pub fn from_folder(source_file: &str) -> Option<String> {
@@ -57,6 +66,13 @@ pub fn from_text(head: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_national_level_has_one_spelling() {
+        assert_eq!(canonical("中国"), "全国");
+        assert_eq!(canonical(" 全国 "), "全国");
+        assert_eq!(canonical("保定市"), "保定市");
+    }
 
     #[test]
     fn regions_from_folders_names_and_report_headers() {
