@@ -27,8 +27,15 @@ struct Item {
     c: char,
     start: u32,
     end: u32,
-    /// Part of a garbled run that could not be repaired: no figure may come from it.
-    flag: bool,
+    /// Part of garbled run number N of the paragraph that could not be repaired: no figure may
+    /// come from it. The run number keeps each run's issue row pointing at its own chars.
+    run: Option<u32>,
+}
+
+impl Item {
+    fn flagged(&self) -> bool {
+        self.run.is_some()
+    }
 }
 
 impl Stage for Normalizer {
@@ -59,11 +66,12 @@ impl Stage for Normalizer {
             p.src_start = items.iter().map(|i| i.start).collect();
             p.src_end = items.iter().map(|i| i.end).collect();
             p.flagged = flagged_ranges(&items);
+            let spans = run_spans(&items, runs.len());
             let n = items.len() as u32;
             p.char_start = Some(offset);
             p.char_end = Some(offset + n);
             offset += n + 1; // the joining newline
-            issues.extend(mojibake_issues(p, &runs));
+            issues.extend(mojibake_issues(p, &runs, &spans));
         }
         doc.issues.extend(issues);
         doc.changes = counts;
@@ -83,11 +91,25 @@ struct RunReport {
     src: (u32, u32),
 }
 
+/// The char range each garbled run's flagged chars ended up at, by run number (None when a
+/// run was fully repaired, or its flagged chars were all dropped by a later step).
+fn run_spans(items: &[Item], runs: usize) -> Vec<Option<(u32, u32)>> {
+    let mut out: Vec<Option<(u32, u32)>> = vec![None; runs];
+    for (k, it) in items.iter().enumerate() {
+        if let Some(r) = it.run {
+            let k = k as u32;
+            let span = &mut out[r as usize];
+            *span = Some(span.map_or((k, k + 1), |(a, _)| (a, k + 1)));
+        }
+    }
+    out
+}
+
 /// Char ranges of flagged items, merged.
 fn flagged_ranges(items: &[Item]) -> Vec<(u32, u32)> {
     let mut out: Vec<(u32, u32)> = Vec::new();
     for (k, it) in items.iter().enumerate() {
-        if !it.flag {
+        if !it.flagged() {
             continue;
         }
         let k = k as u32;
@@ -101,16 +123,16 @@ fn flagged_ranges(items: &[Item]) -> Vec<(u32, u32)> {
 
 /// One issue row per garbled run: repaired runs as info, flagged ones as warnings, with the
 /// flagged span in the normalized text and the run's source bytes.
-fn mojibake_issues(p: &Paragraph, runs: &[RunReport]) -> Vec<Issue> {
+fn mojibake_issues(p: &Paragraph, runs: &[RunReport], spans: &[Option<(u32, u32)>]) -> Vec<Issue> {
     let base = p.char_start.unwrap_or(0);
-    let mut spans = p.flagged.iter();
     runs.iter()
-        .map(|r| {
+        .zip(spans)
+        .map(|(r, span)| {
             let (code, severity) = match (&r.repaired, r.kind) {
                 (Some(_), _) => ("mojibake_repaired", Severity::Info),
                 (None, _) => ("mojibake_flagged", Severity::Warning),
             };
-            let flagged_span = if r.garbled.is_empty() { None } else { spans.next() };
+            let flagged_span = if r.garbled.is_empty() { None } else { span.as_ref() };
             let mut message = format!("{} run \"{}\"", r.kind.as_str(), r.garbled);
             if let Some(rep) = &r.repaired {
                 message.push_str(&format!(" repaired as \"{rep}\""));
@@ -134,17 +156,17 @@ fn normalize_paragraph(p: &Paragraph, convert: bool, counts: &mut NormalizeCount
     let mut base: Vec<Item> = Vec::with_capacity(chars.len());
     let mut reports = Vec::with_capacity(runs.len());
     let mut i = 0;
-    for r in &runs {
+    for (run_no, r) in runs.iter().enumerate() {
         while i < r.start {
-            base.push(Item { c: chars[i], start: p.raw_src[i], end: p.raw_src[i + 1], flag: false });
+            base.push(Item { c: chars[i], start: p.raw_src[i], end: p.raw_src[i + 1], run: None });
             i += 1;
         }
         let flagged = r.flagged();
         if let Some((a, b)) = flagged {
-            base.extend((a..b).map(|k| Item { c: chars[k], start: p.raw_src[k], end: p.raw_src[k + 1], flag: true }));
+            base.extend((a..b).map(|k| Item { c: chars[k], start: p.raw_src[k], end: p.raw_src[k + 1], run: Some(run_no as u32) }));
         }
         if let Some(rep) = &r.repair {
-            base.extend(rep.chars.iter().map(|&(c, a, b)| Item { c, start: p.raw_src[a], end: p.raw_src[b], flag: false }));
+            base.extend(rep.chars.iter().map(|&(c, a, b)| Item { c, start: p.raw_src[a], end: p.raw_src[b], run: None }));
             counts.mojibake_runs_repaired += 1;
         }
         counts.mojibake_runs_found += 1;
@@ -157,7 +179,7 @@ fn normalize_paragraph(p: &Paragraph, convert: bool, counts: &mut NormalizeCount
         i = r.end;
     }
     while i < chars.len() {
-        base.push(Item { c: chars[i], start: p.raw_src[i], end: p.raw_src[i + 1], flag: false });
+        base.push(Item { c: chars[i], start: p.raw_src[i], end: p.raw_src[i + 1], run: None });
         i += 1;
     }
     // 1. Pinyin glosses.
@@ -200,7 +222,7 @@ fn normalize_paragraph(p: &Paragraph, convert: bool, counts: &mut NormalizeCount
                 if !(j - k == 1 && it.c == ' ') {
                     counts.width_fixes += 1;
                 }
-                out.push(Item { c: ' ', start: it.start, end: items[j - 1].end, flag: it.flag });
+                out.push(Item { c: ' ', start: it.start, end: items[j - 1].end, run: it.run });
             } else {
                 counts.width_fixes += 1;
             }
@@ -226,13 +248,13 @@ fn normalize_paragraph(p: &Paragraph, convert: bool, counts: &mut NormalizeCount
 /// almost always keeps the length; where a phrase changes length, its chars all map to the
 /// phrase's whole source range.
 fn simplify_items(items: Vec<Item>, counts: &mut NormalizeCounts) -> Vec<Item> {
-    if items.iter().any(|i| i.flag) {
+    if items.iter().any(Item::flagged) {
         // Flagged garbage stays as written (evidence for a manual repair); the rest converts.
         let mut out = Vec::with_capacity(items.len());
         let mut rest = &items[..];
         while let Some(first) = rest.first() {
-            let n = rest.iter().position(|i| i.flag != first.flag).unwrap_or(rest.len());
-            if first.flag {
+            let n = rest.iter().position(|i| i.flagged() != first.flagged()).unwrap_or(rest.len());
+            if first.flagged() {
                 out.extend_from_slice(&rest[..n]);
             } else {
                 out.extend(simplify_items(rest[..n].to_vec(), counts));
@@ -274,8 +296,8 @@ fn simplify_items(items: Vec<Item>, counts: &mut NormalizeCounts) -> Vec<Item> {
         } else {
             counts.chars_converted += conv.len() as u32;
             let (s, e) = (items[start].start, items[end - 1].end);
-            let flag = items[start..end].iter().any(|i| i.flag);
-            out.extend(conv.iter().map(|&c| Item { c, start: s, end: e, flag }));
+            let run = items[start..end].iter().find_map(|i| i.run);
+            out.extend(conv.iter().map(|&c| Item { c, start: s, end: e, run }));
         }
         start = end;
     }
@@ -347,5 +369,26 @@ mod tests {
             assert_eq!(script::to_simplified(orig).chars().next().map(|o| width::narrow(o).unwrap_or(o)), Some(c), "char {k}");
         }
         assert_eq!(p.char_start, Some(3));
+    }
+
+    #[test]
+    fn each_garbled_run_reports_its_own_span() {
+        // Two runs side by side (merged in `flagged` for the tagger) and one further on.
+        let d = run("标题\n增长锟斤拷\u{FFFD}了5%,共\u{FFFD}\u{FFFD}个");
+        let p = &d.paragraphs[1];
+        let text: Vec<char> = p.text.chars().collect();
+        let base = p.char_start.unwrap() as usize;
+        let re = regex::Regex::new(r"chars (\d+)-(\d+) \(flagged\)").unwrap();
+        let spans: Vec<String> = d
+            .issues
+            .iter()
+            .filter(|i| i.code == "mojibake_flagged")
+            .map(|i| {
+                let c = re.captures(i.location.as_deref().unwrap()).expect("a flagged span");
+                let (a, b): (usize, usize) = (c[1].parse().unwrap(), c[2].parse().unwrap());
+                text[a - base..b - base].iter().collect()
+            })
+            .collect();
+        assert_eq!(spans, ["锟斤拷", "\u{FFFD}", "\u{FFFD}\u{FFFD}"]);
     }
 }
