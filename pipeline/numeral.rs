@@ -9,7 +9,8 @@ use regex::Regex;
 
 fn digit(c: char) -> Option<u64> {
     match c {
-        '零' | '〇' | '○' => Some(0),
+        // Scraped copies also write 〇 as a Cyrillic О or a digit 0 (二0二二年).
+        '零' | '〇' | '○' | 'О' | '0' => Some(0),
         '一' => Some(1),
         '二' | '两' => Some(2),
         '三' => Some(3),

@@ -162,25 +162,9 @@ pub fn is_header_line(line: &str, simplify: &dyn Fn(&str) -> String) -> bool {
     !p.is_empty() && label_pairs(&p).1
 }
 
-fn chinese_digit(c: char) -> Option<u32> {
-    "〇一二三四五六七八九".chars().position(|d| d == c).map(|p| p as u32).or(match c {
-        '○' | '零' | 'О' | '0' => Some(0),
-        _ => None,
-    })
-}
-
-/// "十" → 10, "二十三" → 23, "七" → 7.
+/// "十" → 10, "二十三" → 23, "七" → 7 (month and day numbers).
 fn chinese_small(s: &str) -> Option<u32> {
-    let cs: Vec<char> = s.chars().collect();
-    match cs.iter().position(|&c| c == '十') {
-        None if cs.len() == 1 => chinese_digit(cs[0]),
-        None => None,
-        Some(p) => {
-            let tens = if p == 0 { 1 } else { chinese_digit(cs[0])? };
-            let ones = if p + 1 < cs.len() { chinese_digit(cs[p + 1])? } else { 0 };
-            (p <= 1 && cs.len() <= p + 2).then_some(tens * 10 + ones)
-        }
-    }
+    crate::numeral::value(s).filter(|v| v.fract() == 0.0 && *v >= 0.0 && *v < 100.0).map(|v| v as u32)
 }
 
 fn date_re() -> &'static Regex {
@@ -214,7 +198,7 @@ pub fn find_date(s: &str) -> Option<(Date, Option<DateTime>, usize, usize)> {
     });
     let chinese = cn_date_re().captures(s).and_then(|c| {
         let m = c.get(0).unwrap();
-        let y = c[1].chars().try_fold(0i32, |acc, ch| chinese_digit(ch).map(|d| acc * 10 + d as i32))?;
+        let y = crate::numeral::digit_string(&c[1]).and_then(|y| i32::try_from(y).ok())?;
         let date = Date::new(y, chinese_small(&c[2])?, chinese_small(&c[3])?)?;
         Some((date, None, m.start(), m.end()))
     });

@@ -24,27 +24,12 @@ fn rank_re() -> &'static Regex {
     })
 }
 
-/// A numeral written in digits or Chinese (up to 99).
+/// A rank written in digits or Chinese numerals ("3", "二", "十二").
 pub fn small_number(s: &str) -> Option<u32> {
     if let Ok(n) = s.parse() {
         return Some(n);
     }
-    let digit = |c: char| {
-        "零一二三四五六七八九"
-            .chars()
-            .position(|d| d == c)
-            .map(|d| d as u32)
-            .or((c == '两').then_some(2))
-    };
-    let chars: Vec<char> = s.chars().collect();
-    match chars.as_slice() {
-        [c] if *c == '十' => Some(10),
-        [c] => digit(*c),
-        ['十', b] => Some(10 + digit(*b)?),
-        [a, '十'] => Some(digit(*a)? * 10),
-        [a, '十', b] => Some(digit(*a)? * 10 + digit(*b)?),
-        _ => None,
-    }
+    crate::numeral::value(s).filter(|v| v.fract() == 0.0 && *v >= 0.0 && *v < 1000.0).map(|v| v as u32)
 }
 
 /// Adds rank rows found in the sentence; `mentions` are the sentence's other figures, whose
