@@ -332,7 +332,7 @@ pub struct Token {
     pub sentence_index: u32,
     pub index: u32,
     pub word: String,
-    pub pos: String,
+    pub pos: &'static str,
     pub char_start: u32,
     pub char_end: u32,
 }

@@ -49,7 +49,7 @@ impl std::fmt::Display for DecodeError {
 }
 
 /// Bytes given to the encoding detector.
-const DETECT_SAMPLE_BYTES: usize = 64 * 1024;
+const DETECT_SAMPLE_BYTES: usize = 16 * 1024;
 
 /// Highest share of malformed sequences a legacy decode may have and still be accepted.
 const MAX_LEGACY_ERROR_RATE: f64 = 0.002;

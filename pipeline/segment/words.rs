@@ -39,6 +39,16 @@ pub fn jieba() -> &'static Jieba {
     })
 }
 
+/// Dates and periods ("2022年", "2022年1-6月", "一九五三年", "1-6月", "2月1日"): tagged `t`.
+const TIME_PATTERN: &str = r"(?:19|20)\d{2}年(?:\d{1,2}(?:-\d{1,2})?月(?:\d{1,2}日)?)?|[一二][〇○零一二三四五六七八九]{3}年|\d{1,2}-\d{1,2}月|\d{1,2}月(?:\d{1,2}日)?";
+
+/// Whether a figure match is a date: the date branch comes first in [`figure_re`], so a match
+/// is a date exactly when the whole match is one.
+fn is_time(matched: &str) -> bool {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    RE.get_or_init(|| Regex::new(&format!("^(?:{TIME_PATTERN})$")).expect("time pattern compiles")).is_match(matched)
+}
+
 fn figure_re() -> &'static Regex {
     static RE: OnceLock<Regex> = OnceLock::new();
     RE.get_or_init(|| {
@@ -50,10 +60,8 @@ fn figure_re() -> &'static Regex {
         // character inside a word ("统一部署") is left to jieba.
         let pattern = format!(
             r"(?x)
-            (?P<t>(?:19|20)\d{{2}}年(?:\d{{1,2}}(?:-\d{{1,2}})?月(?:\d{{1,2}}日)?)?
-                | [一二][〇○零一二三四五六七八九]{{3}}年
-                | \d{{1,2}}-\d{{1,2}}月 | \d{{1,2}}月(?:\d{{1,2}}日)? )
-            | (?P<m>(?:百|千|万)分之(?:\d+(?:\.\d+)?|[零〇○一二两三四五六七八九十百点]+)
+            (?:{time})
+            | (?:(?:百|千|万)分之(?:\d+(?:\.\d+)?|[零〇○一二两三四五六七八九十百点]+)
               | [一二两三四五六七八九十]+分之[一二两三四五六七八九十]+
               | 翻[一二两三四]番
               | \d{{1,2}}/\d{{1,2}}
@@ -63,6 +71,7 @@ fn figure_re() -> &'static Regex {
                 (?: %|‰|个百分点|倍
                   | (?:{scales})?(?:余|多)?(?:{units})
                   | (?:{scales})(?:余|多)? )? )",
+            time = TIME_PATTERN.replace(' ', r"\ "),
             scales = esc(b.scale_texts()),
             units = esc(b.unit_texts()),
         );
@@ -74,7 +83,9 @@ fn figure_re() -> &'static Regex {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Word {
     pub word: String,
-    pub pos: String,
+    /// A tag from jieba's dictionary or one of ours; `'static` because the dictionary lives for
+    /// the whole process, so no token allocates its tag.
+    pub pos: &'static str,
     pub start: usize,
     pub end: usize,
 }
@@ -84,8 +95,8 @@ pub fn words(sentence: &str) -> Vec<Word> {
     let mut out = Vec::new();
     let mut last_byte = 0;
     let mut last_char = 0;
-    for m in figure_re().captures_iter(sentence) {
-        let whole = m.get(0).expect("match");
+    // find_iter runs a DFA; captures would need the slower PikeVM on every sentence.
+    for whole in figure_re().find_iter(sentence) {
         // A digit run glued to ASCII letters, digits or URL punctuation is part of a code (S309)
         // or an address ("…/202501/23/30"), not a figure.
         let glued = |c: char| c.is_ascii_alphanumeric() || matches!(c, '.' | '/' | '_' | '=' | '&' | '#' | '\\');
@@ -98,13 +109,27 @@ pub fn words(sentence: &str) -> Vec<Word> {
         tag_gap(gap, last_char, &mut out);
         let start = last_char + gap.chars().count();
         let end = start + whole.as_str().chars().count();
-        let pos = if m.name("t").is_some() { TAG_TIME } else { TAG_QUANTITY };
-        out.push(Word { word: whole.as_str().to_string(), pos: pos.to_string(), start, end });
+        let pos = if is_time(whole.as_str()) { TAG_TIME } else { TAG_QUANTITY };
+        out.push(Word { word: whole.as_str().to_string(), pos, start, end });
         last_byte = whole.end();
         last_char = end;
     }
     tag_gap(&sentence[last_byte..], last_char, &mut out);
     out
+}
+
+/// A part-of-speech tag as a `&'static str`. jieba's tags come from its dictionary and a
+/// fixed HMM tag set, so this table stays a few dozen entries; each distinct tag is stored once.
+fn intern_tag(tag: &str) -> &'static str {
+    use std::collections::HashMap;
+    use std::sync::RwLock;
+    static TAGS: OnceLock<RwLock<HashMap<String, &'static str>>> = OnceLock::new();
+    let tags = TAGS.get_or_init(Default::default);
+    if let Some(t) = tags.read().expect("tag table").get(tag) {
+        return t;
+    }
+    let mut w = tags.write().expect("tag table");
+    *w.entry(tag.to_string()).or_insert_with(|| Box::leak(tag.to_string().into_boxed_str()))
 }
 
 fn tag_gap(gap: &str, offset: usize, out: &mut Vec<Word>) {
@@ -113,13 +138,13 @@ fn tag_gap(gap: &str, offset: usize, out: &mut Vec<Word>) {
     }
     let mut ws: Vec<Word> = Vec::new();
     for t in jieba().tag(gap, true) {
-        ws.push(Word { word: t.word.to_string(), pos: t.tag.to_string(), start: offset + t.start, end: offset + t.end });
+        ws.push(Word { word: t.word.to_string(), pos: intern_tag(t.tag), start: offset + t.start, end: offset + t.end });
     }
     // Digits that reach jieba were refused as figures (glued to a code or an address):
     // jieba would tag them `m`; they are code pieces.
     for w in &mut ws {
         if w.pos == TAG_QUANTITY && w.word.chars().any(|c| c.is_ascii_digit()) {
-            w.pos = "eng".to_string();
+            w.pos = "eng";
         }
     }
     merge_chinese_counts(&mut ws);
@@ -153,12 +178,12 @@ fn merge_chinese_counts(ws: &mut Vec<Word>) {
         }
         if let Some(c) = chinese_numeral_re().captures(&ws[i].word) {
             if c.name("unit").is_some() {
-                ws[i].pos = TAG_QUANTITY.to_string();
+                ws[i].pos = TAG_QUANTITY;
             } else if i + 1 < ws.len() && is_unit_word(&ws[i + 1].word) {
                 let next = ws.remove(i + 1);
                 ws[i].word.push_str(&next.word);
                 ws[i].end = next.end;
-                ws[i].pos = TAG_QUANTITY.to_string();
+                ws[i].pos = TAG_QUANTITY;
             }
         }
         i += 1;
@@ -180,7 +205,7 @@ mod tests {
     use super::*;
 
     fn ws(s: &str) -> Vec<(String, String)> {
-        words(s).into_iter().map(|w| (w.word, w.pos)).collect()
+        words(s).into_iter().map(|w| (w.word, w.pos.to_string())).collect()
     }
 
     #[test]

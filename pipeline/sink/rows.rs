@@ -168,7 +168,7 @@ fn tokens(d: &Document, mut t: TableBuffer) -> RecordBatch {
         t.int(sent, n(k.sentence_index));
         t.int(idx, n(k.index));
         t.str(word, Some(&k.word));
-        t.str(pos, Some(&k.pos));
+        t.str(pos, Some(k.pos));
         t.int(cs, n(k.char_start));
         t.int(ce, n(k.char_end));
         t.end_row();
