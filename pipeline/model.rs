@@ -225,7 +225,7 @@ impl DateTime {
     pub fn new(date: Date, hour: u32, minute: u32, second: u32) -> Option<DateTime> {
         (hour < 24 && minute < 60 && second < 60).then_some(DateTime { date, hour, minute, second })
     }
-    /// Seconds since 1970-01-01 00:00:00 (Arrow timestamp_s without a time zone).
+    /// Seconds since 1970-01-01 00:00:00 (written as a millisecond timestamp without a time zone).
     pub fn seconds_since_epoch(self) -> i64 {
         self.date.days_since_epoch() as i64 * 86_400 + (self.hour * 3600 + self.minute * 60 + self.second) as i64
     }

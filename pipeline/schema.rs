@@ -22,7 +22,9 @@ pub enum ColumnType {
     Float64,
     Bool,
     Date32,
-    TimestampS,
+    /// A wall-clock time without a time zone, stored as Parquet TIMESTAMP(MILLIS): Parquet has
+    /// no seconds unit, and an Arrow second timestamp would reach pyarrow and DuckDB as int64.
+    TimestampMs,
 }
 
 impl ColumnType {
@@ -34,7 +36,7 @@ impl ColumnType {
             ColumnType::Float64 => DataType::Float64,
             ColumnType::Bool => DataType::Boolean,
             ColumnType::Date32 => DataType::Date32,
-            ColumnType::TimestampS => DataType::Timestamp(TimeUnit::Second, None),
+            ColumnType::TimestampMs => DataType::Timestamp(TimeUnit::Millisecond, None),
         }
     }
 
@@ -47,7 +49,7 @@ impl ColumnType {
             ColumnType::Float64 => "f64",
             ColumnType::Bool => "bool",
             ColumnType::Date32 => "date",
-            ColumnType::TimestampS => "datetime[ms]",
+            ColumnType::TimestampMs => "datetime[ms]",
         }
     }
 
@@ -59,7 +61,7 @@ impl ColumnType {
             ColumnType::Float64 => "float64",
             ColumnType::Bool => "bool",
             ColumnType::Date32 => "date32",
-            ColumnType::TimestampS => "timestamp_s",
+            ColumnType::TimestampMs => "timestamp_ms",
         }
     }
 }

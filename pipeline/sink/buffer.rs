@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 use arrow::array::{
     ArrayRef, BooleanBuilder, Date32Builder, Float64Builder, Int32Builder, Int64Builder,
-    StringBuilder, TimestampSecondBuilder,
+    StringBuilder, TimestampMillisecondBuilder,
 };
 use arrow::record_batch::RecordBatch;
 
@@ -21,7 +21,7 @@ enum Col {
     Float64(Float64Builder),
     Bool(BooleanBuilder),
     Date32(Date32Builder),
-    TimestampS(TimestampSecondBuilder),
+    TimestampMs(TimestampMillisecondBuilder),
 }
 
 impl Col {
@@ -33,7 +33,7 @@ impl Col {
             ColumnType::Float64 => Col::Float64(Float64Builder::new()),
             ColumnType::Bool => Col::Bool(BooleanBuilder::new()),
             ColumnType::Date32 => Col::Date32(Date32Builder::new()),
-            ColumnType::TimestampS => Col::TimestampS(TimestampSecondBuilder::new()),
+            ColumnType::TimestampMs => Col::TimestampMs(TimestampMillisecondBuilder::new()),
         }
     }
 
@@ -45,7 +45,7 @@ impl Col {
             Col::Float64(b) => Arc::new(b.finish()),
             Col::Bool(b) => Arc::new(b.finish()),
             Col::Date32(b) => Arc::new(b.finish()),
-            Col::TimestampS(b) => Arc::new(b.finish()),
+            Col::TimestampMs(b) => Arc::new(b.finish()),
         }
     }
 }
@@ -139,7 +139,7 @@ impl TableBuffer {
     pub fn timestamp(&mut self, i: usize, secs: Option<i64>) {
         self.check_null(i, secs.is_none());
         match &mut self.cols[i] {
-            Col::TimestampS(b) => b.append_option(secs),
+            Col::TimestampMs(b) => b.append_option(secs.map(|s| s * 1000)),
             _ => self.wrong_type(i, "timestamp"),
         }
         self.filled += 1;

@@ -87,7 +87,7 @@ fn dtype_matches(ty: ColumnType, dt: &DataType) -> bool {
         ColumnType::Float64 => matches!(dt, DataType::Float64),
         ColumnType::Bool => matches!(dt, DataType::Boolean),
         ColumnType::Date32 => matches!(dt, DataType::Date),
-        ColumnType::TimestampS => matches!(dt, DataType::Datetime(_, None)),
+        ColumnType::TimestampMs => matches!(dt, DataType::Datetime(_, None)),
     }
 }
 

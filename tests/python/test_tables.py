@@ -24,7 +24,7 @@ POLARS = {
     "float64": lambda d: d == pl.Float64,
     "bool": lambda d: d == pl.Boolean,
     "date32": lambda d: d == pl.Date,
-    "timestamp_s": lambda d: isinstance(d, pl.Datetime) and d.time_zone is None,
+    "timestamp_ms": lambda d: isinstance(d, pl.Datetime) and d.time_zone is None,
 }
 ARROW = {
     "utf8": lambda t: str(t) in ("string", "large_string"),
@@ -33,7 +33,7 @@ ARROW = {
     "float64": lambda t: str(t) == "double",
     "bool": lambda t: str(t) == "bool",
     "date32": lambda t: str(t) == "date32[day]",
-    "timestamp_s": lambda t: str(t).startswith("timestamp[") and "tz" not in str(t),
+    "timestamp_ms": lambda t: str(t) == "timestamp[ms]",
 }
 DUCKDB = {
     "utf8": lambda t: t == "VARCHAR",
@@ -42,7 +42,7 @@ DUCKDB = {
     "float64": lambda t: t == "DOUBLE",
     "bool": lambda t: t == "BOOLEAN",
     "date32": lambda t: t == "DATE",
-    "timestamp_s": lambda t: t.startswith("TIMESTAMP") and "TIME ZONE" not in t,
+    "timestamp_ms": lambda t: t.startswith("TIMESTAMP") and "TIME ZONE" not in t,
 }
 
 
