@@ -249,6 +249,8 @@ mod tests {
     #[test]
     fn chrome_kinds_are_recognised() {
         assert_eq!(classify("当前位置：首页>>政务公开"), Some("breadcrumb"));
+        assert_eq!(classify("1月23日上午，高阳县第十八届人民代表大会第四次会议开幕。这是会议现场。"), Some("photo_caption"));
+        assert_eq!(classify("1月23日上午，高阳县第十八届人民代表大会第四次会议开幕。"), None);
         assert_eq!(classify("首页"), Some("breadcrumb"));
         assert_eq!(classify("【字体：大 中 小】"), Some("font_widget"));
         assert_eq!(classify("打印"), Some("page_buttons"));
