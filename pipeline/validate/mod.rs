@@ -132,22 +132,45 @@ fn check_data(reading: &Reading, tables: &[&str], mut issues: Vec<Issue>) -> any
     if let Some(docs) = &docs {
         check_references(reading, docs, tables, &mut issues)?;
     }
-    let figs = if has("indicators") { Some(check_indicators(reading, &mut issues)?) } else { None };
-    let mut findings: Vec<Finding> = issues.into_iter().map(Finding::from).collect();
+    let mut findings: Vec<Finding> = Vec::new();
     let mut tva = crate::sink::TableBuffer::new(catalog().table("targets_vs_actuals")).finish();
-    if let (Some(docs), Some(figs)) = (&docs, &figs) {
-        let heads = if has("paragraphs") { facts::opening_regions(reading)? } else { HashMap::new() };
-        let doc_facts = facts::documents(docs, &heads);
-        if has("sentences") {
-            let index = SentenceIndex::read(reading)?;
+    match (&docs, has("indicators")) {
+        (Some(docs), true) => {
+            let heads = if has("paragraphs") { facts::opening_regions(reading)? } else { HashMap::new() };
+            let doc_facts = facts::documents(docs, &heads);
+            let regional: HashSet<&str> = doc_facts.iter().filter(|d| d.region.is_some()).map(|d| d.doc_id.as_str()).collect();
+            let index = if has("sentences") { Some(SentenceIndex::read(reading)?) } else { None };
             let mut cursor = stream::Cursor::new(reading, "sentences", &["doc_id", "sentence_index", "char_start", "text"]);
-            let position = |d: &str| index.rows.get(d).map_or(usize::MAX, |r| r.0);
-            let mut load = |d: &str, wanted: &HashSet<i64>| facts::sentences_of(&mut cursor, &index, d, wanted);
-            accounting::parts_and_totals(figs, position, &mut load, &mut findings)?;
+            // Figures arrive grouped by document. Checks within one document run as each
+            // document completes; only documents with a region keep their figures, for the
+            // checks across reports (targets vs actuals, growth against last year's level).
+            let mut retained: Vec<facts::Figure> = Vec::new();
+            let mut per_doc = |doc_figs: Vec<facts::Figure>, findings: &mut Vec<Finding>| -> anyhow::Result<()> {
+                if doc_figs.is_empty() {
+                    return Ok(());
+                }
+                if let Some(index) = &index {
+                    let position = |d: &str| index.rows.get(d).map_or(usize::MAX, |r| r.0);
+                    let mut load = |d: &str, wanted: &HashSet<i64>| facts::sentences_of(&mut cursor, index, d, wanted);
+                    accounting::parts_and_totals(&doc_figs, position, &mut load, findings)?;
+                }
+                if regional.contains(doc_figs[0].doc_id.as_str()) {
+                    retained.extend(doc_figs);
+                } else {
+                    accounting::growth_against_levels(&doc_facts, &doc_figs, findings);
+                }
+                Ok(())
+            };
+            check_indicators(reading, &mut issues, |figs| per_doc(figs, &mut findings))?;
+            accounting::growth_against_levels(&doc_facts, &retained, &mut findings);
+            tva = targets::build(&doc_facts, &retained);
         }
-        accounting::growth_against_levels(&doc_facts, figs, &mut findings);
-        tva = targets::build(&doc_facts, figs);
+        (None, true) => check_indicators(reading, &mut issues, |_| Ok(()))?,
+        _ => {}
     }
+    let mut all: Vec<Finding> = issues.into_iter().map(Finding::from).collect();
+    all.append(&mut findings);
+    let mut findings = all;
     if let (Some(docs), true) = (&docs, has("paragraphs")) {
         let files: BTreeMap<String, String> = docs.iter().filter_map(|d| Some((d.doc_id.clone()?, d.source_file.clone()?))).collect();
         text::check(reading, &files, &mut findings)?;
@@ -378,19 +401,34 @@ fn spans_of(cursor: &mut stream::Cursor, index: &SentenceIndex, doc: &str) -> an
     Ok(spans)
 }
 
-/// The row checks of `indicators` (values, unit families) in one pass, and its figures.
-fn check_indicators(reading: &Reading, out: &mut Vec<Issue>) -> anyhow::Result<Vec<facts::Figure>> {
+/// The row checks of `indicators` (values, unit families) in one pass; each document's
+/// figures go to `per_document` as soon as the document's rows end (rows are grouped by
+/// document), so no more than one document's figures are held here.
+fn check_indicators(
+    reading: &Reading,
+    out: &mut Vec<Issue>,
+    mut per_document: impl FnMut(Vec<facts::Figure>) -> anyhow::Result<()>,
+) -> anyhow::Result<()> {
     let mut values = Vec::new();
     let mut families = Vec::new();
-    let mut figs = Vec::new();
+    let mut current: Vec<facts::Figure> = Vec::new();
     reading.for_each_chunk("indicators", &facts::FIGURE_COLUMNS, |c, at| {
         check_values(c, at, &mut values)?;
         check_unit_families(c, at, &mut families)?;
-        facts::figures(c, &mut figs)
+        let mut chunk = Vec::new();
+        facts::figures(c, &mut chunk)?;
+        for f in chunk {
+            if current.last().is_some_and(|l| l.doc_id != f.doc_id) {
+                per_document(std::mem::take(&mut current))?;
+            }
+            current.push(f);
+        }
+        Ok(())
     })?;
+    per_document(current)?;
     out.extend(values);
     out.extend(families);
-    Ok(figs)
+    Ok(())
 }
 
 /// A level whose unit belongs to another family than the code book gives its indicator
