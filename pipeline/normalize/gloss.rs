@@ -67,11 +67,16 @@ pub fn find(chars: &[char]) -> Vec<(usize, usize)> {
 
 /// `chars` with their glosses dropped (for text that needs no map back to the source).
 pub fn strip(chars: &[char]) -> Vec<char> {
-    let drops = find(chars);
-    let mut out = Vec::with_capacity(chars.len());
+    without(chars, &find(chars))
+}
+
+/// `items` without the ranges [`find`] returned for them (sorted, not overlapping); works on
+/// plain chars and on normalize's (char, source range) items alike.
+pub fn without<T: Copy>(items: &[T], drops: &[(usize, usize)]) -> Vec<T> {
+    let mut out = Vec::with_capacity(items.len());
     let mut d = drops.iter().peekable();
     let mut i = 0;
-    while i < chars.len() {
+    while i < items.len() {
         if let Some(&&(a, b)) = d.peek() {
             if i == a {
                 i = b;
@@ -79,7 +84,7 @@ pub fn strip(chars: &[char]) -> Vec<char> {
                 continue;
             }
         }
-        out.push(chars[i]);
+        out.push(items[i]);
         i += 1;
     }
     out

@@ -186,20 +186,7 @@ fn normalize_paragraph(p: &Paragraph, convert: bool, counts: &mut NormalizeCount
     let base_chars: Vec<char> = base.iter().map(|x| x.c).collect();
     let drops = gloss::find(&base_chars);
     counts.glosses_removed += drops.len() as u32;
-    let mut items: Vec<Item> = Vec::with_capacity(base.len());
-    let mut d = drops.iter().peekable();
-    let mut i = 0;
-    while i < base.len() {
-        if let Some(&&(a, b)) = d.peek() {
-            if i == a {
-                i = b;
-                d.next();
-                continue;
-            }
-        }
-        items.push(base[i]);
-        i += 1;
-    }
+    let items: Vec<Item> = gloss::without(&base, &drops);
     // 2. Widths, invisible characters and spaces.
     let mut out: Vec<Item> = Vec::with_capacity(items.len());
     let mut k = 0;
