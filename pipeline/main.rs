@@ -1,5 +1,9 @@
 //! The `govreport` command line.
 
+/// mimalloc: small per-token allocations dominate; glibc malloc cost ~15% of a run.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use std::path::PathBuf;
 use std::process::ExitCode;
 

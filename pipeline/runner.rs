@@ -459,70 +459,92 @@ pub fn run(cfg: &RunConfig) -> anyhow::Result<RunSummary> {
     let mut inputs = Vec::new();
     let mut used_keys = HashSet::new();
     let mut seen: HashMap<String, String> = HashMap::new();
-    for (n, chunk) in files.chunks(cfg.batch_files.max(1)).enumerate() {
-        let t0 = Instant::now();
-        let results: Vec<FileOutcome> =
-            pool.install(|| chunk.par_iter().map(|(rel, path)| handle_file(rel, path, &stages, limits, cache.as_ref())).collect());
-        let (mut b_processed, mut b_cached, mut b_quarantined) = (0usize, 0usize, 0usize);
-        for (outcome, (rel, _)) in results.into_iter().zip(chunk) {
-            let FileOutcome { docs, times, input, cached, cache_key } = outcome;
-            for (k, v) in times {
-                *summary.stage_times.entry(k).or_default() += v;
-            }
-            summary.input_bytes += input.bytes;
-            let t_write = Instant::now();
-            used_keys.extend(cache_key);
-            if cached {
-                summary.files_cached += 1;
-                summary.cached += docs.len();
-                b_cached += docs.len();
-            } else {
-                summary.files_processed += 1;
-                summary.processed += docs.len();
-                b_processed += docs.len();
-            }
-            // A file whose bytes equal an earlier file's would count every figure twice.
-            let sha = docs[0].content_sha256.clone();
-            // Quarantined copies too: two empty files or two copies of an image must not share
-            // a doc_id.
-            let duplicate_of = if let Some(orig) = seen.get(&sha) {
-                Some(orig.clone())
-            } else {
-                seen.insert(sha.clone(), rel.clone());
-                None
-            };
-            let docs = match duplicate_of {
-                Some(orig) => vec![duplicate_batches(rel, &sha, &orig, &docs[0])],
-                None => docs,
-            };
-            for d in docs {
-                summary.documents += 1;
-                if d.quarantined {
-                    summary.quarantined += 1;
-                    b_quarantined += 1;
-                } else {
-                    summary.ok += 1;
-                }
-                for (i, b) in d.batches.iter().enumerate() {
-                    writer.write(i, b)?;
+    // Two things overlap: the pool processes batch n+1 while this thread's writer encodes
+    // batch n (Parquet encoding and compression are serial per table). The channel holds one
+    // batch, so at most three batches are in memory at a time.
+    let (tx, rx) = std::sync::mpsc::sync_channel::<(usize, &[(String, PathBuf)], Vec<FileOutcome>, Instant)>(1);
+    std::thread::scope(|scope| -> anyhow::Result<()> {
+        let producer = scope.spawn(|| {
+            for (n, chunk) in files.chunks(cfg.batch_files.max(1)).enumerate() {
+                let t0 = Instant::now();
+                let results: Vec<FileOutcome> =
+                    pool.install(|| chunk.par_iter().map(|(rel, path)| handle_file(rel, path, &stages, limits, cache.as_ref())).collect());
+                // The writer stopped on an error: it is reported from there.
+                if tx.send((n, chunk, results, t0)).is_err() {
+                    break;
                 }
             }
-            *summary.stage_times.entry("write").or_default() += t_write.elapsed();
-            inputs.push(input);
-            if let Some(b) = &bar {
-                b.inc(1);
+            drop(tx);
+        });
+        let written = (|| -> anyhow::Result<()> {
+            for (n, chunk, results, t0) in rx.iter() {
+                let (mut b_processed, mut b_cached, mut b_quarantined) = (0usize, 0usize, 0usize);
+                for (outcome, (rel, _)) in results.into_iter().zip(chunk) {
+                    let FileOutcome { docs, times, input, cached, cache_key } = outcome;
+                    for (k, v) in times {
+                        *summary.stage_times.entry(k).or_default() += v;
+                    }
+                    summary.input_bytes += input.bytes;
+                    let t_write = Instant::now();
+                    used_keys.extend(cache_key);
+                    if cached {
+                        summary.files_cached += 1;
+                        summary.cached += docs.len();
+                        b_cached += docs.len();
+                    } else {
+                        summary.files_processed += 1;
+                        summary.processed += docs.len();
+                        b_processed += docs.len();
+                    }
+                    // A file whose bytes equal an earlier file's would count every figure twice.
+                    let sha = docs[0].content_sha256.clone();
+                    // Quarantined copies too: two empty files or two copies of an image must not
+                    // share a doc_id.
+                    let duplicate_of = if let Some(orig) = seen.get(&sha) {
+                        Some(orig.clone())
+                    } else {
+                        seen.insert(sha.clone(), rel.clone());
+                        None
+                    };
+                    let docs = match duplicate_of {
+                        Some(orig) => vec![duplicate_batches(rel, &sha, &orig, &docs[0])],
+                        None => docs,
+                    };
+                    for d in docs {
+                        summary.documents += 1;
+                        if d.quarantined {
+                            summary.quarantined += 1;
+                            b_quarantined += 1;
+                        } else {
+                            summary.ok += 1;
+                        }
+                        for (i, b) in d.batches.iter().enumerate() {
+                            writer.write(i, b)?;
+                        }
+                    }
+                    *summary.stage_times.entry("write").or_default() += t_write.elapsed();
+                    inputs.push(input);
+                    if let Some(b) = &bar {
+                        b.inc(1);
+                    }
+                }
+                tracing::info!(
+                    batch = n,
+                    files = chunk.len(),
+                    processed = b_processed,
+                    cached = b_cached,
+                    quarantined = b_quarantined,
+                    duration_ms = t0.elapsed().as_millis() as u64,
+                    "batch done"
+                );
             }
-        }
-        tracing::info!(
-            batch = n,
-            files = chunk.len(),
-            processed = b_processed,
-            cached = b_cached,
-            quarantined = b_quarantined,
-            duration_ms = t0.elapsed().as_millis() as u64,
-            "batch done"
-        );
-    }
+            Ok(())
+        })();
+        // On a write error the receiver goes away, so the producer stops at its next batch.
+        drop(rx);
+        producer.join().map_err(|_| anyhow::anyhow!("the processing thread panicked; please report this"))?;
+        written
+    })?;
     if let Some(b) = &bar {
         b.finish_and_clear();
     }
@@ -536,6 +558,7 @@ pub fn run(cfg: &RunConfig) -> anyhow::Result<RunSummary> {
     summary.validation_warnings = report.findings.iter().filter(|f| f.issue.severity == Severity::Warning).count();
     stats.retain(|s| !rewritten.iter().any(|r| r.name == s.name));
     stats.extend(rewritten);
+    summary.stage_times.insert("validate", t_validate.elapsed());
     tracing::info!(findings = report.findings.len(), errors = summary.validation_errors, duration_ms = t_validate.elapsed().as_millis() as u64, "validation done");
 
     let tables = table_entries(&stats)?;

@@ -76,6 +76,16 @@ pub struct ColumnDef {
     pub description: String,
     #[serde(default)]
     pub example: Option<String>,
+    /// Parquet dictionary encoding for a text column. On by default: most text columns repeat
+    /// (doc_id, pos, unit, …). Columns whose values are nearly all distinct (a sentence's text)
+    /// say `dictionary = false`, so the writer does not hash every value into a dictionary it
+    /// then abandons. Number columns never use a dictionary (see `sink::writer`).
+    #[serde(default = "yes")]
+    pub dictionary: bool,
+}
+
+fn yes() -> bool {
+    true
 }
 
 #[derive(Debug, Clone, Deserialize)]

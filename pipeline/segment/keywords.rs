@@ -1,15 +1,28 @@
-//! Keywords per document: TF-IDF from jieba-rs over the document's nouns and terms, with the
-//! domain dictionary loaded, so terms such as 营商环境 or 共同富裕 count as one word.
+//! Keywords per document: TF-IDF over the document's own tokens (the `tokens` table), with
+//! jieba's IDF table, so a keyword is always a word of the tokens table, domain terms such as
+//! 营商环境 or 共同富裕 included, and the text is segmented once, not twice.
 //!
-//! Determinism: jieba ranks its candidates in a hash map, so every candidate is taken and the
-//! list is sorted here by weight (descending), then keyword; the first [`TOP_K`] are kept.
+//! Candidates are tokens with a noun-like part of speech ([`KEYWORD_POS`]) of at least two
+//! characters that are not only digits or ASCII punctuation. Weight = tf × idf / total, where tf
+//! is the word's count in the document and total the count of all candidates (jieba's formula).
+//!
+//! The IDF values are jieba-rs's own (its bundled `idf.txt`), but jieba-rs keeps that table
+//! private; it is read through the public API instead: TF-IDF over a text that is the word
+//! alone is tf = total = 1, so the weight returned *is* the word's IDF. Words the IDF table does
+//! not hold get the table's median, as in jieba. Each distinct word is looked up once per
+//! thread and cached.
+//!
+//! Determinism: candidates are sorted by weight (descending), then keyword; the first
+//! [`TOP_K`] are kept.
 
+use std::cell::RefCell;
+use std::collections::HashMap;
 use std::sync::OnceLock;
 
 use jieba_rs::{KeywordExtract, TfIdf};
 
 use super::words::jieba;
-use crate::model::Keyword;
+use crate::model::{Keyword, Token};
 
 /// Keywords kept per document.
 pub const TOP_K: usize = 20;
@@ -18,24 +31,70 @@ pub const TOP_K: usize = 20;
 /// and fixed expressions (the domain dictionary's tags); verbs and numbers are left out.
 const KEYWORD_POS: [&str; 7] = ["n", "nz", "ns", "nt", "nr", "vn", "l"];
 
+/// Distinct words cached per thread before the cache starts again (bounds memory on a corpus
+/// with an unbounded vocabulary; a cleared cache only costs lookups again).
+const IDF_CACHE_WORDS: usize = 1 << 18;
+
 fn tfidf() -> &'static TfIdf {
     static TFIDF: OnceLock<TfIdf> = OnceLock::new();
     TFIDF.get_or_init(TfIdf::default)
 }
 
-/// The top keywords of a document's normalized text.
-pub fn keywords(text: &str) -> Vec<Keyword> {
-    if text.trim().is_empty() {
-        return Vec::new();
+/// The median IDF, which jieba gives words outside its table: read as the IDF of a word that
+/// no Chinese IDF table holds (an ASCII run is one jieba token and a keyword candidate).
+fn median_idf() -> f64 {
+    static MEDIAN: OnceLock<f64> = OnceLock::new();
+    *MEDIAN.get_or_init(|| probe("qqzzxjvk").expect("an ASCII run is one keyword candidate"))
+}
+
+/// The weight jieba gives `word` as the whole text, when jieba keeps it as one candidate.
+fn probe(word: &str) -> Option<f64> {
+    let k = tfidf().extract_keywords(jieba(), word, 2, Vec::new());
+    match k.as_slice() {
+        [only] if only.keyword == word => Some(only.weight),
+        _ => None,
     }
-    let pos: Vec<String> = KEYWORD_POS.iter().map(|s| s.to_string()).collect();
-    let mut all = tfidf().extract_keywords(jieba(), text, usize::MAX >> 1, pos);
-    all.retain(|k| k.keyword.chars().any(|c| !c.is_ascii_digit() && !c.is_ascii_punctuation()));
-    all.sort_by(|a, b| b.weight.total_cmp(&a.weight).then_with(|| a.keyword.cmp(&b.keyword)));
+}
+
+/// jieba's IDF of `word`, or the median where its table has no entry (or jieba, without HMM,
+/// would not keep the word whole, so no entry can be for it).
+pub fn idf(word: &str) -> f64 {
+    thread_local! {
+        static CACHE: RefCell<HashMap<Box<str>, f64>> = RefCell::new(HashMap::new());
+    }
+    CACHE.with(|c| {
+        if let Some(v) = c.borrow().get(word) {
+            return *v;
+        }
+        let v = probe(word).unwrap_or_else(median_idf);
+        let mut c = c.borrow_mut();
+        if c.len() >= IDF_CACHE_WORDS {
+            c.clear();
+        }
+        c.insert(word.into(), v);
+        v
+    })
+}
+
+fn is_candidate(t: &Token) -> bool {
+    KEYWORD_POS.contains(&t.pos)
+        && t.char_end - t.char_start >= 2
+        && t.word.chars().any(|c| !c.is_ascii_digit() && !c.is_ascii_punctuation())
+}
+
+/// The top keywords of a document, from its tokens.
+pub fn keywords(tokens: &[Token]) -> Vec<Keyword> {
+    let mut tf: HashMap<&str, u64> = HashMap::new();
+    for t in tokens.iter().filter(|t| is_candidate(t)) {
+        *tf.entry(t.word.as_str()).or_default() += 1;
+    }
+    let total: u64 = tf.values().sum();
+    let mut all: Vec<(f64, &str)> = tf.into_iter().map(|(w, n)| (n as f64 * idf(w) / total as f64, w)).collect();
+    all.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.1.cmp(b.1)));
     all.truncate(TOP_K);
     all.into_iter()
         .enumerate()
-        .map(|(i, k)| Keyword { rank: i as u32 + 1, keyword: k.keyword, weight: k.weight })
+        .map(|(i, (weight, k))| Keyword { rank: i as u32 + 1, keyword: k.to_string(), weight })
         .collect()
 }
 
@@ -43,20 +102,60 @@ pub fn keywords(text: &str) -> Vec<Keyword> {
 mod tests {
     use super::*;
 
+    fn tokens(text: &str) -> Vec<Token> {
+        super::super::words::words(text)
+            .into_iter()
+            .enumerate()
+            .map(|(i, w)| Token { sentence_index: 0, index: i as u32, word: w.word, pos: w.pos, char_start: w.start as u32, char_end: w.end as u32 })
+            .collect()
+    }
+
     #[test]
     fn domain_terms_rank_and_order_is_stable() {
-        let text = "优化营商环境，推进共同富裕。营商环境持续改善，共同富裕示范区建设扎实推进。营商环境评价位列全省第一。\
-                    招商引资持续发力，招商引资签约项目79个。";
-        let k = keywords(text);
+        let text = "优化营商环境,推进共同富裕。营商环境持续改善,共同富裕示范区建设扎实推进。营商环境评价位列全省第一。\
+                    招商引资持续发力,招商引资签约项目79个。";
+        let toks = tokens(text);
+        let k = keywords(&toks);
         assert_eq!(k[0].keyword, "营商环境", "{k:?}");
         assert!(k.iter().any(|x| x.keyword == "招商引资"), "{k:?}");
         assert!(k.iter().any(|x| x.keyword == "共同富裕"), "{k:?}");
         assert!(k.windows(2).all(|w| w[0].weight > w[1].weight || (w[0].weight == w[1].weight && w[0].keyword < w[1].keyword)));
         assert_eq!(k.iter().map(|x| x.rank).collect::<Vec<_>>(), (1..=k.len() as u32).collect::<Vec<_>>());
+        // Every keyword is a word of the tokens, never a figure or a verb.
+        for x in &k {
+            let t = toks.iter().find(|t| t.word == x.keyword).expect("keyword is a token");
+            assert!(KEYWORD_POS.contains(&t.pos), "{t:?}");
+        }
         // Same input, same list, every time.
         for _ in 0..5 {
-            assert_eq!(keywords(text), k);
+            assert_eq!(keywords(&toks), k);
         }
-        assert!(keywords("  ").is_empty());
+        assert!(keywords(&[]).is_empty());
+    }
+
+    /// The weights are jieba's TF-IDF: on a text whose candidates jieba segments as we do,
+    /// jieba's own extractor gives the same words with the same weights.
+    #[test]
+    fn weights_equal_jiebas_own_tfidf() {
+        let text = "推进城市更新,城市更新项目开工建设。加强生态保护,生态保护红线全面落实。";
+        let ours = keywords(&tokens(text));
+        let pos: Vec<String> = KEYWORD_POS.iter().map(|s| s.to_string()).collect();
+        let theirs = tfidf().extract_keywords(jieba(), text, 50, pos);
+        assert!(!ours.is_empty());
+        for k in &ours {
+            let t = theirs.iter().find(|t| t.keyword == k.keyword).unwrap_or_else(|| panic!("{} not in {theirs:?}", k.keyword));
+            assert!((t.weight - k.weight).abs() < 1e-9, "{}: ours {} jieba {}", k.keyword, k.weight, t.weight);
+        }
+    }
+
+    #[test]
+    fn unknown_words_get_the_median_idf() {
+        let m = median_idf();
+        assert!(m > 1.0 && m < 20.0, "{m}");
+        // A common word has a lower IDF than the median, a rare term a higher one.
+        assert!(idf("经济") < m, "{}", idf("经济"));
+        assert_eq!(idf("qqzzxjvkk"), m);
+        // Cached: the same value on the second call.
+        assert_eq!(idf("经济"), idf("经济"));
     }
 }

@@ -48,7 +48,7 @@ impl Stage for Segmenter {
         }
         doc.sentences = sents;
         doc.tokens = toks;
-        doc.keywords = keywords::keywords(&crate::normalize::document_text(doc));
+        doc.keywords = keywords::keywords(&doc.tokens);
         Ok(())
     }
 }

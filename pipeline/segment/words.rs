@@ -120,7 +120,37 @@ pub fn words(sentence: &str) -> Vec<Word> {
 
 /// A part-of-speech tag as a `&'static str`. jieba's tags come from its dictionary and a
 /// fixed HMM tag set, so this table stays a few dozen entries; each distinct tag is stored once.
+///
+/// Per token this is a hot path: a thread-local list keyed by the tag's address (jieba hands
+/// out tags that live in its process-wide dictionary, so one tag keeps one address) answers
+/// without locking or hashing; only a tag seen for the first time on a thread takes the lock.
 fn intern_tag(tag: &str) -> &'static str {
+    use std::cell::RefCell;
+    thread_local! {
+        static SEEN: RefCell<Vec<(usize, usize, &'static str)>> = const { RefCell::new(Vec::new()) };
+    }
+    let key = (tag.as_ptr() as usize, tag.len());
+    SEEN.with(|seen| {
+        let mut seen = seen.borrow_mut();
+        if let Some(i) = seen.iter().position(|&(p, l, _)| (p, l) == key) {
+            let hit = seen[i].2;
+            // Frequent tags drift to the front, so the scan is short.
+            if i > 0 {
+                seen.swap(i, i - 1);
+            }
+            return hit;
+        }
+        let interned = intern_slow(tag);
+        // Tags from jieba's HMM guesser are string literals (stable addresses as well); a tag
+        // at an address not seen before is still found by text in the shared table.
+        if seen.len() < 256 {
+            seen.push((key.0, key.1, interned));
+        }
+        interned
+    })
+}
+
+fn intern_slow(tag: &str) -> &'static str {
     use std::collections::HashMap;
     use std::sync::RwLock;
     static TAGS: OnceLock<RwLock<HashMap<String, &'static str>>> = OnceLock::new();
@@ -136,19 +166,17 @@ fn tag_gap(gap: &str, offset: usize, out: &mut Vec<Word>) {
     if gap.is_empty() {
         return;
     }
-    let mut ws: Vec<Word> = Vec::new();
+    let first = out.len();
     for t in jieba().tag(gap, true) {
-        ws.push(Word { word: t.word.to_string(), pos: intern_tag(t.tag), start: offset + t.start, end: offset + t.end });
-    }
-    // Digits that reach jieba were refused as figures (glued to a code or an address):
-    // jieba would tag them `m`; they are code pieces.
-    for w in &mut ws {
-        if w.pos == TAG_QUANTITY && w.word.chars().any(|c| c.is_ascii_digit()) {
-            w.pos = "eng";
+        let mut pos = intern_tag(t.tag);
+        // Digits that reach jieba were refused as figures (glued to a code or an address):
+        // jieba would tag them `m`; they are code pieces.
+        if pos == TAG_QUANTITY && t.word.bytes().any(|c| c.is_ascii_digit()) {
+            pos = "eng";
         }
+        out.push(Word { word: t.word.to_string(), pos, start: offset + t.start, end: offset + t.end });
     }
-    merge_chinese_counts(&mut ws);
-    out.extend(ws);
+    merge_chinese_counts(out, first);
 }
 
 fn chinese_numeral_re() -> &'static Regex {
@@ -164,9 +192,16 @@ fn chinese_numeral_re() -> &'static Regex {
 
 /// jieba's words for a Chinese numeral and its measure word ("三/m 批次/d", "八/m 方面/n",
 /// "四个/m") become one quantity word, as Arabic figures are.
-fn merge_chinese_counts(ws: &mut Vec<Word>) {
-    let mut i = 0;
+fn merge_chinese_counts(ws: &mut Vec<Word>, from: usize) {
+    // Every merge starts at a word that begins with a Chinese numeral; most words don't, and
+    // the check on the first character spares them the regex.
+    let numeral_start = |w: &str| w.chars().next().is_some_and(|c| "零〇○一二两三四五六七八九十".contains(c));
+    let mut i = from;
     while i < ws.len() {
+        if !numeral_start(&ws[i].word) {
+            i += 1;
+            continue;
+        }
         // "二千/m 一百一十六个/m": one numeral split by jieba.
         while i + 1 < ws.len()
             && ws[i].word.chars().all(|c| "零〇○一二两三四五六七八九十百千万亿".contains(c))
