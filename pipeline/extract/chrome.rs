@@ -311,6 +311,29 @@ mod tests {
     }
 
     #[test]
+    fn img_tags_without_a_word_boundary_match_as_before() {
+        // The rule spells `<img\b[^>]*>` without `\b`; these are the lines either spelling
+        // decides, Chinese text after "img" included (a word char: no boundary, no match).
+        assert_eq!(classify("<img>"), Some("image_file"));
+        assert_eq!(classify("<img src=\"a.jpg\" alt=\"会场\">"), Some("image_file"));
+        assert_eq!(classify("<img/>"), Some("image_file"));
+        assert_eq!(classify("<imgs src=\"a.jpg\">"), None);
+        assert_eq!(classify("<img会场>"), None);
+        assert_eq!(classify("<img_1>"), None);
+        assert_eq!(classify("<img src=\"a.jpg\"> 图"), None);
+    }
+
+    #[test]
+    fn chrome_patterns_keep_to_what_the_fast_dfa_runs() {
+        // A Unicode `\b` makes the lazy DFA give up on non-ASCII text, so every line of every
+        // document would run through the PikeVM (a tenth of a whole run).
+        let r: super::Rules = toml::from_str(super::CHROME_TOML).unwrap();
+        for rule in &r.rule {
+            assert!(!rule.pattern.contains(r"\b") && !rule.pattern.contains(r"\B"), "{}", rule.pattern);
+        }
+    }
+
+    #[test]
     fn body_text_is_kept() {
         for body in [
             "实现社会消费品零售总额449.7亿元,增长8.2%,增速位列全市第二。",
