@@ -192,8 +192,18 @@ fn tidy(v: f64) -> f64 {
 }
 
 /// Parses a quantity token from segment.
+///
+/// Each pattern is only run on a token that has the mark it needs (a share has 之 or /, a
+/// range a digit then a dash or 至, the Arabic forms a leading digit, the Chinese ones a
+/// leading numeral): a pattern run that cannot match costs as much as one that does, and this
+/// runs for every quantity word of the corpus.
 pub fn parse(token: &str) -> Option<Figure> {
-    if let Some(c) = share_re().captures(token) {
+    // `\d` in the patterns is Unicode: is_numeric is a superset of it, and no Chinese numeral.
+    let digit_first = token.chars().next().is_some_and(char::is_numeric);
+    let share = (token.contains('之') || token.contains('/'))
+        .then(|| share_re().captures(token))
+        .flatten();
+    if let Some(c) = share {
         if let Some(per) = c.name("per") {
             let t = &c["num"];
             let n = t.parse::<f64>().ok().or_else(|| numeral::value(t))?;
@@ -226,7 +236,10 @@ pub fn parse(token: &str) -> Option<Figure> {
         f.kind = FigureKind::Doubling;
         return Some(f);
     }
-    if let Some(c) = range_re().captures(token) {
+    let range = (digit_first && token.contains(['至', '到', '-', '~', '～', '—', '－']))
+        .then(|| range_re().captures(token))
+        .flatten();
+    if let Some(c) = range {
         let mut f = parse(&c["rest"])?;
         if c.name("u")
             .is_some_and(|u| !f.unit_text.ends_with(u.as_str()))
@@ -241,7 +254,9 @@ pub fn parse(token: &str) -> Option<Figure> {
         f.range = true;
         return Some(f);
     }
-    if let Some(c) = parts_re().captures(token) {
+    if !digit_first {
+        // parts_re needs a leading digit; chinese_re below a leading numeral.
+    } else if let Some(c) = parts_re().captures(token) {
         let value_text = c["num"].to_string();
         let number: f64 = value_text.replace(',', "").parse().ok()?;
         let scale_text = c.name("scale").map_or("", |m| m.as_str());
@@ -268,6 +283,9 @@ pub fn parse(token: &str) -> Option<Figure> {
             chinese: false,
             range: false,
         });
+    }
+    if digit_first {
+        return None;
     }
     let c = chinese_re().captures(token)?;
     let value_text = c["num"].to_string();

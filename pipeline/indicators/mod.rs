@@ -50,22 +50,28 @@ impl Stage for Tagger {
                 }
             };
             let p = &doc.paragraphs[pi];
+            let toks = &doc.tokens[start..t];
             // Sentences tile their paragraph, so the text before this one ends where the
             // previous sentences of the paragraph end.
             if last_paragraph != Some(pi) {
                 last_paragraph = Some(pi);
                 para_offset = 0;
             }
-            let mut window = para_offset.saturating_sub(LEAD_WINDOW_BYTES);
+            let para_start = para_offset;
+            para_offset = (para_offset + s.text.len()).min(p.text.len());
+            // A sentence without a quantity word or a rank yields nothing: skip its context.
+            if !toks.iter().any(|x| x.pos == words_tag_quantity()) && !rank::may_hold_rank(&s.text) {
+                continue;
+            }
+            let mut window = para_start.saturating_sub(LEAD_WINDOW_BYTES);
             while !p.text.is_char_boundary(window) {
                 window += 1;
             }
-            let para_before = p.text.get(window..para_offset).unwrap_or("");
+            let para_before = p.text.get(window..para_start).unwrap_or("");
             let mut ctx = SentenceCtx::new(p, para_before, s.char_start, &s.text, s.index, s.source_line);
-            para_offset = (para_offset + s.text.len()).min(p.text.len());
             ctx.role = sections[pi].role;
             ctx.section_year = sections[pi].year;
-            tag_sentence(&ctx, &doc.tokens[start..t], &mut out);
+            tag_sentence(&ctx, toks, &mut out);
         }
         out.sort_by_key(|x| (x.sentence_index, x.char_start, x.char_end));
         for x in &mut out {
@@ -109,37 +115,13 @@ impl<'a> SentenceCtx<'a> {
         sentence_index: u32,
         source_line: u32,
     ) -> Self {
-        let before: Vec<char> = para_before.chars().collect();
-        let from = before
-            .iter()
-            .rposition(|&c| matches!(c, '。' | '！' | '？' | '!' | '?'))
-            .map_or(0, |i| i + 1);
-        // "1-6月,预计:A…;B…。C…。二是…": a cue ending in a colon scopes over the sentences after
-        // it up to the next point of the paragraph's enumeration.
-        let para_before: String = before.iter().collect();
-        let point = para_before
-            .rfind(|c: char| c == '是')
-            .filter(|&k| {
-                k >= 3
-                    && "一二三四五六七八九十"
-                        .contains(para_before[..k].chars().last().unwrap_or(' '))
-            })
-            .unwrap_or(0);
-        let colon_cue = ESTIMATE_WORDS.iter().find(|w| {
-            para_before[point..].contains(&format!("{w}:"))
-                || para_before[point..].contains(&format!("{w}："))
-        });
-        let mut lead: String = before[from..].iter().collect();
-        if let Some(w) = colon_cue {
-            lead = format!("{w}{lead}");
-        }
         SentenceCtx {
             paragraph: p,
             char_start,
             text,
             sentence_index,
             source_line,
-            lead,
+            lead: lead_of(para_before),
             role: p.section_role,
             section_year: p.section_year,
         }
@@ -162,9 +144,18 @@ impl<'a> SentenceCtx<'a> {
         self.paragraph.flagged.iter().any(|&(x, y)| x < b && a < y)
     }
 
-    /// Status of a figure whose clause text up to the figure is `before`.
-    fn status(&self, before: &str) -> FigureStatus {
-        let scope = format!("{}{}", self.lead, before);
+    /// The text a figure's status, year and period are read from: the lead, then the
+    /// sentence up to the figure (`before`). Built once per figure and shared by the three.
+    fn scope(&self, before: &str) -> String {
+        let mut scope = String::with_capacity(self.lead.len() + before.len());
+        scope.push_str(&self.lead);
+        scope.push_str(before);
+        scope
+    }
+
+    /// Status of a figure whose sentence text up to the figure is `before`, read from the
+    /// `scope` [`Self::scope`] built for it.
+    fn status_in(&self, scope: &str, before: &str) -> FigureStatus {
         if ESTIMATE_WORDS.iter().any(|w| scope.contains(w)) {
             return FigureStatus::Estimate;
         }
@@ -183,19 +174,69 @@ impl<'a> SentenceCtx<'a> {
         }
     }
 
-    fn year(&self, before: &str) -> Option<i32> {
-        let scope = format!("{}{}", self.lead, before);
-        section::year_in_text(&scope).or(self.section_year)
+    fn year_in(&self, scope: &str) -> Option<i32> {
+        section::year_in_text(scope).or(self.section_year)
     }
 
-    fn period(&self, before: &str, year: Option<i32>) -> Option<String> {
-        Some(section::period(&format!("{}{}", self.lead, before), year?))
+    fn period_in(&self, scope: &str, year: Option<i32>) -> Option<String> {
+        Some(section::period(scope, year?))
     }
 }
 
-/// A word of the sentence with its position.
+/// The lead of a sentence from the paragraph text before it: the text after the last full
+/// stop, preceded by an estimate cue written with a colon ("1-6月,预计:A…;B…。C…。二是…")
+/// since the last point of the paragraph's enumeration ("二是"). Works on byte offsets, without
+/// copying the window: it runs for every sentence that has a figure.
+pub fn lead_of(para_before: &str) -> String {
+    // One backward memchr-driven search per stop (the window is up to 1500 bytes; decoding it
+    // char by char per sentence was the cost).
+    let from = ['。', '！', '？', '!', '?']
+        .iter()
+        .filter_map(|&c| para_before.rfind(c).map(|i| i + c.len_utf8()))
+        .max()
+        .unwrap_or(0);
+    // Only the last 是 counts, and only after an ordinal numeral ("二是").
+    let point = para_before
+        .rfind('是')
+        .filter(|&k| {
+            k >= 3
+                && "一二三四五六七八九十"
+                    .contains(para_before[..k].chars().last().unwrap_or(' '))
+        })
+        .unwrap_or(0);
+    let scope = &para_before[point..];
+    // "预计:" is the cue followed by a colon: look at the text before each colon (colons are
+    // rare), keeping the word list's order for which cue wins.
+    let mut colon_cue = None;
+    if scope.contains(':') || scope.contains('：') {
+        let colons: Vec<usize> = scope.match_indices([':', '：']).map(|(k, _)| k).collect();
+        colon_cue = ESTIMATE_WORDS
+            .iter()
+            .find(|w| colons.iter().any(|&k| scope[..k].ends_with(*w)));
+    }
+    let rest = &para_before[from..];
+    match colon_cue {
+        Some(w) => format!("{w}{rest}"),
+        None => rest.to_string(),
+    }
+}
+
+/// A word of the sentence with its position, and its figure parsed once (quantity words only:
+/// the name finders ask "is this a figure?" of the same words many times).
 struct W<'t> {
     tok: &'t Token,
+    fig: Option<figure::Figure>,
+}
+
+impl<'t> W<'t> {
+    fn new(tok: &'t Token) -> Self {
+        let fig = if tok.pos == words_tag_quantity() {
+            figure::parse(&tok.word)
+        } else {
+            None
+        };
+        W { tok, fig }
+    }
 }
 
 impl W<'_> {
@@ -249,7 +290,7 @@ fn join(ws: &[W]) -> String {
 
 /// A quantity word that is a real figure (not a bare number such as "50" in "前50强").
 fn is_figure(w: &W) -> bool {
-    w.pos() == "m" && figure::parse(w.word()).is_some_and(|f| f.kind != FigureKind::Bare)
+    w.pos() == "m" && w.fig.as_ref().is_some_and(|f| f.kind != FigureKind::Bare)
 }
 
 fn is_open_quote(w: &str) -> bool {
@@ -593,10 +634,17 @@ fn basis(before: &str) -> Option<String> {
 }
 
 fn tag_sentence(ctx: &SentenceCtx, toks: &[Token], out: &mut Vec<Indicator>) {
-    let words: Vec<W> = toks.iter().map(|tok| W { tok }).collect();
+    let words: Vec<W> = toks.iter().map(W::new).collect();
     let mut last_name: Option<String> = None;
     let mut clause_start = 0;
-    let sentence_chars: Vec<char> = ctx.text.chars().collect();
+    // Byte offset of each char of the sentence (and of its end): spans are in chars, and
+    // slicing the text by them needs no copy.
+    let sentence_chars: Vec<usize> = ctx
+        .text
+        .char_indices()
+        .map(|(b, _)| b)
+        .chain(std::iter::once(ctx.text.len()))
+        .collect();
     let rel = |pos: u32| (pos - ctx.char_start) as usize;
     let mut i = 0;
     let mut mentions: Vec<Indicator> = Vec::new();
@@ -697,7 +745,7 @@ fn not_a_mention(ctx: &SentenceCtx, clause: &[W], q: usize, fig: &figure::Figure
 fn tag_clause(
     ctx: &SentenceCtx,
     clause: &[W],
-    sentence_chars: &[char],
+    sentence_chars: &[usize],
     rel: &dyn Fn(u32) -> usize,
     last_name: &mut Option<String>,
     out: &mut Vec<Indicator>,
@@ -718,12 +766,13 @@ fn tag_clause(
         if clause[q].pos() != words_tag_quantity() {
             continue;
         }
-        let Some(mut fig) = figure::parse(clause[q].word()) else {
+        let Some(fig) = clause[q].fig.as_ref() else {
             continue;
         };
         if fig.kind == FigureKind::Bare || (fig.needs_scale && fig.scale == 1.0) {
             continue;
         }
+        let mut fig = fig.clone();
         // "收窄24.1个、28.8个百分点": a list takes the unit of its last item.
         if fig.kind == FigureKind::Amount
             && fig.unit_text == "个"
@@ -732,7 +781,7 @@ fn tag_clause(
             if let Some(last) = clause[q + 2..]
                 .iter()
                 .take_while(|w| w.pos() == "m" || w.word() == "、")
-                .filter_map(|w| figure::parse(w.word()))
+                .filter_map(|w| w.fig.as_ref())
                 .last()
             {
                 if last.kind == FigureKind::Points {
@@ -745,10 +794,9 @@ fn tag_clause(
             continue;
         }
         let tok = clause[q].tok;
-        let before_text: String = sentence_chars[..rel(tok.char_start)].iter().collect();
-        let clause_before: String = sentence_chars[clause_text_start..rel(tok.char_start)]
-            .iter()
-            .collect();
+        let at = sentence_chars[rel(tok.char_start)];
+        let before_text = &ctx.text[..at];
+        let clause_before = &ctx.text[sentence_chars[clause_text_start]..at];
         let in_list = q > 0 && matches!(clause[q - 1].word(), "、" | "和" | "及" | "与");
         let direction = if in_list && prev_direction.is_some() {
             prev_direction
@@ -966,12 +1014,12 @@ fn tag_clause(
         } else {
             span_end
         };
-        let text: String = sentence_chars[rel(span_start)..rel(span_end)]
-            .iter()
-            .collect();
+        let text = ctx.text[sentence_chars[rel(span_start)]..sentence_chars[rel(span_end)]]
+            .to_string();
         let (bs, be) = ctx.source_bytes(span_start, span_end);
-        let status = ctx.status(&before_text);
-        let year = ctx.year(&before_text);
+        let scope = ctx.scope(before_text);
+        let status = ctx.status_in(&scope, before_text);
+        let year = ctx.year_in(&scope);
         for n in names {
             if n.chars().count() < 2 {
                 continue;
@@ -995,13 +1043,13 @@ fn tag_clause(
                 multiplier,
                 qualifier,
                 basis: if matches!(measure, Measure::Growth | Measure::PpChange) {
-                    basis(&clause_before)
+                    basis(clause_before)
                 } else {
                     None
                 },
                 status,
                 year,
-                period: ctx.period(&before_text, year),
+                period: ctx.period_in(&scope, year),
                 rank_scope: None,
                 rule,
             });

@@ -24,6 +24,12 @@ fn rank_re() -> &'static Regex {
     })
 }
 
+/// Whether a text can hold a rank at all: every rank ends in 第…, 首位 or 前…. A cheap
+/// test that spares the rank pattern the many sentences without one.
+pub fn may_hold_rank(text: &str) -> bool {
+    text.contains('第') || text.contains('首') || text.contains('前')
+}
+
 /// A rank written in digits or Chinese numerals ("3", "二", "十二").
 pub fn small_number(s: &str) -> Option<u32> {
     if let Ok(n) = s.parse() {
@@ -35,6 +41,9 @@ pub fn small_number(s: &str) -> Option<u32> {
 /// Adds rank rows found in the sentence; `mentions` are the sentence's other figures, whose
 /// names a rank of "增速" refers back to.
 pub fn tag_ranks(ctx: &SentenceCtx, mentions: &[Indicator], out: &mut Vec<Indicator>) {
+    if !may_hold_rank(ctx.text) {
+        return;
+    }
     let chars: Vec<char> = ctx.text.chars().collect();
     let byte_to_char = |b: usize| ctx.text[..b].chars().count();
     for c in rank_re().captures_iter(ctx.text) {
@@ -121,7 +130,8 @@ pub fn tag_ranks(ctx: &SentenceCtx, mentions: &[Indicator], out: &mut Vec<Indica
         let span_end = ctx.char_start + end as u32;
         let (bs, be) = ctx.source_bytes(span_start, span_end);
         let before: String = chars[..start].iter().collect();
-        let year = ctx.year(&before);
+        let context = ctx.scope(&before);
+        let year = ctx.year_in(&context);
         for name in names {
             out.push(Indicator {
                 sentence_index: ctx.sentence_index,
@@ -145,9 +155,9 @@ pub fn tag_ranks(ctx: &SentenceCtx, mentions: &[Indicator], out: &mut Vec<Indica
                 unit_text: "rank".into(),
                 multiplier: 1.0,
                 basis: None,
-                status: ctx.status(&before),
+                status: ctx.status_in(&context, &before),
                 year,
-                period: ctx.period(&before, year),
+                period: ctx.period_in(&context, year),
                 rank_scope: scope.clone(),
                 rule: "rank",
                 qualifier,

@@ -56,7 +56,7 @@ pub fn inherited(
         }
         let end = sentences[next_sentence..].iter().position(|s| s.paragraph_index != p.index).map_or(sentences.len(), |k| next_sentence + k);
         for s in &sentences[next_sentence..end] {
-            if let Some(k) = s.text.find("如下") {
+            if let Some(k) = find_word(&s.text, "如下") {
                 let head = &s.text[..k];
                 if let Some(y) = crate::numeral::first_year_in(head) {
                     year = Some(y);
@@ -68,6 +68,15 @@ pub fn inherited(
         }
     }
     out
+}
+
+/// The first occurrence of a non-empty `word` in `text`, like `str::find`, but led by a memchr search for
+/// its first char: faster on the short Chinese needles run over every sentence.
+pub fn find_word(text: &str, word: &str) -> Option<usize> {
+    let first = word.chars().next()?;
+    text.match_indices(first)
+        .map(|(k, _)| k)
+        .find(|&k| text[k..].starts_with(word))
 }
 
 /// The year a figure after `text` is about, from the text itself.
@@ -90,6 +99,20 @@ mod tests {
         assert_eq!(year_in_text("2020年以来,累计"), None);
         assert_eq!(year_in_text("国内生产总值在2000年的基础上基本实现"), None);
         assert_eq!(year_in_text("一九五三年,全国"), Some(1953));
+    }
+
+    #[test]
+    fn find_word_is_str_find() {
+        for (t, w) in [
+            ("2023年发展目标如下:", "如下"),
+            ("如如下如下", "如下"),
+            ("如此", "如下"),
+            ("", "如下"),
+            ("abc如下", "如下"),
+        ] {
+            assert_eq!(find_word(t, w), t.find(w), "{t}");
+        }
+        assert_eq!(find_word("abc", ""), None);
     }
 
     fn para(index: u32, text: &str, role: SectionRole, year: Option<i32>) -> Paragraph {
