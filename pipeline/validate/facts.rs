@@ -96,8 +96,8 @@ impl DocRow {
                 out.push(DocRow {
                     doc_id: ids.get(k).map(str::to_string),
                     source_file: files.get(k).map(str::to_string),
-                    report_year: years[k],
-                    counts: std::array::from_fn(|i| counts[i][k]),
+                    report_year: years.get(k),
+                    counts: std::array::from_fn(|i| counts[i].get(k)),
                     region: region.as_ref().and_then(|r| r.get(k)).map(str::to_string),
                 });
             }
@@ -209,7 +209,7 @@ pub fn figures(ind: &Chunk, out: &mut Vec<Figure>) -> anyhow::Result<()> {
     );
     for k in 0..ind.rows() {
         let (Some(d), Some(f), Some(i), Some(s), Some(l), Some(a), Some(b), Some(n), Some(m), Some(v), Some(u), Some(st)) =
-            (doc.get(k), file.get(k), idx[k], sent[k], line[k], cs[k], ce[k], name.get(k), measure.get(k), value[k], unit.get(k), status.get(k))
+            (doc.get(k), file.get(k), idx.get(k), sent.get(k), line.get(k), cs.get(k), ce.get(k), name.get(k), measure.get(k), value.get(k), unit.get(k), status.get(k))
         else {
             continue;
         };
@@ -231,7 +231,7 @@ pub fn figures(ind: &Chunk, out: &mut Vec<Figure>) -> anyhow::Result<()> {
             qualifier: qual.get(k).map(str::to_string),
             basis: basis.get(k).map(str::to_string),
             status: st.to_string(),
-            year: year[k],
+            year: year.get(k),
         });
     }
     Ok(())
@@ -245,7 +245,7 @@ pub fn sentences_of(cursor: &mut Cursor, index: &SentenceIndex, doc: &str, wante
     cursor.rows_of(doc, range, |c, rows| {
         let (idx, cs, text) = (c.ints("sentence_index")?, c.ints("char_start")?, c.strs("text")?);
         for &k in rows {
-            if let (Some(i), Some(a), Some(t)) = (idx[k], cs[k], text.get(k)) {
+            if let (Some(i), Some(a), Some(t)) = (idx.get(k), cs.get(k), text.get(k)) {
                 if wanted.contains(&i) {
                     out.insert(i, (a, t.to_string()));
                 }

@@ -265,21 +265,34 @@ impl SentenceIndex {
 
     fn scan(reading: &Reading, out: &mut Vec<Issue>) -> anyhow::Result<Self> {
         let mut rows: HashMap<String, (usize, usize)> = HashMap::new();
+        // Rows come grouped by document: the map is touched once per run of one doc_id.
+        let mut end_run = |run: Option<(&str, usize, usize)>| {
+            let Some((d, first, last)) = run else { return };
+            match rows.get_mut(d) {
+                Some(r) => r.1 = last,
+                None => {
+                    rows.insert(d.to_string(), (first, last));
+                }
+            }
+        };
         reading.for_each_chunk("sentences", &SPAN_COLUMNS, |c, at| {
             let (sid, sidx, scs, sce) = (c.strs("doc_id")?, c.ints("sentence_index")?, c.ints("char_start")?, c.ints("char_end")?);
+            let mut run: Option<(&str, usize, usize)> = None;
             for k in 0..c.rows() {
-                if let (Some(d), Some(i), Some(a), Some(b)) = (sid.get(k), sidx[k], scs[k], sce[k]) {
+                if let (Some(d), Some(i), Some(a), Some(b)) = (sid.get(k), sidx.get(k), scs.get(k), sce.get(k)) {
                     if a >= b {
                         out.push(finding(Severity::Error, "empty_sentence", format!("sentence {i} of {d} is empty"), "sentences".into()));
                     }
-                    match rows.get_mut(d) {
-                        Some(r) => r.1 = at + k,
-                        None => {
-                            rows.insert(d.to_string(), (at + k, at + k));
+                    match &mut run {
+                        Some((cur, _, last)) if *cur == d => *last = at + k,
+                        _ => {
+                            end_run(run.take());
+                            run = Some((d, at + k, at + k));
                         }
                     }
                 }
             }
+            end_run(run);
             Ok(())
         })?;
         Ok(SentenceIndex { rows })
@@ -304,22 +317,35 @@ fn check_references(reading: &Reading, docs: &[facts::DocRow], tables: &[&str], 
         let mut orphans: (usize, Option<String>) = (0, None);
         // n_issues counts the processing stages' rows; validation findings come on top.
         let columns: &[&str] = if table == "issues" { &["doc_id", "stage"] } else { &["doc_id"] };
+        // Rows come grouped by document: one lookup per run of one doc_id, not one per row.
+        let mut end_run = |run: Option<(&str, i64)>| {
+            let Some((id, n)) = run else { return };
+            match known.get(id) {
+                Some(&id) => *per_doc.entry(id).or_default() += n,
+                None => {
+                    orphans.0 += n as usize;
+                    orphans.1.get_or_insert_with(|| id.to_string());
+                }
+            }
+        };
         reading.for_each_chunk(table, columns, |c, _| {
             let ids = c.strs("doc_id")?;
             let stage = if table == "issues" { Some(c.strs("stage")?) } else { None };
+            let mut run: Option<(&str, i64)> = None;
             for r in 0..c.rows() {
                 let Some(id) = ids.get(r) else { continue };
                 if stage.as_ref().and_then(|s| s.get(r)) == Some(STAGE) {
                     continue;
                 }
-                match known.get(id) {
-                    Some(&id) => *per_doc.entry(id).or_default() += 1,
-                    None => {
-                        orphans.0 += 1;
-                        orphans.1.get_or_insert_with(|| id.to_string());
+                match &mut run {
+                    Some((cur, n)) if *cur == id => *n += 1,
+                    _ => {
+                        end_run(run.take());
+                        run = Some((id, 1));
                     }
                 }
             }
+            end_run(run);
             Ok(())
         })?;
         if let (n, Some(id)) = orphans {
@@ -351,18 +377,18 @@ fn check_references(reading: &Reading, docs: &[facts::DocRow], tables: &[&str], 
                 continue;
             }
             let mut cursor = stream::Cursor::new(reading, "sentences", &SPAN_COLUMNS);
-            let mut spans: Option<(String, HashMap<i64, (i64, i64)>)> = None;
+            let mut spans: Option<(String, Spans)> = None;
             let mut bad = 0usize;
             let mut example = String::new();
             reading.for_each_chunk(table, &SPAN_COLUMNS, |c, at| {
                 let (id, idx, cs, ce) = (c.strs("doc_id")?, c.ints("sentence_index")?, c.ints("char_start")?, c.ints("char_end")?);
                 for r in 0..c.rows() {
-                    let (Some(d), Some(i), Some(a), Some(b)) = (id.get(r), idx[r], cs[r], ce[r]) else { continue };
+                    let (Some(d), Some(i), Some(a), Some(b)) = (id.get(r), idx.get(r), cs.get(r), ce.get(r)) else { continue };
                     if spans.as_ref().map_or(true, |(cur, _)| cur != d) {
                         spans = Some((d.to_string(), spans_of(&mut cursor, &index, d)?));
                     }
                     let k = at + r;
-                    match spans.as_ref().expect("loaded above").1.get(&i) {
+                    match spans.as_ref().expect("loaded above").1.get(i) {
                         Some(&(sa, sb)) if sa <= a && a < b && b <= sb => {}
                         found => {
                             bad += 1;
@@ -386,14 +412,47 @@ fn check_references(reading: &Reading, docs: &[facts::DocRow], tables: &[&str], 
 }
 
 /// sentence_index → (char_start, char_end) of one document's sentences (the last row wins).
-fn spans_of(cursor: &mut stream::Cursor, index: &SentenceIndex, doc: &str) -> anyhow::Result<HashMap<i64, (i64, i64)>> {
-    let mut spans = HashMap::new();
+/// Looked up once per token: a vector by index, since a document's sentences are numbered
+/// 0, 1, 2 …; an index outside that (a damaged table) goes to a map.
+#[derive(Default)]
+struct Spans {
+    dense: Vec<Option<(i64, i64)>>,
+    other: HashMap<i64, (i64, i64)>,
+}
+
+impl Spans {
+    fn insert(&mut self, i: i64, span: (i64, i64), limit: usize) {
+        match usize::try_from(i).ok().filter(|&k| k < limit) {
+            Some(k) => {
+                if k >= self.dense.len() {
+                    self.dense.resize(k + 1, None);
+                }
+                self.dense[k] = Some(span);
+            }
+            None => {
+                self.other.insert(i, span);
+            }
+        }
+    }
+
+    fn get(&self, i: i64) -> Option<&(i64, i64)> {
+        match usize::try_from(i).ok().and_then(|k| self.dense.get(k)) {
+            Some(s) => s.as_ref(),
+            None => self.other.get(&i),
+        }
+    }
+}
+
+fn spans_of(cursor: &mut stream::Cursor, index: &SentenceIndex, doc: &str) -> anyhow::Result<Spans> {
+    let mut spans = Spans::default();
     let Some(&range) = index.rows.get(doc) else { return Ok(spans) };
+    // Room for every index a document of this many rows numbers its sentences with, and slack.
+    let limit = 2 * (range.1 - range.0 + 1) + 64;
     cursor.rows_of(doc, range, |c, rows| {
         let (idx, cs, ce) = (c.ints("sentence_index")?, c.ints("char_start")?, c.ints("char_end")?);
         for &r in rows {
-            if let (Some(i), Some(a), Some(b)) = (idx[r], cs[r], ce[r]) {
-                spans.insert(i, (a, b));
+            if let (Some(i), Some(a), Some(b)) = (idx.get(r), cs.get(r), ce.get(r)) {
+                spans.insert(i, (a, b), limit);
             }
         }
         Ok(())
@@ -451,7 +510,7 @@ fn check_unit_families(ind: &Chunk, at: usize, out: &mut Vec<Issue>) -> anyhow::
                 ),
                 format!("indicators row {k} ({})", file.get(r).unwrap_or("?")),
             );
-            i.source_line = line[r].map(|l| l as u32);
+            i.source_line = line.get(r).map(|l| l as u32);
             out.push(i);
         }
     }
@@ -467,7 +526,7 @@ fn check_values(ind: &Chunk, at: usize, out: &mut Vec<Issue>) -> anyhow::Result<
     let line = ind.ints("source_line")?;
     for r in 0..ind.rows() {
         let k = at + r;
-        let (Some(m), Some(v)) = (measure.get(r), value[r]) else { continue };
+        let (Some(m), Some(v)) = (measure.get(r), value.get(r)) else { continue };
         let bad = match m {
             "growth" => !(-100.0..=1000.0).contains(&v),
             "ratio" => !(0.0..=1000.0).contains(&v),
@@ -486,7 +545,7 @@ fn check_values(ind: &Chunk, at: usize, out: &mut Vec<Issue>) -> anyhow::Result<
                 format!("{m} value {v} is outside the plausible range; check the source sentence"),
                 format!("indicators row {k} ({})", file.get(r).unwrap_or("?")),
             );
-            i.source_line = line[r].map(|l| l as u32);
+            i.source_line = line.get(r).map(|l| l as u32);
             out.push(i);
         }
     }

@@ -99,7 +99,7 @@ pub fn check(reading: &Reading, doc_files: &BTreeMap<String, String>, out: &mut 
                 continue;
             }
             for (flaw, n) in flaws(t) {
-                let e = found.entry((id.to_string(), flaw)).or_insert_with(|| (0, lines[k].unwrap_or(0), t.chars().take(40).collect()));
+                let e = found.entry((id.to_string(), flaw)).or_insert_with(|| (0, lines.get(k).unwrap_or(0), t.chars().take(40).collect()));
                 e.0 += n;
             }
         }
