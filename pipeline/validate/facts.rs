@@ -96,8 +96,8 @@ impl DocRow {
                 out.push(DocRow {
                     doc_id: ids.get(k).map(str::to_string),
                     source_file: files.get(k).map(str::to_string),
-                    report_year: years[k],
-                    counts: std::array::from_fn(|i| counts[i][k]),
+                    report_year: years.get(k),
+                    counts: std::array::from_fn(|i| counts[i].get(k)),
                     region: region.as_ref().and_then(|r| r.get(k)).map(str::to_string),
                 });
             }
@@ -107,7 +107,7 @@ impl DocRow {
     }
 }
 
-/// `heads`: the region each document's opening lines name (see [`opening_regions`]).
+/// `heads`: the region each document's opening lines name (see [`Openings`]).
 pub fn documents(docs: &[DocRow], heads: &HashMap<String, Option<String>>) -> Vec<DocFacts> {
     let mut out = Vec::with_capacity(docs.len());
     for d in docs {
@@ -129,65 +129,82 @@ pub fn documents(docs: &[DocRow], heads: &HashMap<String, Option<String>>) -> Ve
 /// The first kept paragraphs of a document, where report headers name the region.
 const HEAD_PARAGRAPHS: usize = 12;
 
-/// The region the opening lines (first kept paragraphs, joined) of every document name, read
-/// from `paragraphs` in one pass. Only the opening lines of the current document are held:
-/// a document's are done at its 12th kept paragraph or when the next document starts. Should a
-/// document's rows not lie together, the pass is made again holding every unfinished opening.
-pub fn opening_regions(reading: &Reading) -> anyhow::Result<HashMap<String, Option<String>>> {
-    match opening_regions_pass(reading, true)? {
-        Some(done) => Ok(done),
-        None => Ok(opening_regions_pass(reading, false)?.expect("a pass that waits for the end always finishes")),
-    }
-}
-
-/// None when `grouped` and a document's rows turn out not to lie together.
-fn opening_regions_pass(reading: &Reading, grouped: bool) -> anyhow::Result<Option<HashMap<String, Option<String>>>> {
-    let mut done: HashMap<String, Option<String>> = HashMap::new();
-    // Documents still gathering their opening: paragraphs so far, text.
-    let mut open: HashMap<String, (usize, String)> = HashMap::new();
-    let mut current: Option<String> = None;
-    let mut scattered = false;
+/// The region the opening lines (first kept paragraphs, joined) of every document name, for a
+/// `paragraphs` table whose documents' rows do not lie together: every unfinished opening is
+/// held until the end. (Grouped tables are served by [`Openings`] in validation's one pass.)
+pub fn scattered_opening_regions(reading: &Reading) -> anyhow::Result<HashMap<String, Option<String>>> {
+    let mut all = Openings::new(false);
     reading.for_each_chunk("paragraphs", &["doc_id", "text", "removed"], |c, _| {
         let (ids, texts, removed) = (c.strs("doc_id")?, c.strs("text")?, c.strs("removed")?);
         for k in 0..c.rows() {
-            let (Some(id), Some(t)) = (ids.get(k), texts.get(k)) else { continue };
-            if removed.get(k).is_some() || scattered {
-                continue;
-            }
-            if grouped && current.as_deref() != Some(id) {
-                if let Some(prev) = current.take() {
-                    if let Some((_, head)) = open.remove(&prev) {
-                        done.insert(prev, super::region::from_text(&head));
-                    }
-                }
-                if done.contains_key(id) {
-                    // Back to a document already passed: the rows do not lie together.
-                    scattered = true;
-                    continue;
-                }
-                current = Some(id.to_string());
-            }
-            if done.contains_key(id) {
-                continue;
-            }
-            let e = open.entry(id.to_string()).or_default();
-            e.0 += 1;
-            e.1.push_str(t);
-            e.1.push('\n');
-            if e.0 == HEAD_PARAGRAPHS {
-                let (_, head) = open.remove(id).expect("just added");
-                done.insert(id.to_string(), super::region::from_text(&head));
+            if let (Some(id), Some(t), None) = (ids.get(k), texts.get(k), removed.get(k)) {
+                all.paragraph(id, t);
             }
         }
         Ok(())
     })?;
-    if scattered {
-        return Ok(None);
+    Ok(all.finish().expect("a pass that waits for the end always finishes"))
+}
+
+/// The opening lines of each document, fed one kept paragraph at a time in table order. With
+/// `grouped`, only the opening of the current document is held: a document's is done at its
+/// 12th kept paragraph or when the next document starts; should a document's rows turn out not
+/// to lie together, [`Openings::finish`] gives None and the caller passes again without.
+pub struct Openings {
+    grouped: bool,
+    done: HashMap<String, Option<String>>,
+    /// Documents still gathering their opening: paragraphs so far, text.
+    open: HashMap<String, (usize, String)>,
+    current: Option<String>,
+    scattered: bool,
+}
+
+impl Openings {
+    pub fn new(grouped: bool) -> Self {
+        Openings { grouped, done: HashMap::new(), open: HashMap::new(), current: None, scattered: false }
     }
-    for (id, (_, head)) in open {
-        done.insert(id, super::region::from_text(&head));
+
+    /// One kept paragraph (`removed` is null).
+    pub fn paragraph(&mut self, id: &str, t: &str) {
+        if self.scattered {
+            return;
+        }
+        if self.grouped && self.current.as_deref() != Some(id) {
+            if let Some(prev) = self.current.take() {
+                if let Some((_, head)) = self.open.remove(&prev) {
+                    self.done.insert(prev, super::region::from_text(&head));
+                }
+            }
+            if self.done.contains_key(id) {
+                // Back to a document already passed: the rows do not lie together.
+                self.scattered = true;
+                return;
+            }
+            self.current = Some(id.to_string());
+        }
+        if self.done.contains_key(id) {
+            return;
+        }
+        let e = self.open.entry(id.to_string()).or_default();
+        e.0 += 1;
+        e.1.push_str(t);
+        e.1.push('\n');
+        if e.0 == HEAD_PARAGRAPHS {
+            let (_, head) = self.open.remove(id).expect("just added");
+            self.done.insert(id.to_string(), super::region::from_text(&head));
+        }
     }
-    Ok(Some(done))
+
+    /// doc_id → region of its opening lines; None when grouped and the rows were scattered.
+    pub fn finish(mut self) -> Option<HashMap<String, Option<String>>> {
+        if self.scattered {
+            return None;
+        }
+        for (id, (_, head)) in self.open {
+            self.done.insert(id, super::region::from_text(&head));
+        }
+        Some(self.done)
+    }
 }
 
 /// The columns of `indicators` that [`figures`] reads (with those the row checks read).
@@ -209,7 +226,7 @@ pub fn figures(ind: &Chunk, out: &mut Vec<Figure>) -> anyhow::Result<()> {
     );
     for k in 0..ind.rows() {
         let (Some(d), Some(f), Some(i), Some(s), Some(l), Some(a), Some(b), Some(n), Some(m), Some(v), Some(u), Some(st)) =
-            (doc.get(k), file.get(k), idx[k], sent[k], line[k], cs[k], ce[k], name.get(k), measure.get(k), value[k], unit.get(k), status.get(k))
+            (doc.get(k), file.get(k), idx.get(k), sent.get(k), line.get(k), cs.get(k), ce.get(k), name.get(k), measure.get(k), value.get(k), unit.get(k), status.get(k))
         else {
             continue;
         };
@@ -231,7 +248,7 @@ pub fn figures(ind: &Chunk, out: &mut Vec<Figure>) -> anyhow::Result<()> {
             qualifier: qual.get(k).map(str::to_string),
             basis: basis.get(k).map(str::to_string),
             status: st.to_string(),
-            year: year[k],
+            year: year.get(k),
         });
     }
     Ok(())
@@ -245,7 +262,7 @@ pub fn sentences_of(cursor: &mut Cursor, index: &SentenceIndex, doc: &str, wante
     cursor.rows_of(doc, range, |c, rows| {
         let (idx, cs, text) = (c.ints("sentence_index")?, c.ints("char_start")?, c.strs("text")?);
         for &k in rows {
-            if let (Some(i), Some(a), Some(t)) = (idx[k], cs[k], text.get(k)) {
+            if let (Some(i), Some(a), Some(t)) = (idx.get(k), cs.get(k), text.get(k)) {
                 if wanted.contains(&i) {
                     out.insert(i, (a, t.to_string()));
                 }

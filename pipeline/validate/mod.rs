@@ -129,17 +129,44 @@ pub fn validate_with(reading: &Reading, tables: &[&str]) -> anyhow::Result<Repor
 fn check_data(reading: &Reading, tables: &[&str], mut issues: Vec<Issue>) -> anyhow::Result<Report> {
     let has = |t: &str| tables.contains(&t);
     let docs = if has("documents") { Some(facts::DocRow::read(reading)?) } else { None };
-    if let Some(docs) = &docs {
-        check_references(reading, docs, tables, &mut issues)?;
+    let index = match &docs {
+        Some(docs) => check_references(reading, docs, tables, &mut issues)?,
+        None => None,
+    };
+    // One pass over `paragraphs` for the regions the opening lines name and for the text check
+    // (whose findings come last).
+    let mut text_found: Vec<Finding> = Vec::new();
+    let mut heads: HashMap<String, Option<String>> = HashMap::new();
+    if let (Some(docs), true) = (&docs, has("paragraphs")) {
+        let files: BTreeMap<String, String> = docs.iter().filter_map(|d| Some((d.doc_id.clone()?, d.source_file.clone()?))).collect();
+        let mut openings = has("indicators").then(|| facts::Openings::new(true));
+        let mut check = text::TextCheck::default();
+        reading.for_each_chunk("paragraphs", &text::COLUMNS, |c, _| {
+            let (ids, lines, texts, removed) = (c.strs("doc_id")?, c.ints("source_line")?, c.strs("text")?, c.strs("removed")?);
+            for k in 0..c.rows() {
+                if let (Some(id), Some(t), None) = (ids.get(k), texts.get(k), removed.get(k)) {
+                    check.paragraph(id, lines.get(k), t);
+                    if let Some(o) = openings.as_mut() {
+                        o.paragraph(id, t);
+                    }
+                }
+            }
+            Ok(())
+        })?;
+        if let Some(o) = openings {
+            heads = match o.finish() {
+                Some(done) => done,
+                None => facts::scattered_opening_regions(reading)?,
+            };
+        }
+        check.finish(&files, &mut text_found);
     }
     let mut findings: Vec<Finding> = Vec::new();
     let mut tva = crate::sink::TableBuffer::new(catalog().table("targets_vs_actuals")).finish();
     match (&docs, has("indicators")) {
         (Some(docs), true) => {
-            let heads = if has("paragraphs") { facts::opening_regions(reading)? } else { HashMap::new() };
             let doc_facts = facts::documents(docs, &heads);
             let regional: HashSet<&str> = doc_facts.iter().filter(|d| d.region.is_some()).map(|d| d.doc_id.as_str()).collect();
-            let index = if has("sentences") { Some(SentenceIndex::read(reading)?) } else { None };
             let mut cursor = stream::Cursor::new(reading, "sentences", &["doc_id", "sentence_index", "char_start", "text"]);
             // Figures arrive grouped by document. Checks within one document run as each
             // document completes; only documents with a region keep their figures, for the
@@ -170,12 +197,8 @@ fn check_data(reading: &Reading, tables: &[&str], mut issues: Vec<Issue>) -> any
     }
     let mut all: Vec<Finding> = issues.into_iter().map(Finding::from).collect();
     all.append(&mut findings);
-    let mut findings = all;
-    if let (Some(docs), true) = (&docs, has("paragraphs")) {
-        let files: BTreeMap<String, String> = docs.iter().filter_map(|d| Some((d.doc_id.clone()?, d.source_file.clone()?))).collect();
-        text::check(reading, &files, &mut findings)?;
-    }
-    Ok(Report { findings, targets_vs_actuals: tva })
+    all.append(&mut text_found);
+    Ok(Report { findings: all, targets_vs_actuals: tva })
 }
 
 /// Schema conformance of one file from its metadata alone: column names and types from the
@@ -250,7 +273,7 @@ fn check_columns(def: &TableDef, cols: &[(String, DataType)], nulls: impl Fn(&st
 }
 
 /// Where each document's rows lie in `sentences` (rows with index and span), found in one pass
-/// that also reports empty sentences.
+/// that also reports empty sentences and counts the rows of each document.
 pub struct SentenceIndex {
     /// doc_id → (first row, last row).
     pub rows: HashMap<String, (usize, usize)>,
@@ -259,70 +282,87 @@ pub struct SentenceIndex {
 const SPAN_COLUMNS: [&str; 4] = ["doc_id", "sentence_index", "char_start", "char_end"];
 
 impl SentenceIndex {
-    fn read(reading: &Reading) -> anyhow::Result<Self> {
-        Self::scan(reading, &mut Vec::new())
-    }
-
-    fn scan(reading: &Reading, out: &mut Vec<Issue>) -> anyhow::Result<Self> {
+    fn scan(reading: &Reading, out: &mut Vec<Issue>, counter: &mut RowCounter) -> anyhow::Result<Self> {
         let mut rows: HashMap<String, (usize, usize)> = HashMap::new();
+        // Rows come grouped by document: the map is touched once per run of one doc_id.
+        let mut end_run = |run: Option<(&str, usize, usize)>| {
+            let Some((d, first, last)) = run else { return };
+            match rows.get_mut(d) {
+                Some(r) => r.1 = last,
+                None => {
+                    rows.insert(d.to_string(), (first, last));
+                }
+            }
+        };
         reading.for_each_chunk("sentences", &SPAN_COLUMNS, |c, at| {
             let (sid, sidx, scs, sce) = (c.strs("doc_id")?, c.ints("sentence_index")?, c.ints("char_start")?, c.ints("char_end")?);
+            let mut run: Option<(&str, usize, usize)> = None;
             for k in 0..c.rows() {
-                if let (Some(d), Some(i), Some(a), Some(b)) = (sid.get(k), sidx[k], scs[k], sce[k]) {
+                let Some(d) = sid.get(k) else { continue };
+                counter.row(d);
+                if let (Some(i), Some(a), Some(b)) = (sidx.get(k), scs.get(k), sce.get(k)) {
                     if a >= b {
                         out.push(finding(Severity::Error, "empty_sentence", format!("sentence {i} of {d} is empty"), "sentences".into()));
                     }
-                    match rows.get_mut(d) {
-                        Some(r) => r.1 = at + k,
-                        None => {
-                            rows.insert(d.to_string(), (at + k, at + k));
+                    match &mut run {
+                        Some((cur, _, last)) if *cur == d => *last = at + k,
+                        _ => {
+                            end_run(run.take());
+                            run = Some((d, at + k, at + k));
                         }
                     }
                 }
             }
+            end_run(run);
             Ok(())
         })?;
         Ok(SentenceIndex { rows })
     }
 }
 
-fn check_references(reading: &Reading, docs: &[facts::DocRow], tables: &[&str], out: &mut Vec<Issue>) -> anyhow::Result<()> {
-    let mut known: HashSet<&str> = HashSet::new();
-    for id in docs.iter().filter_map(|d| d.doc_id.as_deref()) {
-        if !known.insert(id) {
-            out.push(finding(Severity::Error, "duplicate_doc_id", format!("doc_id {id} appears twice in documents"), "documents.doc_id".into()));
+/// Rows per document of one child table, counted per run of one doc_id (rows come grouped by
+/// document, so the maps are touched once per run, not once per row); rows of doc_ids that
+/// `documents` lacks are orphans.
+struct RowCounter<'a> {
+    known: &'a HashSet<&'a str>,
+    per_doc: HashMap<&'a str, i64>,
+    /// Rows of doc_ids documents lacks: how many, and the first.
+    orphans: (usize, Option<String>),
+    run: Option<(String, i64)>,
+}
+
+impl<'a> RowCounter<'a> {
+    fn new(known: &'a HashSet<&'a str>) -> Self {
+        RowCounter { known, per_doc: HashMap::new(), orphans: (0, None), run: None }
+    }
+
+    #[inline]
+    fn row(&mut self, id: &str) {
+        match &mut self.run {
+            Some((cur, n)) if cur == id => *n += 1,
+            _ => {
+                self.end_run();
+                self.run = Some((id.to_string(), 1));
+            }
         }
     }
-    // Rows per document in each child table, compared with the counts in documents.
-    let counted = [("paragraphs", "n_paragraphs"), ("sentences", "n_sentences"), ("tokens", "n_tokens"), ("indicators", "n_indicators"), ("issues", "n_issues")];
-    for (k, (table, count_col)) in counted.into_iter().enumerate() {
-        if !tables.contains(&table) {
-            continue;
-        }
-        let mut per_doc: HashMap<&str, i64> = HashMap::new();
-        // Rows of doc_ids documents lacks: how many, and the first.
-        let mut orphans: (usize, Option<String>) = (0, None);
-        // n_issues counts the processing stages' rows; validation findings come on top.
-        let columns: &[&str] = if table == "issues" { &["doc_id", "stage"] } else { &["doc_id"] };
-        reading.for_each_chunk(table, columns, |c, _| {
-            let ids = c.strs("doc_id")?;
-            let stage = if table == "issues" { Some(c.strs("stage")?) } else { None };
-            for r in 0..c.rows() {
-                let Some(id) = ids.get(r) else { continue };
-                if stage.as_ref().and_then(|s| s.get(r)) == Some(STAGE) {
-                    continue;
-                }
-                match known.get(id) {
-                    Some(&id) => *per_doc.entry(id).or_default() += 1,
-                    None => {
-                        orphans.0 += 1;
-                        orphans.1.get_or_insert_with(|| id.to_string());
-                    }
-                }
+
+    fn end_run(&mut self) {
+        let Some((id, n)) = self.run.take() else { return };
+        match self.known.get(id.as_str()) {
+            Some(&id) => *self.per_doc.entry(id).or_default() += n,
+            None => {
+                self.orphans.0 += n as usize;
+                self.orphans.1.get_or_insert(id);
             }
-            Ok(())
-        })?;
-        if let (n, Some(id)) = orphans {
+        }
+    }
+
+    /// The findings: orphan rows, then each document whose count in `documents` (column `k`
+    /// of [`facts::DocRow::counts`]) differs.
+    fn report(mut self, table: &str, count_col: &str, k: usize, docs: &[facts::DocRow], out: &mut Vec<Issue>) {
+        self.end_run();
+        if let (n, Some(id)) = &self.orphans {
             out.push(finding(
                 Severity::Error,
                 "orphan_row",
@@ -332,7 +372,7 @@ fn check_references(reading: &Reading, docs: &[facts::DocRow], tables: &[&str], 
         }
         for d in docs {
             let (Some(id), Some(n)) = (d.doc_id.as_deref(), d.counts[k]) else { continue };
-            let got = per_doc.get(id).copied().unwrap_or(0);
+            let got = self.per_doc.get(id).copied().unwrap_or(0);
             if got != n {
                 out.push(finding(
                     Severity::Error,
@@ -343,26 +383,44 @@ fn check_references(reading: &Reading, docs: &[facts::DocRow], tables: &[&str], 
             }
         }
     }
+}
+
+/// Child rows point to existing documents, their counts match `documents`, and spans lie in
+/// their sentence. Each table is read once: the passes that check spans also count rows.
+/// Returns where each document's sentences lie (when `sentences` was checked).
+fn check_references(reading: &Reading, docs: &[facts::DocRow], tables: &[&str], out: &mut Vec<Issue>) -> anyhow::Result<Option<SentenceIndex>> {
+    let mut known: HashSet<&str> = HashSet::new();
+    for id in docs.iter().filter_map(|d| d.doc_id.as_deref()) {
+        if !known.insert(id) {
+            out.push(finding(Severity::Error, "duplicate_doc_id", format!("doc_id {id} appears twice in documents"), "documents.doc_id".into()));
+        }
+    }
+    let has = |t: &str| tables.contains(&t);
+    // Rows per document in each child table, compared with the counts in documents.
+    let counted = [("paragraphs", "n_paragraphs"), ("sentences", "n_sentences"), ("tokens", "n_tokens"), ("indicators", "n_indicators"), ("issues", "n_issues")];
+    let mut counters: Vec<Option<RowCounter>> = counted.iter().map(|(t, _)| has(t).then(|| RowCounter::new(&known))).collect();
+    // Findings of the span checks, reported after the counts.
+    let mut spans_found = Vec::new();
     // Sentences of each document, and spans inside them: one document's spans at a time.
-    if tables.contains(&"sentences") {
-        let index = SentenceIndex::scan(reading, out)?;
-        for table in ["tokens", "indicators"] {
-            if !tables.contains(&table) {
-                continue;
-            }
+    let index = if has("sentences") {
+        let index = SentenceIndex::scan(reading, &mut spans_found, counters[1].as_mut().expect("sentences is checked"))?;
+        for (table, k) in [("tokens", 2), ("indicators", 3)] {
+            let Some(counter) = counters[k].as_mut() else { continue };
             let mut cursor = stream::Cursor::new(reading, "sentences", &SPAN_COLUMNS);
-            let mut spans: Option<(String, HashMap<i64, (i64, i64)>)> = None;
+            let mut spans: Option<(String, Spans)> = None;
             let mut bad = 0usize;
             let mut example = String::new();
             reading.for_each_chunk(table, &SPAN_COLUMNS, |c, at| {
                 let (id, idx, cs, ce) = (c.strs("doc_id")?, c.ints("sentence_index")?, c.ints("char_start")?, c.ints("char_end")?);
                 for r in 0..c.rows() {
-                    let (Some(d), Some(i), Some(a), Some(b)) = (id.get(r), idx[r], cs[r], ce[r]) else { continue };
+                    let Some(d) = id.get(r) else { continue };
+                    counter.row(d);
+                    let (Some(i), Some(a), Some(b)) = (idx.get(r), cs.get(r), ce.get(r)) else { continue };
                     if spans.as_ref().map_or(true, |(cur, _)| cur != d) {
                         spans = Some((d.to_string(), spans_of(&mut cursor, &index, d)?));
                     }
                     let k = at + r;
-                    match spans.as_ref().expect("loaded above").1.get(&i) {
+                    match spans.as_ref().expect("loaded above").1.get(i) {
                         Some(&(sa, sb)) if sa <= a && a < b && b <= sb => {}
                         found => {
                             bad += 1;
@@ -378,22 +436,85 @@ fn check_references(reading: &Reading, docs: &[facts::DocRow], tables: &[&str], 
                 Ok(())
             })?;
             if bad > 0 {
-                out.push(finding(Severity::Error, "bad_span", format!("{bad} {table} rows point outside their sentence, e.g. {example}"), format!("{table}.char_start")));
+                spans_found.push(finding(Severity::Error, "bad_span", format!("{bad} {table} rows point outside their sentence, e.g. {example}"), format!("{table}.char_start")));
             }
         }
+        Some(index)
+    } else {
+        None
+    };
+    // The tables no span pass read are counted on their own.
+    for (k, (table, _)) in counted.into_iter().enumerate() {
+        let Some(counter) = counters[k].as_mut() else { continue };
+        if index.is_some() && matches!(table, "sentences" | "tokens" | "indicators") {
+            continue;
+        }
+        // n_issues counts the processing stages' rows; validation findings come on top.
+        let columns: &[&str] = if table == "issues" { &["doc_id", "stage"] } else { &["doc_id"] };
+        reading.for_each_chunk(table, columns, |c, _| {
+            let ids = c.strs("doc_id")?;
+            let stage = if table == "issues" { Some(c.strs("stage")?) } else { None };
+            for r in 0..c.rows() {
+                let Some(id) = ids.get(r) else { continue };
+                if stage.as_ref().and_then(|s| s.get(r)) == Some(STAGE) {
+                    continue;
+                }
+                counter.row(id);
+            }
+            Ok(())
+        })?;
     }
-    Ok(())
+    for (k, (table, count_col)) in counted.into_iter().enumerate() {
+        if let Some(counter) = counters[k].take() {
+            counter.report(table, count_col, k, docs, out);
+        }
+    }
+    out.append(&mut spans_found);
+    Ok(index)
 }
 
 /// sentence_index → (char_start, char_end) of one document's sentences (the last row wins).
-fn spans_of(cursor: &mut stream::Cursor, index: &SentenceIndex, doc: &str) -> anyhow::Result<HashMap<i64, (i64, i64)>> {
-    let mut spans = HashMap::new();
+/// Looked up once per token: a vector by index, since a document's sentences are numbered
+/// 0, 1, 2 …; an index outside that (a damaged table) goes to a map.
+#[derive(Default)]
+struct Spans {
+    dense: Vec<Option<(i64, i64)>>,
+    other: HashMap<i64, (i64, i64)>,
+}
+
+impl Spans {
+    fn insert(&mut self, i: i64, span: (i64, i64), limit: usize) {
+        match usize::try_from(i).ok().filter(|&k| k < limit) {
+            Some(k) => {
+                if k >= self.dense.len() {
+                    self.dense.resize(k + 1, None);
+                }
+                self.dense[k] = Some(span);
+            }
+            None => {
+                self.other.insert(i, span);
+            }
+        }
+    }
+
+    fn get(&self, i: i64) -> Option<&(i64, i64)> {
+        match usize::try_from(i).ok().and_then(|k| self.dense.get(k)) {
+            Some(s) => s.as_ref(),
+            None => self.other.get(&i),
+        }
+    }
+}
+
+fn spans_of(cursor: &mut stream::Cursor, index: &SentenceIndex, doc: &str) -> anyhow::Result<Spans> {
+    let mut spans = Spans::default();
     let Some(&range) = index.rows.get(doc) else { return Ok(spans) };
+    // Room for every index a document of this many rows numbers its sentences with, and slack.
+    let limit = 2 * (range.1 - range.0 + 1) + 64;
     cursor.rows_of(doc, range, |c, rows| {
         let (idx, cs, ce) = (c.ints("sentence_index")?, c.ints("char_start")?, c.ints("char_end")?);
         for &r in rows {
-            if let (Some(i), Some(a), Some(b)) = (idx[r], cs[r], ce[r]) {
-                spans.insert(i, (a, b));
+            if let (Some(i), Some(a), Some(b)) = (idx.get(r), cs.get(r), ce.get(r)) {
+                spans.insert(i, (a, b), limit);
             }
         }
         Ok(())
@@ -451,7 +572,7 @@ fn check_unit_families(ind: &Chunk, at: usize, out: &mut Vec<Issue>) -> anyhow::
                 ),
                 format!("indicators row {k} ({})", file.get(r).unwrap_or("?")),
             );
-            i.source_line = line[r].map(|l| l as u32);
+            i.source_line = line.get(r).map(|l| l as u32);
             out.push(i);
         }
     }
@@ -467,7 +588,7 @@ fn check_values(ind: &Chunk, at: usize, out: &mut Vec<Issue>) -> anyhow::Result<
     let line = ind.ints("source_line")?;
     for r in 0..ind.rows() {
         let k = at + r;
-        let (Some(m), Some(v)) = (measure.get(r), value[r]) else { continue };
+        let (Some(m), Some(v)) = (measure.get(r), value.get(r)) else { continue };
         let bad = match m {
             "growth" => !(-100.0..=1000.0).contains(&v),
             "ratio" => !(0.0..=1000.0).contains(&v),
@@ -486,7 +607,7 @@ fn check_values(ind: &Chunk, at: usize, out: &mut Vec<Issue>) -> anyhow::Result<
                 format!("{m} value {v} is outside the plausible range; check the source sentence"),
                 format!("indicators row {k} ({})", file.get(r).unwrap_or("?")),
             );
-            i.source_line = line[r].map(|l| l as u32);
+            i.source_line = line.get(r).map(|l| l as u32);
             out.push(i);
         }
     }

@@ -11,9 +11,9 @@ use std::fs::File;
 use std::path::{Path, PathBuf};
 
 use anyhow::Context;
-use arrow::array::{Array, ArrayRef, AsArray};
+use arrow::array::{Array, ArrayRef, AsArray, Float64Array, Int32Array, Int64Array, StringArray};
 use arrow::compute::cast;
-use arrow::datatypes::{DataType, Float64Type, Int64Type};
+use arrow::datatypes::{DataType, Float64Type, Int32Type, Int64Type};
 use arrow::record_batch::RecordBatch;
 use parquet::arrow::arrow_reader::{ParquetRecordBatchReader, ParquetRecordBatchReaderBuilder};
 use parquet::arrow::ProjectionMask;
@@ -89,27 +89,58 @@ impl Chunk {
     }
 
     pub fn strs(&self, name: &str) -> anyhow::Result<Strs> {
-        Ok(Strs(self.column(name, &DataType::Utf8)?))
+        Ok(Strs(self.column(name, &DataType::Utf8)?.as_string::<i32>().clone()))
     }
 
-    pub fn ints(&self, name: &str) -> anyhow::Result<Vec<Option<i64>>> {
-        let c = self.column(name, &DataType::Int64)?;
-        Ok(c.as_primitive::<Int64Type>().iter().collect())
+    pub fn ints(&self, name: &str) -> anyhow::Result<Ints> {
+        let c = self.0.column_by_name(name).with_context(|| format!("no column {name}"))?;
+        Ok(match c.data_type() {
+            DataType::Int32 => Ints::I32(c.as_primitive::<Int32Type>().clone()),
+            DataType::Int64 => Ints::I64(c.as_primitive::<Int64Type>().clone()),
+            _ => Ints::I64(cast(c, &DataType::Int64)?.as_primitive::<Int64Type>().clone()),
+        })
     }
 
-    pub fn floats(&self, name: &str) -> anyhow::Result<Vec<Option<f64>>> {
+    pub fn floats(&self, name: &str) -> anyhow::Result<Floats> {
         let c = self.column(name, &DataType::Float64)?;
-        Ok(c.as_primitive::<Float64Type>().iter().collect())
+        Ok(Floats(c.as_primitive::<Float64Type>().clone()))
+    }
+}
+
+/// An integer column of a chunk, read in place (no copy per call: a document's rows are looked
+/// up in a chunk many times).
+pub enum Ints {
+    I32(Int32Array),
+    I64(Int64Array),
+}
+
+impl Ints {
+    #[inline]
+    pub fn get(&self, k: usize) -> Option<i64> {
+        match self {
+            Ints::I32(a) => a.is_valid(k).then(|| i64::from(a.value(k))),
+            Ints::I64(a) => a.is_valid(k).then(|| a.value(k)),
+        }
+    }
+}
+
+/// A float column of a chunk, read in place.
+pub struct Floats(Float64Array);
+
+impl Floats {
+    #[inline]
+    pub fn get(&self, k: usize) -> Option<f64> {
+        self.0.is_valid(k).then(|| self.0.value(k))
     }
 }
 
 /// A string column of a chunk.
-pub struct Strs(ArrayRef);
+pub struct Strs(StringArray);
 
 impl Strs {
+    #[inline]
     pub fn get(&self, k: usize) -> Option<&str> {
-        let a = self.0.as_string::<i32>();
-        a.is_valid(k).then(|| a.value(k))
+        self.0.is_valid(k).then(|| self.0.value(k))
     }
 }
 

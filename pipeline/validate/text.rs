@@ -7,7 +7,7 @@ use std::sync::OnceLock;
 
 use regex::Regex;
 
-use super::{doc_finding, Finding, Reading};
+use super::{doc_finding, Finding};
 use crate::model::Severity;
 use crate::normalize::script::to_simplified;
 
@@ -87,42 +87,46 @@ pub fn flaws(text: &str) -> Vec<(Flaw, usize)> {
 /// characters that simplified text also uses (e.g. 著 in 著作 is kept, but alone may change).
 const MIN_TRADITIONAL: usize = 3;
 
-/// Reads `paragraphs` in chunks; holds one entry per document and flaw.
-pub fn check(reading: &Reading, doc_files: &BTreeMap<String, String>, out: &mut Vec<Finding>) -> anyhow::Result<()> {
-    // (doc, flaw) → (count, first line, first example)
-    let mut found: BTreeMap<(String, Flaw), (usize, i64, String)> = BTreeMap::new();
-    reading.for_each_chunk("paragraphs", &["doc_id", "source_line", "text", "removed"], |c, _| {
-        let (ids, lines, texts, removed) = (c.strs("doc_id")?, c.ints("source_line")?, c.strs("text")?, c.strs("removed")?);
-        for k in 0..c.rows() {
-            let (Some(id), Some(t)) = (ids.get(k), texts.get(k)) else { continue };
-            if removed.get(k).is_some() {
+/// The columns of `paragraphs` the check reads.
+pub const COLUMNS: [&str; 4] = ["doc_id", "source_line", "text", "removed"];
+
+/// The check fed one kept paragraph at a time (so that one pass over `paragraphs` can serve
+/// other checks too); holds one entry per document and flaw.
+#[derive(Default)]
+pub struct TextCheck {
+    /// (doc, flaw) → (count, first line, first example)
+    found: BTreeMap<(String, Flaw), (usize, i64, String)>,
+}
+
+impl TextCheck {
+    /// One paragraph normalization kept (`removed` is null).
+    pub fn paragraph(&mut self, id: &str, line: Option<i64>, t: &str) {
+        for (flaw, n) in flaws(t) {
+            let e = self.found.entry((id.to_string(), flaw)).or_insert_with(|| (0, line.unwrap_or(0), t.chars().take(40).collect()));
+            e.0 += n;
+        }
+    }
+
+    /// The findings, by source file.
+    pub fn finish(self, doc_files: &BTreeMap<String, String>, out: &mut Vec<Finding>) {
+        let mut rows: Vec<_> = self.found.into_iter().collect();
+        rows.sort_by(|a, b| (doc_files.get(&a.0 .0), &a.0).cmp(&(doc_files.get(&b.0 .0), &b.0)));
+        for ((doc, flaw), (n, line, example)) in rows {
+            if flaw == Flaw::Traditional && n < MIN_TRADITIONAL {
                 continue;
             }
-            for (flaw, n) in flaws(t) {
-                let e = found.entry((id.to_string(), flaw)).or_insert_with(|| (0, lines[k].unwrap_or(0), t.chars().take(40).collect()));
-                e.0 += n;
-            }
+            let file = doc_files.get(&doc).cloned().unwrap_or_default();
+            out.push(doc_finding(
+                &doc,
+                &file,
+                Severity::Warning,
+                flaw.code(),
+                format!("{n} {} in the normalized text, first at line {line}: \"{example}\"", flaw.what()),
+                line,
+                format!("paragraphs of {doc}"),
+            ));
         }
-        Ok(())
-    })?;
-    let mut rows: Vec<_> = found.into_iter().collect();
-    rows.sort_by(|a, b| (doc_files.get(&a.0 .0), &a.0).cmp(&(doc_files.get(&b.0 .0), &b.0)));
-    for ((doc, flaw), (n, line, example)) in rows {
-        if flaw == Flaw::Traditional && n < MIN_TRADITIONAL {
-            continue;
-        }
-        let file = doc_files.get(&doc).cloned().unwrap_or_default();
-        out.push(doc_finding(
-            &doc,
-            &file,
-            Severity::Warning,
-            flaw.code(),
-            format!("{n} {} in the normalized text, first at line {line}: \"{example}\"", flaw.what()),
-            line,
-            format!("paragraphs of {doc}"),
-        ));
     }
-    Ok(())
 }
 
 #[cfg(test)]
