@@ -195,7 +195,8 @@ fn chinese_numeral_re() -> &'static Regex {
 fn merge_chinese_counts(ws: &mut Vec<Word>, from: usize) {
     // Every merge starts at a word that begins with a Chinese numeral; most words don't, and
     // the check on the first character spares them the regex.
-    let numeral_start = |w: &str| w.chars().next().is_some_and(|c| "零〇○一二两三四五六七八九十".contains(c));
+    let numeral_start =
+        |w: &str| w.chars().next().is_some_and(|c| matches!(c, '零' | '〇' | '○' | '一' | '二' | '两' | '三' | '四' | '五' | '六' | '七' | '八' | '九' | '十'));
     let mut i = from;
     while i < ws.len() {
         if !numeral_start(&ws[i].word) {

@@ -24,16 +24,20 @@ enum Col {
     TimestampMs(TimestampMillisecondBuilder),
 }
 
+/// Bytes of text reserved per row of a string column when the row count is known up front (a
+/// word is a few bytes, a sentence a hundred; the builder grows past it when needed).
+const TEXT_BYTES_PER_ROW: usize = 16;
+
 impl Col {
-    fn new(ty: ColumnType) -> Col {
+    fn new(ty: ColumnType, rows: usize) -> Col {
         match ty {
-            ColumnType::Utf8 => Col::Utf8(StringBuilder::new()),
-            ColumnType::Int32 => Col::Int32(Int32Builder::new()),
-            ColumnType::Int64 => Col::Int64(Int64Builder::new()),
-            ColumnType::Float64 => Col::Float64(Float64Builder::new()),
-            ColumnType::Bool => Col::Bool(BooleanBuilder::new()),
-            ColumnType::Date32 => Col::Date32(Date32Builder::new()),
-            ColumnType::TimestampMs => Col::TimestampMs(TimestampMillisecondBuilder::new()),
+            ColumnType::Utf8 => Col::Utf8(StringBuilder::with_capacity(rows, rows * TEXT_BYTES_PER_ROW)),
+            ColumnType::Int32 => Col::Int32(Int32Builder::with_capacity(rows)),
+            ColumnType::Int64 => Col::Int64(Int64Builder::with_capacity(rows)),
+            ColumnType::Float64 => Col::Float64(Float64Builder::with_capacity(rows)),
+            ColumnType::Bool => Col::Bool(BooleanBuilder::with_capacity(rows)),
+            ColumnType::Date32 => Col::Date32(Date32Builder::with_capacity(rows)),
+            ColumnType::TimestampMs => Col::TimestampMs(TimestampMillisecondBuilder::with_capacity(rows)),
         }
     }
 
@@ -60,7 +64,13 @@ pub struct TableBuffer {
 
 impl TableBuffer {
     pub fn new(def: &'static TableDef) -> Self {
-        let cols = def.columns.iter().map(|c| Col::new(c.ty)).collect();
+        Self::with_capacity(def, 0)
+    }
+
+    /// A buffer with room for `rows` rows, for emitters that know the count (a document's
+    /// tokens): the builders then never reallocate and copy on the way.
+    pub fn with_capacity(def: &'static TableDef, rows: usize) -> Self {
+        let cols = def.columns.iter().map(|c| Col::new(c.ty, rows)).collect();
         TableBuffer { def, cols, filled: 0, rows: 0 }
     }
 

@@ -28,11 +28,11 @@ pub fn doc_batches(doc: &Document) -> DocBatches {
     let cat = catalog();
     let batches = vec![
         documents(doc, TableBuffer::new(cat.table("documents"))),
-        paragraphs(doc, TableBuffer::new(cat.table("paragraphs"))),
-        sentences(doc, TableBuffer::new(cat.table("sentences"))),
-        tokens(doc, TableBuffer::new(cat.table("tokens"))),
+        paragraphs(doc, TableBuffer::with_capacity(cat.table("paragraphs"), doc.paragraphs.len())),
+        sentences(doc, TableBuffer::with_capacity(cat.table("sentences"), doc.sentences.len())),
+        tokens(doc, TableBuffer::with_capacity(cat.table("tokens"), doc.tokens.len())),
         keywords(doc, TableBuffer::new(cat.table("keywords"))),
-        indicators(doc, TableBuffer::new(cat.table("indicators"))),
+        indicators(doc, TableBuffer::with_capacity(cat.table("indicators"), doc.indicators.len())),
         {
             let mut t = TableBuffer::new(cat.table("issues"));
             push_issues(&mut t, Some(&doc.doc_id), Some(&doc.source_file), &doc.issues);
