@@ -92,31 +92,33 @@ pub fn decode(bytes: &[u8]) -> Result<Decoded, DecodeError> {
     if nuls * 100 > bytes.len() {
         return Err(DecodeError::Binary(format!("{nuls} NUL bytes")));
     }
-    if std::str::from_utf8(bytes).is_ok() {
-        return Ok(decode_with(UTF_8, bytes, 0));
+    if let Ok(s) = std::str::from_utf8(bytes) {
+        return Ok(valid_utf8(s, 0));
     }
     let utf8 = decode_with(UTF_8, bytes, 0);
     if utf8.replacements <= MAX_UTF8_ERRORS && utf8.replacements * 1000 <= bytes.len().max(1000) {
         return Ok(utf8);
     }
-    // Legacy Chinese encodings: let chardetng rank them, then require a clean decode.
-    let mut det = chardetng::EncodingDetector::new(chardetng::Iso2022JpDetection::Deny);
-    // chardetng reads a few MB/s; a sample is enough to rank GB18030 against Big5, and both
-    // candidates are then checked on the whole file below.
-    det.feed(&bytes[..bytes.len().min(DETECT_SAMPLE_BYTES)], true);
-    let guess = det.guess(None, chardetng::Utf8Detection::Deny);
-    let order: [&'static Encoding; 2] = if guess == BIG5 { [BIG5, GB18030] } else { [GB18030, BIG5] };
-    let mut best: Option<Decoded> = None;
-    for enc in order {
-        let d = decode_with(enc, bytes, 0);
-        if d.replacements == 0 {
-            return Ok(d);
+    // Legacy Chinese encodings: a clean decode (no malformed sequence) wins; chardetng's
+    // ranking of GB18030 against Big5 decides only when both decode cleanly, or when both
+    // fail equally. It reads a few MB/s, so it runs only then: most GBK files stop being Big5
+    // within their first few characters.
+    let gb = decode_text(GB18030, bytes);
+    if gb.1 == 0 {
+        let big5_clean = BIG5
+            .decode_without_bom_handling_and_without_replacement(bytes)
+            .is_some_and(|t| !t.contains('\u{FFFD}'));
+        if big5_clean && detector_prefers_big5(bytes) {
+            return Ok(decode_with(BIG5, bytes, 0));
         }
-        if best.as_ref().map_or(true, |b| d.replacements < b.replacements) {
-            best = Some(d);
-        }
+        return Ok(with_offsets(GB18030, bytes, 0, gb.0, gb.1));
     }
-    let best = best.expect("two candidates tried");
+    let big5 = decode_text(BIG5, bytes);
+    let best = if big5.1 < gb.1 || (big5.1 == gb.1 && detector_prefers_big5(bytes)) {
+        with_offsets(BIG5, bytes, 0, big5.0, big5.1)
+    } else {
+        with_offsets(GB18030, bytes, 0, gb.0, gb.1)
+    };
     let rate = best.replacements as f64 / bytes.len() as f64;
     if rate <= MAX_LEGACY_ERROR_RATE {
         return Ok(best);
@@ -125,6 +127,14 @@ pub fn decode(bytes: &[u8]) -> Result<Decoded, DecodeError> {
         "best candidate {} leaves {} malformed sequences in {} bytes",
         best.encoding, best.replacements, bytes.len()
     )))
+}
+
+/// Whether chardetng ranks Big5 above GB18030 for these bytes.
+fn detector_prefers_big5(bytes: &[u8]) -> bool {
+    let mut det = chardetng::EncodingDetector::new(chardetng::Iso2022JpDetection::Deny);
+    // A sample is enough to rank GB18030 against Big5.
+    det.feed(&bytes[..bytes.len().min(DETECT_SAMPLE_BYTES)], true);
+    det.guess(None, chardetng::Utf8Detection::Deny) == BIG5
 }
 
 /// Byte length of each character sequence of valid GB18030 or Big5 bytes, from their structure:
@@ -163,11 +173,39 @@ fn name(enc: &'static Encoding) -> &'static str {
     }
 }
 
-/// Decodes `body` (which starts `offset` bytes into the file) and maps every char to its bytes.
-fn decode_with(enc: &'static Encoding, body: &[u8], offset: usize) -> Decoded {
+/// `body` decoded with replacement, and the number of U+FFFD in the result (a U+FFFD the
+/// source spells out counts too, as it always has).
+fn decode_text(enc: &'static Encoding, body: &[u8]) -> (String, usize) {
     let (text, _) = enc.decode_without_bom_handling(body);
     let text = text.into_owned();
     let replacements = text.matches('\u{FFFD}').count();
+    (text, replacements)
+}
+
+/// Decodes `body` (which starts `offset` bytes into the file) and maps every char to its bytes.
+fn decode_with(enc: &'static Encoding, body: &[u8], offset: usize) -> Decoded {
+    if enc == UTF_8 {
+        if let Ok(s) = std::str::from_utf8(body) {
+            return valid_utf8(s, offset);
+        }
+    }
+    let (text, replacements) = decode_text(enc, body);
+    with_offsets(enc, body, offset, text, replacements)
+}
+
+/// Valid UTF-8 (nearly every file), read without a second decoding pass: a char starts at
+/// every byte that is not a continuation byte (10xxxxxx).
+fn valid_utf8(s: &str, offset: usize) -> Decoded {
+    let body = s.as_bytes();
+    let mut char_src = Vec::with_capacity(body.len() + 1);
+    char_src.extend(body.iter().enumerate().filter(|(_, &b)| (b as i8) >= -0x40).map(|(i, _)| (offset + i) as u32));
+    char_src.push((offset + body.len()) as u32);
+    let replacements = s.matches('\u{FFFD}').count();
+    Decoded { text: s.to_string(), encoding: name(UTF_8), char_src, replacements }
+}
+
+/// The decoded `text` of `body` with each char mapped to its source bytes.
+fn with_offsets(enc: &'static Encoding, body: &[u8], offset: usize, text: String, replacements: usize) -> Decoded {
     let mut char_src = Vec::with_capacity(text.len() + 1);
     let mut pos = offset as u32;
     if enc == UTF_8 {
@@ -289,6 +327,61 @@ mod tests {
         let d = decode(&bytes).unwrap();
         assert_eq!(d.encoding, "Big5");
         assert_eq!(d.text, trad);
+    }
+
+    /// The choice as it was made before chardetng was skipped: its ranking first, the first
+    /// clean decode wins, else the fewest malformed sequences (the earlier on a tie).
+    fn ranked_choice(bytes: &[u8]) -> (&'static str, usize, String) {
+        let order = if detector_prefers_big5(bytes) { [BIG5, GB18030] } else { [GB18030, BIG5] };
+        let mut best: Option<(&'static str, usize, String)> = None;
+        for enc in order {
+            let (text, n) = decode_text(enc, bytes);
+            if n == 0 {
+                return (name(enc), 0, text);
+            }
+            if best.as_ref().map_or(true, |b| n < b.1) {
+                best = Some((name(enc), n, text));
+            }
+        }
+        best.unwrap()
+    }
+
+    #[test]
+    fn legacy_choice_is_the_ranked_one_without_always_ranking() {
+        let simp = "各位代表：现在，我代表区人民政府向大会报告工作，请予审议。全年实现地区生产总值449.7亿元，增长8.2%。";
+        let trad = "各位代表：現在，我代表區人民政府向大會報告工作，請予審議。全年實現地區生產總值449.7億元，增長8.2%。";
+        let mut cases: Vec<Vec<u8>> = Vec::new();
+        for text in [simp, trad] {
+            for enc in [GB18030, BIG5] {
+                let (b, _, _) = enc.encode(text);
+                let b = b.into_owned();
+                cases.push(b.clone());
+                // Damaged: cut in a character, a stray byte, a run of high bytes.
+                cases.push(b[..b.len() - 1].to_vec());
+                let mut stray = b.clone();
+                stray.insert(10, 0xFF);
+                cases.push(stray);
+                let mut run = b.clone();
+                run.extend_from_slice(&[0x81, 0x30, 0xFF, 0xA1]);
+                cases.push(run);
+            }
+        }
+        for bytes in &cases {
+            let (enc, n, text) = ranked_choice(bytes);
+            match decode(bytes) {
+                Ok(d) => assert_eq!((d.encoding, d.replacements, d.text.as_str()), (enc, n, text.as_str())),
+                Err(DecodeError::Undecodable(why)) => assert!(why.starts_with(&format!("best candidate {enc} leaves {n} ")), "{why}"),
+                Err(e) => panic!("{e}"),
+            }
+        }
+    }
+
+    #[test]
+    fn valid_utf8_offsets_and_spelled_out_replacement_chars() {
+        let s = "a实\u{FFFD}𠀀b";
+        let d = decode(s.as_bytes()).unwrap();
+        assert_eq!(d.char_src, vec![0, 1, 4, 7, 11, 12]);
+        assert_eq!(d.replacements, 1, "a U+FFFD in the source counts, as before");
     }
 
     #[test]

@@ -102,6 +102,10 @@ fn rules() -> &'static Rules {
 
 /// Joins letter-spaced CJK ("政 府 工 作 报 告" → "政府工作报告") and trims.
 pub fn join_letter_spacing(s: &str) -> String {
+    // Most lines have no space at all: nothing to join or trim.
+    if !s.contains(char::is_whitespace) {
+        return s.to_string();
+    }
     let chars: Vec<char> = s.trim().chars().collect();
     let is_cjk = crate::normalize::width::is_han;
     let mut out = String::new();
@@ -126,9 +130,16 @@ pub fn join_letter_spacing(s: &str) -> String {
 /// A header line made comparable: glosses dropped, table bars and odd spaces turned to spaces,
 /// full-width digits narrowed, letter-spacing joined, simplified script.
 pub fn prepare(line: &str, simplify: &dyn Fn(&str) -> String) -> String {
-    let chars = gloss::strip(&line.chars().collect::<Vec<_>>());
+    // A gloss needs a parenthesis; most lines have none and skip the char buffer.
+    let stripped;
+    let chars: &mut dyn Iterator<Item = char> = if line.contains(['(', '（']) {
+        stripped = gloss::strip(&line.chars().collect::<Vec<_>>());
+        &mut stripped.iter().copied()
+    } else {
+        &mut line.chars()
+    };
     let mut s = String::with_capacity(line.len());
-    for &c in &chars {
+    for c in chars {
         let c = if c == '|' || width::is_space(c) { ' ' } else { c };
         if width::is_invisible(c) {
             continue;
@@ -166,12 +177,28 @@ fn label_pairs(prepared: &str) -> (Vec<(String, String)>, bool) {
     (out, whole)
 }
 
+/// A head line read once for both uses (metadata, header rows): its [`prepare`]d text, its
+/// label/value pairs, and whether it is nothing but such pairs.
+pub struct HeadLine {
+    text: String,
+    pairs: Vec<(String, String)>,
+    /// See [`is_header_line`].
+    pub header: bool,
+}
+
+impl HeadLine {
+    pub fn new(line: &str, simplify: &dyn Fn(&str) -> String) -> HeadLine {
+        let text = prepare(line, simplify);
+        let (pairs, whole) = if text.is_empty() { (Vec::new(), false) } else { label_pairs(&text) };
+        HeadLine { text, pairs, header: whole }
+    }
+}
+
 /// Whether a line is a metadata header row (every part of it a known label and its value),
 /// e.g. "索引號: | 2953384/2022-53376 | ||" or "来源URL：http://…". Such lines are read, then
 /// removed from the body as `metadata_header`.
 pub fn is_header_line(line: &str, simplify: &dyn Fn(&str) -> String) -> bool {
-    let p = prepare(line, simplify);
-    !p.is_empty() && label_pairs(&p).1
+    HeadLine::new(line, simplify).header
 }
 
 /// "十" → 10, "二十三" → 23, "七" → 7 (month and day numbers).
@@ -254,9 +281,19 @@ pub fn level_of(region: &str) -> Option<AdminLevel> {
 /// front matter). `simplify` converts to simplified script.
 pub fn read(lines: &[&str], fields: &[(String, String)], simplify: impl Fn(&str) -> String) -> Metadata {
     let simplify: &dyn Fn(&str) -> String = &simplify;
+    let head: Vec<HeadLine> = lines.iter().take(HEAD_LINES).map(|l| HeadLine::new(l, simplify)).collect();
+    read_head(&head, fields, simplify)
+}
+
+/// Lines [`read`] looks at.
+pub const HEAD_LINES: usize = 60;
+
+/// [`read`] on lines already turned into [`HeadLine`]s (the first [`HEAD_LINES`]).
+pub fn read_head(head_lines: &[HeadLine], fields: &[(String, String)], simplify: &dyn Fn(&str) -> String) -> Metadata {
     let r = rules();
     let mut meta = Metadata::default();
-    let head: Vec<String> = lines.iter().take(60).map(|l| prepare(l, simplify)).filter(|l| !l.is_empty()).collect();
+    let kept: Vec<&HeadLine> = head_lines.iter().take(HEAD_LINES).filter(|l| !l.text.is_empty()).collect();
+    let head: Vec<&str> = kept.iter().map(|l| l.text.as_str()).collect();
 
     // 1. Labelled values: explicit fields first, then header lines.
     let mut pairs: Vec<(String, String)> = Vec::new();
@@ -270,8 +307,8 @@ pub fn read(lines: &[&str], fields: &[(String, String)], simplify: impl Fn(&str)
         });
         pairs.push((field, simplify(v.trim())));
     }
-    for l in &head {
-        pairs.extend(label_pairs(l).0);
+    for l in &kept {
+        pairs.extend(l.pairs.iter().cloned());
     }
     let mut year_field = None;
     let mut region_field = None;

@@ -154,6 +154,10 @@ impl Extractor {
     }
 }
 
+/// Header rows are looked for in this many opening lines.
+const HEADER_ROWS_WITHIN: usize = 40;
+const _: () = assert!(HEADER_ROWS_WITHIN <= metadata::HEAD_LINES, "header rows are found among the head lines");
+
 fn is_blank(s: &str) -> bool {
     s.trim_matches(|c: char| c.is_whitespace() || c == '\u{3000}' || c == '\u{FEFF}' || c == '\u{A0}' || c == '\u{200D}').is_empty()
 }
@@ -163,15 +167,20 @@ fn is_blank(s: &str) -> bool {
 fn build_paragraphs(doc: &mut Document, lines: Vec<lines::Line>, pre: Vec<Option<&'static str>>, fields: &[(String, String)]) {
     let (lines, pre): (Vec<lines::Line>, Vec<Option<&'static str>>) =
         lines.into_iter().zip(pre).filter(|(l, _)| !is_blank(&l.text)).unzip();
-    let body_head: Vec<&str> = lines.iter().zip(&pre).filter(|(_, p)| p.is_none()).take(60).map(|(l, _)| l.text.as_str()).collect();
-    doc.meta = metadata::read(&body_head, fields, to_simplified);
+    // The opening body lines are prepared once, for the metadata and for the header rows.
+    let head_idx: Vec<usize> = (0..lines.len()).filter(|&i| pre[i].is_none()).take(metadata::HEAD_LINES).collect();
+    let head: Vec<metadata::HeadLine> =
+        head_idx.iter().map(|&i| metadata::HeadLine::new(&lines[i].text, &to_simplified)).collect();
+    doc.meta = metadata::read_head(&head, fields, &to_simplified);
     let texts: Vec<&str> = lines.iter().map(|l| l.text.as_str()).collect();
     // Header rows are looked for in the opening lines only: body text is never read as one.
-    let header: Vec<bool> = texts
-        .iter()
-        .enumerate()
-        .map(|(i, t)| i < 40 && pre[i].is_none() && metadata::is_header_line(t, &to_simplified))
-        .collect();
+    // (Every line before the 40th without a format reason is among the head lines.)
+    let mut header = vec![false; lines.len()];
+    for (h, &i) in head.iter().zip(&head_idx) {
+        if i < HEADER_ROWS_WITHIN {
+            header[i] = h.header;
+        }
+    }
     let marks = chrome::marks_for(&texts, &header, &pre);
     for (i, why) in &marks.unsure {
         doc.issues.push(
@@ -219,6 +228,26 @@ mod tests {
         assert_eq!(d.paragraphs[1].source_line, 3);
         assert_eq!(d.paragraphs[2].source_line, 4);
         assert_eq!(d.paragraphs[2].section_year, Some(2022));
+    }
+
+    #[test]
+    fn header_rows_after_front_matter_and_only_in_the_opening_lines() {
+        // Front matter shifts the head lines: the row right after it is still a header row; a
+        // row past the 40th line stays as body text.
+        let mut md = String::from("---\ntitle: 海曙区政府工作报告\n---\n索引号: 2953384/2022-53376\n");
+        for i in 0..45 {
+            md.push_str(&format!("第{i}段正文，全年实现地区生产总值449.7亿元。\n"));
+        }
+        md.push_str("文号: 海政〔2023〕1号\n");
+        let d = &Extractor.extract(&file("a.md", md.as_bytes()))[0];
+        let removed = |t: &str| d.paragraphs.iter().find(|p| p.raw.starts_with(t)).unwrap().removed;
+        assert_eq!(removed("---"), Some("front_matter"));
+        assert_eq!(removed("索引号"), Some("metadata_header"));
+        assert_eq!(removed("文号"), None);
+        assert_eq!(d.meta.index_no.as_deref(), Some("2953384/2022-53376"));
+        assert_eq!(d.meta.title.as_deref(), Some("海曙区政府工作报告"));
+        // Past the 40th line a row is not removed, but metadata reads 60 lines.
+        assert_eq!(d.meta.doc_number.as_deref(), Some("海政〔2023〕1号"));
     }
 
     #[test]
