@@ -2,6 +2,7 @@
 //! stored code and family. Segment uses it to keep "449.7亿元" one token; indicators to scale
 //! and type figures; validate to check unit families.
 
+use std::collections::HashMap;
 use std::sync::OnceLock;
 
 use serde::Deserialize;
@@ -27,6 +28,12 @@ pub struct Unit {
 pub struct UnitBook {
     pub scale: Vec<Scale>,
     pub unit: Vec<Unit>,
+    /// Position of each text's first entry in `unit` / `scale`: the tagger looks a unit up
+    /// for every figure, and a scan of the book compared strings most of the time.
+    #[serde(skip)]
+    unit_at: HashMap<String, usize>,
+    #[serde(skip)]
+    scale_at: HashMap<String, usize>,
 }
 
 impl UnitBook {
@@ -43,12 +50,25 @@ impl UnitBook {
         v
     }
 
+    /// Parses a code book and indexes its texts (the first entry of a text wins, as a scan
+    /// of the lists would find it).
+    pub fn parse(text: &str) -> Result<UnitBook, toml::de::Error> {
+        let mut b: UnitBook = toml::from_str(text)?;
+        for (i, u) in b.unit.iter().enumerate() {
+            b.unit_at.entry(u.text.clone()).or_insert(i);
+        }
+        for (i, s) in b.scale.iter().enumerate() {
+            b.scale_at.entry(s.text.clone()).or_insert(i);
+        }
+        Ok(b)
+    }
+
     pub fn unit(&self, text: &str) -> Option<&Unit> {
-        self.unit.iter().find(|u| u.text == text)
+        self.unit_at.get(text).map(|&i| &self.unit[i])
     }
 
     pub fn scale(&self, text: &str) -> Option<f64> {
-        self.scale.iter().find(|s| s.text == text).map(|s| s.factor)
+        self.scale_at.get(text).map(|&i| self.scale[i].factor)
     }
 
     /// The family of a stored unit code (`CNY` → money), if the code book knows it.
@@ -62,7 +82,7 @@ impl UnitBook {
 
 pub fn units() -> &'static UnitBook {
     static BOOK: OnceLock<UnitBook> = OnceLock::new();
-    BOOK.get_or_init(|| toml::from_str(UNITS_TOML).expect("schemas/units.toml parses"))
+    BOOK.get_or_init(|| UnitBook::parse(UNITS_TOML).expect("schemas/units.toml parses"))
 }
 
 #[cfg(test)]
@@ -77,5 +97,32 @@ mod tests {
         assert_eq!(u.scale("亿"), Some(1e8));
         assert_eq!(u.unit_texts()[0].chars().count(), 4);
         assert_eq!(u.family_of_code("CNY"), Some("money"));
+    }
+
+    #[test]
+    fn lookups_find_the_first_entry_of_a_text() {
+        let b = UnitBook::parse(
+            r#"
+            [[scale]]
+            text = "万"
+            factor = 1e4
+            [[unit]]
+            text = "个"
+            code = "个"
+            family = "count"
+            [[unit]]
+            text = "个"
+            code = "件"
+            family = "count"
+            "#,
+        )
+        .unwrap();
+        assert_eq!(b.unit("个").unwrap().code, "个");
+        assert!(b.unit("件").is_none());
+        assert_eq!(b.scale("万"), Some(1e4));
+        assert_eq!(b.scale("亿"), None);
+        for u in &units().unit {
+            assert_eq!(units().unit(&u.text).unwrap().code, units().unit.iter().find(|x| x.text == u.text).unwrap().code);
+        }
     }
 }

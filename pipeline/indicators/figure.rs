@@ -111,16 +111,49 @@ fn range_re() -> &'static Regex {
     })
 }
 
+// Capture groups by index (a lookup by name hashes the name, once per figure): the test
+// `group_indices_match_the_names` keeps these in step with the patterns.
+/// parts_re: (?P<num>)(?P<q1>)(?P<scale>)(?P<q2>)(?P<unit>).
+const P_NUM: usize = 1;
+const P_Q1: usize = 2;
+const P_SCALE: usize = 3;
+const P_Q2: usize = 4;
+const P_UNIT: usize = 5;
+/// chinese_re: (?P<num>)(?P<q1>)(?P<unit>).
+const C_NUM: usize = 1;
+const C_Q1: usize = 2;
+const C_UNIT: usize = 3;
+/// share_re: (?P<per>)(?P<num>) | (?P<den>)(?P<nom>) | (?P<a>)(?P<b>).
+const S_PER: usize = 1;
+const S_NUM: usize = 2;
+const S_DEN: usize = 3;
+const S_NOM: usize = 4;
+const S_A: usize = 5;
+const S_B: usize = 6;
+/// range_re: (?P<lo>)(?P<u>)(?P<rest>).
+const R_LO: usize = 1;
+const R_U: usize = 2;
+const R_REST: usize = 3;
+
 /// `number × scale` computed on the decimal text, so 2.3亿 is exactly 230000000 and not
 /// 229999999.99999997.
 pub fn scaled(value_text: &str, scale: f64) -> f64 {
-    let digits = value_text.replace(',', "");
+    let owned: std::borrow::Cow<str> = if value_text.contains(',') {
+        value_text.replace(',', "").into()
+    } else {
+        value_text.into()
+    };
+    let digits: &str = &owned;
+    if scale == 1.0 {
+        // No shift: the digits as they are (what the shift below gives for k = 0).
+        return digits.parse().unwrap_or(f64::NAN);
+    }
     let k = scale.log10().round();
     if scale <= 0.0 || (10f64.powf(k) - scale).abs() > 1e-9 * scale || k < 0.0 {
         return digits.parse::<f64>().unwrap_or(f64::NAN) * scale;
     }
     let k = k as usize;
-    let (int, frac) = digits.split_once('.').unwrap_or((&digits, ""));
+    let (int, frac) = digits.split_once('.').unwrap_or((digits, ""));
     let shifted = if frac.len() <= k {
         format!("{int}{frac}{}", "0".repeat(k - frac.len()))
     } else {
@@ -204,8 +237,8 @@ pub fn parse(token: &str) -> Option<Figure> {
         .then(|| share_re().captures(token))
         .flatten();
     if let Some(c) = share {
-        if let Some(per) = c.name("per") {
-            let t = &c["num"];
+        if let Some(per) = c.get(S_PER) {
+            let t = &c[S_NUM];
             let n = t.parse::<f64>().ok().or_else(|| numeral::value(t))?;
             // 百分之 and 千分之 read like "%" and "‰" (growth or ratio by context); 万分之 is a share.
             let mut f = ratio(t, n);
@@ -217,9 +250,9 @@ pub fn parse(token: &str) -> Option<Figure> {
             f.unit_text = format!("{}分之", per.as_str());
             return Some(f);
         }
-        let (a, b) = match (c.name("nom"), c.name("a")) {
-            (Some(nom), _) => (numeral::value(nom.as_str())?, numeral::value(&c["den"])?),
-            (None, Some(a)) => (a.as_str().parse().ok()?, c["b"].parse().ok()?),
+        let (a, b) = match (c.get(S_NOM), c.get(S_A)) {
+            (Some(nom), _) => (numeral::value(nom.as_str())?, numeral::value(&c[S_DEN])?),
+            (None, Some(a)) => (a.as_str().parse().ok()?, c[S_B].parse().ok()?),
             _ => return None,
         };
         if b == 0.0 || a > b {
@@ -240,13 +273,13 @@ pub fn parse(token: &str) -> Option<Figure> {
         .then(|| range_re().captures(token))
         .flatten();
     if let Some(c) = range {
-        let mut f = parse(&c["rest"])?;
-        if c.name("u")
+        let mut f = parse(&c[R_REST])?;
+        if c.get(R_U)
             .is_some_and(|u| !f.unit_text.ends_with(u.as_str()))
         {
             return None;
         }
-        let lo = &c["lo"];
+        let lo = &c[R_LO];
         f.number = lo.parse().ok()?;
         f.base = scaled(lo, f.scale);
         f.value_text = lo.to_string();
@@ -257,17 +290,17 @@ pub fn parse(token: &str) -> Option<Figure> {
     if !digit_first {
         // parts_re needs a leading digit; chinese_re below a leading numeral.
     } else if let Some(c) = parts_re().captures(token) {
-        let value_text = c["num"].to_string();
+        let value_text = c[P_NUM].to_string();
         let number: f64 = value_text.replace(',', "").parse().ok()?;
-        let scale_text = c.name("scale").map_or("", |m| m.as_str());
+        let scale_text = c.get(P_SCALE).map_or("", |m| m.as_str());
         let scale = if scale_text.is_empty() {
             1.0
         } else {
             units().scale(scale_text)?
         };
-        let unit_raw = c.name("unit").map_or("", |m| m.as_str());
+        let unit_raw = c.get(P_UNIT).map_or("", |m| m.as_str());
         let qualifier =
-            (c.name("q1").is_some() || c.name("q2").is_some()).then_some(Qualifier::Over);
+            (c.get(P_Q1).is_some() || c.get(P_Q2).is_some()).then_some(Qualifier::Over);
         let (kind, unit, family, needs_scale) = unit_of(unit_raw)?;
         return Some(Figure {
             kind,
@@ -288,7 +321,7 @@ pub fn parse(token: &str) -> Option<Figure> {
         return None;
     }
     let c = chinese_re().captures(token)?;
-    let value_text = c["num"].to_string();
+    let value_text = c[C_NUM].to_string();
     let (base, range) = numeral::value_or_range(&value_text)?;
     // The scale word a Chinese numeral ends with is its multiplier ("三千万" → 3000 × 1e4).
     let scale = if value_text.ends_with('亿') {
@@ -298,12 +331,12 @@ pub fn parse(token: &str) -> Option<Figure> {
     } else {
         1.0
     };
-    let unit_raw = &c["unit"];
+    let unit_raw = &c[C_UNIT];
     let (kind, unit, family, needs_scale) = unit_of(unit_raw)?;
     let qualifier = if range {
         Some(Qualifier::Approx)
     } else {
-        c.name("q1").map(|_| Qualifier::Over)
+        c.get(C_Q1).map(|_| Qualifier::Over)
     };
     Some(Figure {
         kind,
@@ -365,6 +398,35 @@ mod tests {
             (scaled(&f.value_text, f.scale), f.qualifier),
             (30_000.0, Some(Qualifier::Over))
         );
+    }
+
+    #[test]
+    fn group_indices_match_the_names() {
+        let check = |re: &Regex, want: &[(usize, &str)]| {
+            let n: Vec<Option<&str>> = re.capture_names().collect();
+            for &(i, name) in want {
+                assert_eq!(n[i], Some(name), "{}", re.as_str());
+            }
+            assert_eq!(n.len(), want.len() + 1);
+        };
+        check(
+            parts_re(),
+            &[(P_NUM, "num"), (P_Q1, "q1"), (P_SCALE, "scale"), (P_Q2, "q2"), (P_UNIT, "unit")],
+        );
+        check(chinese_re(), &[(C_NUM, "num"), (C_Q1, "q1"), (C_UNIT, "unit")]);
+        check(
+            share_re(),
+            &[(S_PER, "per"), (S_NUM, "num"), (S_DEN, "den"), (S_NOM, "nom"), (S_A, "a"), (S_B, "b")],
+        );
+        check(range_re(), &[(R_LO, "lo"), (R_U, "u"), (R_REST, "rest")]);
+    }
+
+    #[test]
+    fn scaled_without_a_scale_reads_the_digits() {
+        assert_eq!(scaled("1,234.5", 1.0), 1234.5);
+        assert_eq!(scaled("12.", 1.0), 12.0);
+        assert!(scaled("1.2.3", 1.0).is_nan());
+        assert_eq!(scaled("2.3", 1e8), 230_000_000.0);
     }
 
     #[test]

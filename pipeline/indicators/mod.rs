@@ -33,6 +33,8 @@ impl Stage for Tagger {
         let mut t = 0;
         let sections = section::inherited(&doc.paragraphs, &doc.sentences, doc.meta.report_year);
         let (mut last_paragraph, mut para_offset): (Option<usize>, usize) = (None, 0);
+        // The paragraph's lead cues, found once per paragraph when a sentence needs them.
+        let mut marks: Option<LeadMarks> = None;
         for s in &doc.sentences {
             let start = t;
             while t < doc.tokens.len() && doc.tokens[t].sentence_index == s.index {
@@ -56,6 +58,7 @@ impl Stage for Tagger {
             if last_paragraph != Some(pi) {
                 last_paragraph = Some(pi);
                 para_offset = 0;
+                marks = None;
             }
             let para_start = para_offset;
             para_offset = (para_offset + s.text.len()).min(p.text.len());
@@ -67,8 +70,13 @@ impl Stage for Tagger {
             while !p.text.is_char_boundary(window) {
                 window += 1;
             }
-            let para_before = p.text.get(window..para_start).unwrap_or("");
-            let mut ctx = SentenceCtx::new(p, para_before, s.char_start, &s.text, s.index, s.source_line);
+            let lead = match p.text.get(window..para_start) {
+                Some(_) => marks
+                    .get_or_insert_with(|| LeadMarks::new(&p.text))
+                    .lead(&p.text, window, para_start),
+                None => String::new(),
+            };
+            let mut ctx = SentenceCtx::with_lead(p, lead, s.char_start, &s.text, s.index, s.source_line);
             ctx.role = sections[pi].role;
             ctx.section_year = sections[pi].year;
             tag_sentence(&ctx, toks, &mut out);
@@ -115,13 +123,25 @@ impl<'a> SentenceCtx<'a> {
         sentence_index: u32,
         source_line: u32,
     ) -> Self {
+        Self::with_lead(p, lead_of(para_before), char_start, text, sentence_index, source_line)
+    }
+
+    /// [`Self::new`] with the lead already read (by [`LeadMarks::lead`]).
+    fn with_lead(
+        p: &'a Paragraph,
+        lead: String,
+        char_start: u32,
+        text: &'a str,
+        sentence_index: u32,
+        source_line: u32,
+    ) -> Self {
         SentenceCtx {
             paragraph: p,
             char_start,
             text,
             sentence_index,
             source_line,
-            lead: lead_of(para_before),
+            lead,
             role: p.section_role,
             section_year: p.section_year,
         }
@@ -180,6 +200,70 @@ impl<'a> SentenceCtx<'a> {
 
     fn period_in(&self, scope: &str, year: Option<i32>) -> Option<String> {
         Some(section::period(scope, year?))
+    }
+}
+
+/// Byte offsets of the marks [`lead_of`] reads in one paragraph (full stops, 是, colons), found
+/// in one pass: the lead of each sentence is then read by binary search instead of by scanning
+/// the window before it again for every sentence.
+struct LeadMarks {
+    /// Start and end of each full stop.
+    stops: Vec<(usize, usize)>,
+    shi: Vec<usize>,
+    colons: Vec<usize>,
+}
+
+impl LeadMarks {
+    fn new(text: &str) -> Self {
+        let mut m = LeadMarks {
+            stops: Vec::new(),
+            shi: Vec::new(),
+            colons: Vec::new(),
+        };
+        for (i, c) in text.char_indices() {
+            match c {
+                '。' | '！' | '？' | '!' | '?' => m.stops.push((i, i + c.len_utf8())),
+                '是' => m.shi.push(i),
+                ':' | '：' => m.colons.push(i),
+                _ => {}
+            }
+        }
+        m
+    }
+
+    /// `lead_of(&text[window..end])`, for a `text` these marks were found in.
+    fn lead(&self, text: &str, window: usize, end: usize) -> String {
+        let last_in = |v: &[usize]| {
+            let k = v.partition_point(|&x| x < end);
+            (k > 0 && v[k - 1] >= window).then(|| v[k - 1])
+        };
+        let k = self.stops.partition_point(|&(x, _)| x < end);
+        let from = if k > 0 && self.stops[k - 1].0 >= window {
+            self.stops[k - 1].1
+        } else {
+            window
+        };
+        let point = last_in(&self.shi)
+            .filter(|&k| {
+                k - window >= 3
+                    && "一二三四五六七八九十".contains(text[..k].chars().last().unwrap_or(' '))
+            })
+            .unwrap_or(window);
+        let a = self.colons.partition_point(|&x| x < point);
+        let b = self.colons.partition_point(|&x| x < end);
+        let colons = &self.colons[a..b];
+        let colon_cue = if colons.is_empty() {
+            None
+        } else {
+            ESTIMATE_WORDS
+                .iter()
+                .find(|w| colons.iter().any(|&c| text[point..c].ends_with(*w)))
+        };
+        let rest = &text[from..end];
+        match colon_cue {
+            Some(w) => format!("{w}{rest}"),
+            None => rest.to_string(),
+        }
     }
 }
 

@@ -24,11 +24,18 @@ fn rank_re() -> &'static Regex {
     })
 }
 
-/// Whether a text can hold a rank at all: every rank ends in 第…, 首位 or 前…. A cheap
-/// test that spares the rank pattern the many sentences without one.
+/// Whether a text can hold a rank at all: every rank ends in 第…, 首位 or 前…, after a verb
+/// or a scope word, each of which has one of the chars of [`RANK_LEAD_CHARS`]. A cheap test
+/// (memchr per char) that spares the rank pattern the many sentences without a rank.
 pub fn may_hold_rank(text: &str) -> bool {
-    text.contains('第') || text.contains('首') || text.contains('前')
+    (text.contains('第') || text.contains('首') || text.contains('前'))
+        && RANK_LEAD_CHARS.iter().any(|&c| text.contains(c))
 }
+
+/// One char of each verb and scope word of the rank pattern: 位列, 位居, 居于, 居 (居); 排名,
+/// 排在 (排); 名列, 列 (列); 取得 (取); 获得 (获); 夺得 (夺); 保持 (保); 全国 … 全县 (全).
+/// The test `rank_lead_chars_cover_the_pattern` keeps it in step with the pattern.
+const RANK_LEAD_CHARS: [char; 8] = ['居', '排', '列', '取', '获', '夺', '保', '全'];
 
 /// A rank written in digits or Chinese numerals ("3", "二", "十二").
 pub fn small_number(s: &str) -> Option<u32> {
@@ -44,7 +51,8 @@ pub fn tag_ranks(ctx: &SentenceCtx, mentions: &[Indicator], out: &mut Vec<Indica
     if !may_hold_rank(ctx.text) {
         return;
     }
-    let chars: Vec<char> = ctx.text.chars().collect();
+    // Only built once a rank is found.
+    let mut chars: Option<Vec<char>> = None;
     let byte_to_char = |b: usize| ctx.text[..b].chars().count();
     for c in rank_re().captures_iter(ctx.text) {
         let m = c.get(0).unwrap();
@@ -84,6 +92,7 @@ pub fn tag_ranks(ctx: &SentenceCtx, mentions: &[Indicator], out: &mut Vec<Indica
         if value == 0 {
             continue;
         }
+        let chars: &[char] = chars.get_or_insert_with(|| ctx.text.chars().collect());
         let start = byte_to_char(m.start());
         let end = byte_to_char(m.end());
         // Name: the words of the clause before the rank.
@@ -172,6 +181,28 @@ const MANY_INDICATORS: [&str; 4] = ["等多项指标", "多项指标", "等指�
 #[cfg(test)]
 mod tests {
     use super::small_number;
+
+    #[test]
+    fn rank_lead_chars_cover_the_pattern() {
+        // Every verb and scope alternative of the pattern holds one of the lead chars.
+        let src = super::rank_re().as_str().to_string();
+        for group in ["verb", "scope", "scope2"] {
+            let at = src.find(&format!("(?P<{group}>")).unwrap();
+            let body = &src[at + group.len() + 5..];
+            let body = &body[..body.find(')').unwrap()];
+            for alt in body.split('|') {
+                assert!(
+                    super::RANK_LEAD_CHARS.iter().any(|&c| alt.contains(c)),
+                    "{alt} has no lead char"
+                );
+            }
+        }
+        assert!(super::may_hold_rank("位列全市第二"));
+        assert!(super::may_hold_rank("信息宣传全区第二"));
+        assert!(super::may_hold_rank("居首位"));
+        assert!(!super::may_hold_rank("前三季度增长8%"));
+        assert!(!super::may_hold_rank("全区增长8%"));
+    }
 
     #[test]
     fn numerals() {

@@ -544,3 +544,33 @@ fn flagged_spans_yield_no_rows() {
     Tagger.process(&mut d).unwrap();
     assert!(d.indicators.is_empty(), "{:?}", d.indicators);
 }
+
+#[test]
+fn lead_marks_read_what_lead_of_reads() {
+    use super::{lead_of, LeadMarks};
+    // Every window and end of paragraphs with stops, enumerations (二是), non-enumeration 是,
+    // and estimate cues with both colons.
+    let paras = [
+        "1-6月,预计:全区生产总值增长5%;财政收入增长3%。二是预测：出口增长2%。三是就业稳定!好?",
+        "预估:一是工业增长6%,这是好事。预计：二是投资增长7%;是否达到?再说。",
+        "没有任何标记的段落文字",
+        "是:预计:",
+    ];
+    for text in paras {
+        let marks = LeadMarks::new(text);
+        let bounds: Vec<usize> = text
+            .char_indices()
+            .map(|(i, _)| i)
+            .chain(std::iter::once(text.len()))
+            .collect();
+        for (n, &end) in bounds.iter().enumerate() {
+            for &window in &bounds[..=n] {
+                assert_eq!(
+                    marks.lead(text, window, end),
+                    lead_of(&text[window..end]),
+                    "{text} [{window}..{end}]"
+                );
+            }
+        }
+    }
+}
