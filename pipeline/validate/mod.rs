@@ -639,6 +639,7 @@ mod tests {
 
     use arrow::array::{ArrayRef, AsArray, Int32Array};
     use arrow::datatypes::Int32Type;
+    use arrow::record_batch::RecordBatch;
     use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
     use parquet::arrow::ArrowWriter;
     use parquet::file::properties::WriterProperties;
@@ -719,7 +720,7 @@ mod tests {
         )
         .unwrap();
         assert_eq!(codes(&tiny), codes(&large));
-        assert_eq!(tiny.targets_vs_actuals, large.targets_vs_actuals);
+        assert_eq!(tiny.targets_vs_actuals.batch().unwrap(), large.targets_vs_actuals.batch().unwrap());
         let bad = tiny
             .findings
             .iter()
@@ -737,6 +738,42 @@ mod tests {
         let (chunks, largest) = small.chunks_read();
         assert!(largest <= 7, "a chunk of {largest} rows");
         assert!(chunks > tokens / 7, "{chunks} chunks for {tokens} tokens");
+    }
+
+    #[test]
+    fn the_checks_across_reports_hold_one_bucket_at_a_time_with_the_same_result_as_one_bucket() {
+        let seeds = Path::new(env!("CARGO_MANIFEST_DIR")).join("seeds");
+        // The shared corpus has regions with reports of consecutive years: targets pair.
+        let corpus = std::env::var_os("GOVREPORT_CORPUS").map(std::path::PathBuf::from).filter(|p| p.is_dir());
+        if corpus.is_none() {
+            eprintln!("GOVREPORT_CORPUS not set: only the seeds are checked");
+        }
+        for input in std::iter::once(seeds).chain(corpus.clone()) {
+            let out = tempfile::tempdir().unwrap();
+            crate::runner::run(&crate::runner::RunConfig::new(&input, out.path())).unwrap();
+            // The run spilled inside its staging folder and left nothing behind.
+            let names: Vec<String> = std::fs::read_dir(out.path()).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
+            assert!(names.iter().all(|n| !n.starts_with(".validate") && n != ".staging"), "{names:?}");
+            let figures = read_table(out.path(), "indicators").unwrap().height();
+            let one = Reading::new(out.path(), stream::DEFAULT_CHUNK_ROWS).with_bucket_mentions(usize::MAX);
+            let whole = validate_with(&one, &crate::sink::rows::DOC_TABLES).unwrap();
+            let small = Reading::new(out.path(), stream::DEFAULT_CHUNK_ROWS).with_bucket_mentions(40);
+            let parts = validate_with(&small, &crate::sink::rows::DOC_TABLES).unwrap();
+            assert_eq!(whole.findings, parts.findings);
+            let (a, b) = (whole.targets_vs_actuals.batch().unwrap(), parts.targets_vs_actuals.batch().unwrap());
+            assert_eq!(a, b);
+            assert_eq!(b.num_rows(), parts.targets_vs_actuals.rows());
+            // One bucket held every regional figure; the small ones each a small share.
+            assert!(one.largest_bucket() > 0);
+            assert!(small.largest_bucket() * 4 < one.largest_bucket(), "{} of {} figures ({figures} in all)", small.largest_bucket(), one.largest_bucket());
+            if Some(&input) == corpus.as_ref() {
+                assert!(b.num_rows() > 10, "{} targets paired", b.num_rows());
+            }
+            // The spilled runs live as long as the report, and go with it.
+            assert!(small.scratch.exists());
+            drop(parts);
+            assert!(!small.scratch.exists());
+        }
     }
 
     #[test]
