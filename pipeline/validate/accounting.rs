@@ -4,6 +4,7 @@
 
 use std::collections::{HashMap, HashSet};
 
+use super::across::{group, Group, Key, Mention};
 use super::facts::{DocFacts, Figure};
 use super::{doc_finding, Finding};
 use crate::model::Severity;
@@ -94,44 +95,26 @@ fn one_document(list: &[&Figure], sents: &HashMap<i64, (i64, String)>, out: &mut
 
 /// A stated level with its growth rate against the level stated for the year before by the
 /// same region (same report or another): (level / previous − 1) should be near the rate.
-pub fn growth_against_levels(docs: &[DocFacts], figs: &[Figure], out: &mut Vec<Finding>) {
-    let doc_of: HashMap<&str, &DocFacts> = docs.iter().map(|d| (d.doc_id.as_str(), d)).collect();
-    let group = |f: &Figure| -> String {
-        match doc_of.get(f.doc_id.as_str()).and_then(|d| d.region.as_ref()) {
-            Some((r, _)) => format!("region:{r}"),
-            None => format!("doc:{}", f.doc_id),
-        }
-    };
-    let year = |f: &Figure| f.effective_year(doc_of.get(f.doc_id.as_str()).and_then(|d| d.report_year));
-    let plain = |f: &Figure| f.qualifier.as_deref().map_or(true, |q| q == "approx");
-    // The first exact-or-approximate actual level per (region, indicator, unit, year).
-    let mut levels: HashMap<(String, String, String, i64), &Figure> = HashMap::new();
-    for f in figs.iter().filter(|f| f.measure == "level" && f.status == "actual" && plain(f)) {
-        if let Some(y) = year(f) {
-            levels.entry((group(f), f.key(), f.unit.clone(), y)).or_insert(f);
-        }
+/// `mentions` in stream order, with every mention of the levels' group, key and unit; each
+/// finding comes with the `seq` of its level.
+pub fn growth_against_levels(docs: &[DocFacts], mentions: &[Mention], out: &mut Vec<(u64, Finding)>) {
+    let level = |f: &Mention| f.measure == "level" && f.status == "actual" && f.plain();
+    // The first exact-or-approximate actual level per (group, indicator, unit, year).
+    let mut levels: HashMap<(Group, Key, &str, i64), &Mention> = HashMap::new();
+    for f in mentions.iter().filter(|f| level(f)) {
+        levels.entry((group(docs, f), f.key(), f.unit.as_str(), f.year)).or_insert(f);
     }
-    for (k, l1) in figs.iter().enumerate() {
-        if !(l1.measure == "level" && l1.status == "actual" && plain(l1)) {
-            continue;
-        }
-        // Its growth: the next growth mention of the same indicator in the same sentence.
-        let g = figs[k + 1..]
-            .iter()
-            .take_while(|f| f.doc_id == l1.doc_id && f.sentence_index == l1.sentence_index)
-            .find(|f| f.measure == "growth" && (f.key() == l1.key() || f.indicator == l1.indicator));
-        let Some(g) = g else { continue };
-        if !(g.basis.is_none() || g.basis.as_deref() == Some("yoy")) || !plain(g) {
-            continue;
-        }
-        let Some(y) = year(l1) else { continue };
-        let Some(l0) = levels.get(&(group(l1), l1.key(), l1.unit.clone(), y - 1)) else { continue };
+    for l1 in mentions {
+        // Its growth: found where the document's figures were together (see growth_partners).
+        let Some(g) = l1.growth.as_ref().filter(|_| level(l1)) else { continue };
+        let y = l1.year;
+        let Some(l0) = levels.get(&(group(docs, l1), l1.key(), l1.unit.as_str(), y - 1)) else { continue };
         if l0.value <= 0.0 {
             continue;
         }
         let implied = (l1.value / l0.value - 1.0) * 100.0;
         if (implied - g.value).abs() > GROWTH_TOLERANCE_PP.max(0.5 * g.value.abs()) {
-            out.push(doc_finding(
+            let f = doc_finding(
                 &l1.doc_id,
                 &l1.source_file,
                 Severity::Warning,
@@ -143,7 +126,8 @@ pub fn growth_against_levels(docs: &[DocFacts], figs: &[Figure], out: &mut Vec<F
                 ),
                 l1.source_line,
                 format!("indicators {} and {} of {}; level {} of {}", l1.indicator_index, g.indicator_index, l1.doc_id, l0.indicator_index, l0.doc_id),
-            ));
+            );
+            out.push((l1.seq, f));
         }
     }
 }

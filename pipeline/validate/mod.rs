@@ -11,6 +11,7 @@
 //! `targets_vs_actuals` ([`targets`]). [`rewrite`] puts the findings into `issues`.
 
 pub mod accounting;
+pub mod across;
 pub mod facts;
 pub mod region;
 pub mod rewrite;
@@ -25,7 +26,6 @@ use std::path::Path;
 use polars::prelude::*;
 
 use arrow::array::Array;
-use arrow::record_batch::RecordBatch;
 
 pub use stream::{Chunk, Reading};
 
@@ -59,11 +59,12 @@ fn doc_finding(doc_id: &str, file: &str, severity: Severity, code: &'static str,
 }
 
 /// What validation of a dataset found, and the cross-document table it derives.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub struct Report {
     pub findings: Vec<Finding>,
-    /// Rows of `targets_vs_actuals` (empty when the tables needed are missing or broken).
-    pub targets_vs_actuals: RecordBatch,
+    /// Rows of `targets_vs_actuals` (none when the tables needed are missing or broken), in
+    /// sorted runs in the scratch folder until written.
+    pub targets_vs_actuals: across::Targets,
 }
 
 impl Report {
@@ -96,14 +97,15 @@ pub fn validate_dir(dir: &Path, tables: &[&str]) -> anyhow::Result<Vec<Issue>> {
     Ok(validate_dataset(dir, tables)?.findings.into_iter().map(|f| f.issue).collect())
 }
 
-/// Validates the tables of `tables` written in `dir` and derives `targets_vs_actuals`.
+/// Validates the tables of `tables` written in `dir` and derives `targets_vs_actuals`, with
+/// the cross-report state spilled to a folder of the system's temporary directory.
 pub fn validate_dataset(dir: &Path, tables: &[&str]) -> anyhow::Result<Report> {
     validate_with(&Reading::new(dir, stream::DEFAULT_CHUNK_ROWS), tables)
 }
 
 /// [`validate_dataset`], reading the tables as `reading` says. Memory: one chunk of a table,
-/// the rows of one document, one small entry per document, and the figures of `indicators`
-/// (which the cross-document checks pair across reports).
+/// the rows of one document, one small entry per document, and one bucket of the figures the
+/// checks across reports pair (see [`across`]).
 pub fn validate_with(reading: &Reading, tables: &[&str]) -> anyhow::Result<Report> {
     let cat = catalog();
     let mut issues = Vec::new();
@@ -112,16 +114,15 @@ pub fn validate_with(reading: &Reading, tables: &[&str]) -> anyhow::Result<Repor
             issues.push(finding(Severity::Error, "table_unreadable", format!("{t}: {e}"), format!("{t}.parquet")));
         }
     }
-    let empty = crate::sink::TableBuffer::new(cat.table("targets_vs_actuals")).finish();
     if issues.iter().any(|i| i.severity == Severity::Error) {
-        return Ok(Report { findings: issues.into_iter().map(Finding::from).collect(), targets_vs_actuals: empty });
+        return Ok(Report { findings: issues.into_iter().map(Finding::from).collect(), targets_vs_actuals: across::Targets::default() });
     }
     match check_data(reading, tables, issues) {
         Ok(report) => Ok(report),
         // The metadata read but the data did not (a damaged page): as unreadable as before.
         Err(e) => {
             let i = finding(Severity::Error, "table_unreadable", format!("{e:#}"), "dataset".into());
-            Ok(Report { findings: vec![Finding::from(i)], targets_vs_actuals: empty })
+            Ok(Report { findings: vec![Finding::from(i)], targets_vs_actuals: across::Targets::default() })
         }
     }
 }
@@ -162,16 +163,21 @@ fn check_data(reading: &Reading, tables: &[&str], mut issues: Vec<Issue>) -> any
         check.finish(&files, &mut text_found);
     }
     let mut findings: Vec<Finding> = Vec::new();
-    let mut tva = crate::sink::TableBuffer::new(catalog().table("targets_vs_actuals")).finish();
+    let mut tva = across::Targets::default();
     match (&docs, has("indicators")) {
         (Some(docs), true) => {
             let doc_facts = facts::documents(docs, &heads);
             let regional: HashSet<&str> = doc_facts.iter().filter(|d| d.region.is_some()).map(|d| d.doc_id.as_str()).collect();
+            // A figure's document: the last of its doc_id (duplicates are an error found above).
+            let doc_of: HashMap<&str, u32> = doc_facts.iter().enumerate().map(|(k, d)| (d.doc_id.as_str(), k as u32)).collect();
             let mut cursor = stream::Cursor::new(reading, "sentences", &["doc_id", "sentence_index", "char_start", "text"]);
+            let expected: usize = docs.iter().filter_map(|d| d.counts[3]).map(|n| n.max(0) as usize).sum();
+            let mut buckets = across::Buckets::create(&reading.scratch, expected, reading.bucket_mentions)?;
+            let mut seq = 0u64;
             // Figures arrive grouped by document. Checks within one document run as each
-            // document completes; only documents with a region keep their figures, for the
-            // checks across reports (targets vs actuals, growth against last year's level).
-            let mut retained: Vec<facts::Figure> = Vec::new();
+            // document completes; documents with a region have their mentions spilled to
+            // buckets, for the checks across reports (targets vs actuals, growth against last
+            // year's level), made one bucket at a time once all figures are read.
             let mut per_doc = |doc_figs: Vec<facts::Figure>, findings: &mut Vec<Finding>| -> anyhow::Result<()> {
                 if doc_figs.is_empty() {
                     return Ok(());
@@ -181,16 +187,29 @@ fn check_data(reading: &Reading, tables: &[&str], mut issues: Vec<Issue>) -> any
                     let mut load = |d: &str, wanted: &HashSet<i64>| facts::sentences_of(&mut cursor, index, d, wanted);
                     accounting::parts_and_totals(&doc_figs, position, &mut load, findings)?;
                 }
-                if regional.contains(doc_figs[0].doc_id.as_str()) {
-                    retained.extend(doc_figs);
+                let id = doc_figs[0].doc_id.as_str();
+                let doc = doc_of.get(id).copied();
+                let mentions = across::mentions(&doc_figs, doc, doc.and_then(|d| doc_facts[d as usize].report_year), seq);
+                seq += doc_figs.len() as u64;
+                if regional.contains(id) {
+                    for m in &mentions {
+                        buckets.push(&doc_facts, m)?;
+                    }
                 } else {
-                    accounting::growth_against_levels(&doc_facts, &doc_figs, findings);
+                    let mut found = Vec::new();
+                    accounting::growth_against_levels(&doc_facts, &mentions, &mut found);
+                    findings.extend(found.into_iter().map(|(_, f)| f));
                 }
                 Ok(())
             };
             check_indicators(reading, &mut issues, |figs| per_doc(figs, &mut findings))?;
-            accounting::growth_against_levels(&doc_facts, &retained, &mut findings);
-            tva = targets::build(&doc_facts, &retained);
+            let (found, targets, largest) = buckets.finish(|mentions, found| {
+                accounting::growth_against_levels(&doc_facts, mentions, found);
+                targets::pairs(&doc_facts, mentions)
+            })?;
+            reading.note_bucket(largest);
+            findings.extend(found);
+            tva = targets;
         }
         (None, true) => check_indicators(reading, &mut issues, |_| Ok(()))?,
         _ => {}
@@ -620,6 +639,7 @@ mod tests {
 
     use arrow::array::{ArrayRef, AsArray, Int32Array};
     use arrow::datatypes::Int32Type;
+    use arrow::record_batch::RecordBatch;
     use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
     use parquet::arrow::ArrowWriter;
     use parquet::file::properties::WriterProperties;
@@ -700,7 +720,7 @@ mod tests {
         )
         .unwrap();
         assert_eq!(codes(&tiny), codes(&large));
-        assert_eq!(tiny.targets_vs_actuals, large.targets_vs_actuals);
+        assert_eq!(tiny.targets_vs_actuals.batch().unwrap(), large.targets_vs_actuals.batch().unwrap());
         let bad = tiny
             .findings
             .iter()
@@ -718,6 +738,42 @@ mod tests {
         let (chunks, largest) = small.chunks_read();
         assert!(largest <= 7, "a chunk of {largest} rows");
         assert!(chunks > tokens / 7, "{chunks} chunks for {tokens} tokens");
+    }
+
+    #[test]
+    fn the_checks_across_reports_hold_one_bucket_at_a_time_with_the_same_result_as_one_bucket() {
+        let seeds = Path::new(env!("CARGO_MANIFEST_DIR")).join("seeds");
+        // The shared corpus has regions with reports of consecutive years: targets pair.
+        let corpus = std::env::var_os("GOVREPORT_CORPUS").map(std::path::PathBuf::from).filter(|p| p.is_dir());
+        if corpus.is_none() {
+            eprintln!("GOVREPORT_CORPUS not set: only the seeds are checked");
+        }
+        for input in std::iter::once(seeds).chain(corpus.clone()) {
+            let out = tempfile::tempdir().unwrap();
+            crate::runner::run(&crate::runner::RunConfig::new(&input, out.path())).unwrap();
+            // The run spilled inside its staging folder and left nothing behind.
+            let names: Vec<String> = std::fs::read_dir(out.path()).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
+            assert!(names.iter().all(|n| !n.starts_with(".validate") && n != ".staging"), "{names:?}");
+            let figures = read_table(out.path(), "indicators").unwrap().height();
+            let one = Reading::new(out.path(), stream::DEFAULT_CHUNK_ROWS).with_bucket_mentions(usize::MAX);
+            let whole = validate_with(&one, &crate::sink::rows::DOC_TABLES).unwrap();
+            let small = Reading::new(out.path(), stream::DEFAULT_CHUNK_ROWS).with_bucket_mentions(40);
+            let parts = validate_with(&small, &crate::sink::rows::DOC_TABLES).unwrap();
+            assert_eq!(whole.findings, parts.findings);
+            let (a, b) = (whole.targets_vs_actuals.batch().unwrap(), parts.targets_vs_actuals.batch().unwrap());
+            assert_eq!(a, b);
+            assert_eq!(b.num_rows(), parts.targets_vs_actuals.rows());
+            // One bucket held every regional figure; the small ones each a small share.
+            assert!(one.largest_bucket() > 0);
+            assert!(small.largest_bucket() * 4 < one.largest_bucket(), "{} of {} figures ({figures} in all)", small.largest_bucket(), one.largest_bucket());
+            if Some(&input) == corpus.as_ref() {
+                assert!(b.num_rows() > 10, "{} targets paired", b.num_rows());
+            }
+            // The spilled runs live as long as the report, and go with it.
+            assert!(small.scratch.exists());
+            drop(parts);
+            assert!(!small.scratch.exists());
+        }
     }
 
     #[test]

@@ -13,7 +13,12 @@ use arrow::datatypes::SchemaRef;
 use arrow::record_batch::RecordBatch;
 use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 
-use super::{validate_dataset, Finding, Report, STAGE};
+use super::across::Targets;
+use super::stream::DEFAULT_CHUNK_ROWS;
+use super::{validate_with, Finding, Reading, Report, STAGE};
+
+/// The folder (in the destination) that validation spills its cross-report state to.
+const SPILL: &str = ".validate-spill";
 use crate::schema::catalog;
 use crate::sink::rows::{push_issues, DOC_TABLES};
 use crate::sink::writer::ROW_GROUP_ROWS;
@@ -85,7 +90,11 @@ fn stage_issue_rows(dir: &Path, mut f: impl FnMut(RecordBatch) -> anyhow::Result
 /// Validates the dataset in `src` and writes `issues` and `targets_vs_actuals` into `dst`
 /// (which may be `src`: the old rows are read before anything is written).
 pub fn refresh(src: &Path, dst: &Path, arrow_ipc: bool) -> anyhow::Result<Refreshed> {
-    let report = validate_dataset(src, &DOC_TABLES)?;
+    // The cross-report state spills beside the files being written, and is gone (with the
+    // rows of targets_vs_actuals taken out here) before refresh returns.
+    let reading = Reading::new(src, DEFAULT_CHUNK_ROWS).spilling_to(&dst.join(SPILL));
+    let mut report = validate_with(&reading, &DOC_TABLES)?;
+    let targets = std::mem::take(&mut report.targets_vs_actuals);
     // The stage rows are written as they are read, so `issues` is read to its end first: a
     // damaged file is reported before anything is written.
     if let Err(e) = stage_issue_rows(src, |_| Ok(())) {
@@ -97,7 +106,7 @@ pub fn refresh(src: &Path, dst: &Path, arrow_ipc: bool) -> anyhow::Result<Refres
     if src == dst {
         // Writing over the file being read: go through a folder beside it.
         let tmp = dst.join(".validate-rewrite");
-        let stats = write(src, &tmp, &defs, arrow_ipc, &report)?;
+        let stats = write(src, &tmp, &defs, arrow_ipc, &report, targets)?;
         let mut moved = Vec::new();
         for s in stats {
             let mut files = Vec::new();
@@ -111,11 +120,11 @@ pub fn refresh(src: &Path, dst: &Path, arrow_ipc: bool) -> anyhow::Result<Refres
         std::fs::remove_dir(&tmp).with_context(|| format!("cannot remove {}", tmp.display()))?;
         return Ok(Refreshed { report, stats: moved });
     }
-    let stats = write(src, dst, &defs, arrow_ipc, &report)?;
+    let stats = write(src, dst, &defs, arrow_ipc, &report, targets)?;
     Ok(Refreshed { report, stats })
 }
 
-fn write(src: &Path, dst: &Path, defs: &[&'static crate::schema::TableDef], arrow_ipc: bool, report: &Report) -> anyhow::Result<Vec<TableStats>> {
+fn write(src: &Path, dst: &Path, defs: &[&'static crate::schema::TableDef], arrow_ipc: bool, report: &Report, targets: Targets) -> anyhow::Result<Vec<TableStats>> {
     let mut w = DatasetWriter::create(dst, defs, arrow_ipc)?;
     let mut issues = Rechunk { schema: defs[0].arrow_schema(), held: Vec::new(), rows: 0 };
     stage_issue_rows(src, |b| issues.push(b, &mut w))?;
@@ -123,6 +132,7 @@ fn write(src: &Path, dst: &Path, defs: &[&'static crate::schema::TableDef], arro
     push_findings(&mut t, &report.findings);
     issues.push(t.finish(), &mut w)?;
     issues.finish(&mut w)?;
-    w.write(1, &report.targets_vs_actuals)?;
+    // Whole row groups, as if all rows came in one batch (see Rechunk).
+    targets.write(ROW_GROUP_ROWS, |b| w.write(1, &b))?;
     w.finish()
 }

@@ -21,24 +21,67 @@ use parquet::arrow::ProjectionMask;
 /// Rows per chunk when nothing else is asked for: a few MB of the widest table.
 pub const DEFAULT_CHUNK_ROWS: usize = 64 * 1024;
 
-/// Where the tables are and how much of one is read at a time; counts what was read, so tests
-/// can see that a table went through in chunks.
+/// Mentions per bucket of the checks across reports when nothing else is asked for: some tens
+/// of MB (see [`super::across`]).
+pub const DEFAULT_BUCKET_MENTIONS: usize = 64 * 1024;
+
+/// Where the tables are, how much of one is read at a time, and where and in what portions
+/// the state of the checks across reports is spilled; counts what was read and held, so tests
+/// can see that a table went through in chunks and the figures in buckets.
 #[derive(Debug)]
 pub struct Reading {
     pub dir: PathBuf,
     pub chunk_rows: usize,
+    /// A folder for the spilled state (created, and removed when validation is done).
+    pub scratch: PathBuf,
+    /// About how many figures one bucket of the checks across reports holds.
+    pub bucket_mentions: usize,
     chunks: Cell<usize>,
     largest_chunk: Cell<usize>,
+    largest_bucket: Cell<usize>,
 }
 
 impl Reading {
+    /// Spills to a folder of its own in the system's temporary directory.
     pub fn new(dir: &Path, chunk_rows: usize) -> Self {
-        Reading { dir: dir.to_path_buf(), chunk_rows: chunk_rows.max(1), chunks: Cell::new(0), largest_chunk: Cell::new(0) }
+        static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+        let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let scratch = std::env::temp_dir().join(format!("govreport-validate-{}-{n}", std::process::id()));
+        Reading {
+            dir: dir.to_path_buf(),
+            chunk_rows: chunk_rows.max(1),
+            scratch,
+            bucket_mentions: DEFAULT_BUCKET_MENTIONS,
+            chunks: Cell::new(0),
+            largest_chunk: Cell::new(0),
+            largest_bucket: Cell::new(0),
+        }
+    }
+
+    /// Spills into `scratch` (e.g. inside the staging folder of the dataset being written).
+    pub fn spilling_to(mut self, scratch: &Path) -> Self {
+        self.scratch = scratch.to_path_buf();
+        self
+    }
+
+    /// About `n` figures to a bucket of the checks across reports.
+    pub fn with_bucket_mentions(mut self, n: usize) -> Self {
+        self.bucket_mentions = n.max(1);
+        self
     }
 
     /// Chunks read so far, and the most rows any of them held.
     pub fn chunks_read(&self) -> (usize, usize) {
         (self.chunks.get(), self.largest_chunk.get())
+    }
+
+    /// The most figures one bucket of the checks across reports held.
+    pub fn largest_bucket(&self) -> usize {
+        self.largest_bucket.get()
+    }
+
+    pub(crate) fn note_bucket(&self, mentions: usize) {
+        self.largest_bucket.set(self.largest_bucket.get().max(mentions));
     }
 
     fn path(&self, table: &str) -> PathBuf {
