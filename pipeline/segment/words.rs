@@ -167,16 +167,70 @@ fn tag_gap(gap: &str, offset: usize, out: &mut Vec<Word>) {
         return;
     }
     let first = out.len();
-    for t in jieba().tag(gap, true) {
-        let mut pos = intern_tag(t.tag);
+    // jieba's `tag` is `cut` plus a tag per word, and for a word outside its dictionary that
+    // tag comes from a POS HMM run on the word (`guess_tag`): close to half of jieba's time on
+    // report text, spent again on every occurrence of the same place or project name. A word's
+    // tag depends on the word alone, so `cut` runs here and tags come from a per-thread table
+    // of words already seen. A word not in the table is tagged alone; if jieba would not keep
+    // it whole on its own (so its tag alone might not be its tag here), the gap is tagged the
+    // plain way. Either way the words and tags are exactly those of `jieba.tag(gap, true)`.
+    let words = jieba().cut(gap, true);
+    let mut tags: Vec<&'static str> = Vec::with_capacity(words.len());
+    let known = WORD_TAGS.with(|table| {
+        let mut table = table.borrow_mut();
+        for w in &words {
+            match table.get(w.word) {
+                Some(t) => tags.push(t),
+                None => match tag_alone(w.word) {
+                    Some(t) => {
+                        if table.len() >= WORD_TAGS_MAX {
+                            table.clear();
+                        }
+                        table.insert(w.word.into(), t);
+                        tags.push(t);
+                    }
+                    None => return false,
+                },
+            }
+        }
+        true
+    });
+    let mut push = |word: &str, tag: &'static str, start: usize, end: usize| {
+        let mut pos = tag;
         // Digits that reach jieba were refused as figures (glued to a code or an address):
         // jieba would tag them `m`; they are code pieces.
-        if pos == TAG_QUANTITY && t.word.bytes().any(|c| c.is_ascii_digit()) {
+        if pos == TAG_QUANTITY && word.bytes().any(|c| c.is_ascii_digit()) {
             pos = "eng";
         }
-        out.push(Word { word: t.word.to_string(), pos, start: offset + t.start, end: offset + t.end });
+        out.push(Word { word: word.to_string(), pos, start: offset + start, end: offset + end });
+    };
+    if known {
+        for (w, tag) in words.iter().zip(tags) {
+            push(w.word, tag, w.start, w.end);
+        }
+    } else {
+        for t in jieba().tag(gap, true) {
+            push(t.word, intern_tag(t.tag), t.start, t.end);
+        }
     }
     merge_chinese_counts(out, first);
+}
+
+/// Distinct words whose tag a thread keeps (a cleared table only costs lookups again).
+const WORD_TAGS_MAX: usize = 1 << 18;
+
+thread_local! {
+    static WORD_TAGS: std::cell::RefCell<rustc_hash::FxHashMap<Box<str>, &'static str>> = Default::default();
+}
+
+/// The tag jieba gives `word` when the word is the whole text and stays one word: then the tag
+/// is its dictionary tag or, outside the dictionary, its HMM guess — both functions of the word
+/// alone, so the same as in any sentence. `None` when jieba splits the word on its own.
+fn tag_alone(word: &str) -> Option<&'static str> {
+    match jieba().tag(word, true).as_slice() {
+        [one] if one.word == word => Some(intern_tag(one.tag)),
+        _ => None,
+    }
 }
 
 fn chinese_numeral_re() -> &'static Regex {
