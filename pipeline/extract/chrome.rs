@@ -161,6 +161,17 @@ pub struct Marks {
     pub unsure: Vec<(usize, String)>,
 }
 
+/// A line as the duplicate-copy check compares it: without spaces. Most lines have none, and
+/// their key borrows the line instead of copying it.
+fn dedup_key(s: &str) -> std::borrow::Cow<'_, str> {
+    let is_gap = |c: char| c.is_whitespace() || c == '\u{3000}' || c == '\u{A0}';
+    if s.contains(is_gap) {
+        std::borrow::Cow::Owned(s.chars().filter(|&c| !is_gap(c)).collect())
+    } else {
+        std::borrow::Cow::Borrowed(s)
+    }
+}
+
 /// Marks the page chrome of a whole document. `lines` are the non-blank lines in order;
 /// `header` says which of them are metadata header rows (read, then removed).
 ///
@@ -264,8 +275,8 @@ pub fn mark(lines: &[&str], header: &[bool]) -> Marks {
     }
     // A second copy of the body: a run of kept lines that all appeared earlier, with at least
     // three long ones. Unseen lines end the run; they stay.
-    let key = |s: &str| s.chars().filter(|c| !c.is_whitespace() && *c != '\u{3000}' && *c != '\u{A0}').collect::<String>();
-    let mut seen: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
+    let key = dedup_key;
+    let mut seen: std::collections::HashMap<std::borrow::Cow<str>, usize> = std::collections::HashMap::new();
     let mut i = 0;
     while i < n {
         if removed[i].is_some() {

@@ -95,9 +95,10 @@ pub fn decode(bytes: &[u8]) -> Result<Decoded, DecodeError> {
     if let Ok(s) = std::str::from_utf8(bytes) {
         return Ok(valid_utf8(s, 0));
     }
-    let utf8 = decode_with(UTF_8, bytes, 0);
-    if utf8.replacements <= MAX_UTF8_ERRORS && utf8.replacements * 1000 <= bytes.len().max(1000) {
-        return Ok(utf8);
+    // Offsets only for a UTF-8 decode that is kept (not for every GBK file tried as UTF-8).
+    let (utf8, n) = decode_text(UTF_8, bytes);
+    if n <= MAX_UTF8_ERRORS && n * 1000 <= bytes.len().max(1000) {
+        return Ok(with_offsets(UTF_8, bytes, 0, utf8, n));
     }
     // Legacy Chinese encodings: a clean decode (no malformed sequence) wins; chardetng's
     // ranking of GB18030 against Big5 decides only when both decode cleanly, or when both

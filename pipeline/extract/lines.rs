@@ -42,7 +42,8 @@ impl Source {
     pub fn new(text: &str, char_src: &[u32]) -> Source {
         let chars: Vec<char> = text.chars().collect();
         debug_assert_eq!(chars.len() + 1, char_src.len());
-        let (chars, src) = unescape(&chars, char_src);
+        // Residue is rare: without "<U+" the chars and offsets stay as they are.
+        let (chars, src) = if text.contains("<U+") { unescape(&chars, char_src) } else { (chars, char_src.to_vec()) };
         let mut line = Vec::with_capacity(chars.len());
         let mut number = 1u32;
         let mut i = 0;
@@ -97,10 +98,31 @@ impl Source {
         out
     }
 
-    /// Every line of the file.
+    /// Every line of the file: [`Source::lines_at`] on all positions, cut straight from the
+    /// contiguous runs between line ends.
     pub fn all_lines(&self) -> Vec<Line> {
-        let idx: Vec<usize> = (0..self.chars.len()).collect();
-        self.lines_at(&idx)
+        let n = self.chars.len();
+        let line = |a: usize, b: usize, end: u32, number: u32| {
+            let mut src = Vec::with_capacity(b - a + 1);
+            src.extend_from_slice(&self.src[a..b]);
+            src.push(end);
+            Line { number, text: self.chars[a..b].iter().collect(), src }
+        };
+        let mut out = Vec::new();
+        let (mut start, mut i) = (0, 0);
+        while i < n {
+            if let Some(len) = line_end_len(&self.chars, i) {
+                out.push(line(start, i, self.src[i], self.line[i]));
+                i += len;
+                start = i;
+            } else {
+                i += 1;
+            }
+        }
+        if start < n {
+            out.push(line(start, n, self.src[n], self.line[n - 1]));
+        }
+        out
     }
 }
 
@@ -168,6 +190,17 @@ mod tests {
         let l = &lines[1];
         assert_eq!(l.text, "增长8.2%");
         assert_eq!(&s[l.src[0] as usize..*l.src.last().unwrap() as usize], "增长8.2%");
+    }
+
+    #[test]
+    fn all_lines_is_lines_at_every_position() {
+        for s in ["甲\n\n乙", "甲\r\n\r\n乙\r\n", "甲\r\r乙", "甲\r\r\n\r\r\n乙\r\r\n", "\n", "\r", "a", "", "a\n\rb\r\n", "x<U+00A0>y\nz"] {
+            let mut src: Vec<u32> = s.char_indices().map(|(b, _)| b as u32).collect();
+            src.push(s.len() as u32);
+            let source = Source::new(s, &src);
+            let idx: Vec<usize> = (0..source.chars.len()).collect();
+            assert_eq!(source.all_lines(), source.lines_at(&idx), "{s:?}");
+        }
     }
 
     #[test]
