@@ -350,9 +350,10 @@ impl Targets {
         }
         let def = catalog().table("targets_vs_actuals");
         let mut t = TableBuffer::new(def);
+        let cols = super::targets::columns(&t);
         let mut n = 0;
         while let Some(Head { row, run }) = heap.pop() {
-            row.push(&mut t);
+            row.push(&mut t, &cols);
             n += 1;
             if n == batch_rows.max(1) {
                 f(std::mem::replace(&mut t, TableBuffer::new(def)).finish())?;

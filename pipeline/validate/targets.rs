@@ -116,17 +116,9 @@ impl Row {
         })
     }
 
-    /// Appends the row to a `targets_vs_actuals` buffer.
-    pub fn push(&self, t: &mut TableBuffer) {
+    /// Appends the row to a `targets_vs_actuals` buffer (`cols` from [`columns`]).
+    pub fn push(&self, t: &mut TableBuffer, cols: &[usize; 23]) {
         let (tg, ac) = (&self.target, &self.actual);
-        let c = |n: &str| t.col(n);
-        let cols = [
-            c("region"), c("region_source"), c("indicator_code"), c("indicator"), c("measure"), c("unit"), c("year"),
-            c("target_doc_id"), c("target_source_file"), c("target_source_line"), c("target_indicator_index"), c("target_report_year"),
-            c("target_value"), c("target_qualifier"),
-            c("actual_doc_id"), c("actual_source_file"), c("actual_source_line"), c("actual_indicator_index"), c("actual_report_year"),
-            c("actual_value"), c("actual_qualifier"), c("gap"), c("met"),
-        ];
         t.str(cols[0], Some(&self.region));
         t.str(cols[1], Some(&self.region_source));
         t.str(cols[2], self.code.as_deref());
@@ -152,6 +144,19 @@ impl Row {
         t.bool(cols[22], Some(met(&self.measure, tg.qualifier.as_deref(), tg.value, ac.value)));
         t.end_row();
     }
+}
+
+/// Where each column of `targets_vs_actuals` is in a buffer of the table, in the order
+/// [`Row::push`] fills them.
+pub fn columns(t: &TableBuffer) -> [usize; 23] {
+    let c = |n: &str| t.col(n);
+    [
+        c("region"), c("region_source"), c("indicator_code"), c("indicator"), c("measure"), c("unit"), c("year"),
+        c("target_doc_id"), c("target_source_file"), c("target_source_line"), c("target_indicator_index"), c("target_report_year"),
+        c("target_value"), c("target_qualifier"),
+        c("actual_doc_id"), c("actual_source_file"), c("actual_source_line"), c("actual_indicator_index"), c("actual_report_year"),
+        c("actual_value"), c("actual_qualifier"), c("gap"), c("met"),
+    ]
 }
 
 /// The rows of `targets_vs_actuals` among `mentions` (in stream order; all mentions of a
