@@ -306,16 +306,17 @@ pub fn lead_of(para_before: &str) -> String {
 }
 
 /// A word of the sentence with its position, and its figure parsed once (quantity words only:
-/// the name finders ask "is this a figure?" of the same words many times).
+/// the name finders ask "is this a figure?" of the same words many times). Boxed: few words
+/// are figures, and a small W keeps the sentence's word list small.
 struct W<'t> {
     tok: &'t Token,
-    fig: Option<figure::Figure>,
+    fig: Option<Box<figure::Figure>>,
 }
 
 impl<'t> W<'t> {
     fn new(tok: &'t Token) -> Self {
         let fig = if tok.pos == words_tag_quantity() {
-            figure::parse(&tok.word)
+            figure::parse(&tok.word).map(Box::new)
         } else {
             None
         };
@@ -856,7 +857,7 @@ fn tag_clause(
         if fig.kind == FigureKind::Bare || (fig.needs_scale && fig.scale == 1.0) {
             continue;
         }
-        let mut fig = fig.clone();
+        let mut fig = figure::Figure::clone(fig);
         // "收窄24.1个、28.8个百分点": a list takes the unit of its last item.
         if fig.kind == FigureKind::Amount
             && fig.unit_text == "个"

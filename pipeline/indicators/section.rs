@@ -70,13 +70,15 @@ pub fn inherited(
     out
 }
 
-/// The first occurrence of a non-empty `word` in `text`, like `str::find`, but led by a memchr search for
-/// its first char: faster on the short Chinese needles run over every sentence.
+/// The first occurrence of `word` in `text`, as `str::find` gives it, led by `str::contains`:
+/// contains has a SIMD search that find lacks, and this runs on every sentence where the
+/// word is rare.
 pub fn find_word(text: &str, word: &str) -> Option<usize> {
-    let first = word.chars().next()?;
-    text.match_indices(first)
-        .map(|(k, _)| k)
-        .find(|&k| text[k..].starts_with(word))
+    if text.contains(word) {
+        text.find(word)
+    } else {
+        None
+    }
 }
 
 /// The year a figure after `text` is about, from the text itself.
@@ -112,7 +114,7 @@ mod tests {
         ] {
             assert_eq!(find_word(t, w), t.find(w), "{t}");
         }
-        assert_eq!(find_word("abc", ""), None);
+        assert_eq!(find_word("abc", ""), Some(0));
     }
 
     fn para(index: u32, text: &str, role: SectionRole, year: Option<i32>) -> Paragraph {
