@@ -130,38 +130,23 @@ pub fn validate_with(reading: &Reading, tables: &[&str]) -> anyhow::Result<Repor
 fn check_data(reading: &Reading, tables: &[&str], mut issues: Vec<Issue>) -> anyhow::Result<Report> {
     let has = |t: &str| tables.contains(&t);
     let docs = if has("documents") { Some(facts::DocRow::read(reading)?) } else { None };
-    let index = match &docs {
-        Some(docs) => check_references(reading, docs, tables, &mut issues)?,
-        None => None,
-    };
-    // One pass over `paragraphs` for the regions the opening lines name and for the text check
-    // (whose findings come last).
-    let mut text_found: Vec<Finding> = Vec::new();
-    let mut heads: HashMap<String, Option<String>> = HashMap::new();
-    if let (Some(docs), true) = (&docs, has("paragraphs")) {
-        let files: BTreeMap<String, String> = docs.iter().filter_map(|d| Some((d.doc_id.clone()?, d.source_file.clone()?))).collect();
-        let mut openings = has("indicators").then(|| facts::Openings::new(true));
-        let mut check = text::TextCheck::default();
-        reading.for_each_chunk("paragraphs", &text::COLUMNS, |c, _| {
-            let (ids, lines, texts, removed) = (c.strs("doc_id")?, c.ints("source_line")?, c.strs("text")?, c.strs("removed")?);
-            for k in 0..c.rows() {
-                if let (Some(id), Some(t), None) = (ids.get(k), texts.get(k), removed.get(k)) {
-                    check.paragraph(id, lines.get(k), t);
-                    if let Some(o) = openings.as_mut() {
-                        o.paragraph(id, t);
-                    }
-                }
-            }
-            Ok(())
-        })?;
-        if let Some(o) = openings {
-            heads = match o.finish() {
-                Some(done) => done,
-                None => facts::scattered_opening_regions(reading)?,
+    // The reference checks (every child table) and the paragraphs pass (opening regions, text
+    // check) read different tables and share nothing: they run on two threads. Their results
+    // are put together in the same order as before, so the findings do not depend on timing.
+    let (index, pass) = rayon::join(
+        || -> anyhow::Result<_> {
+            let mut found = Vec::new();
+            let index = match &docs {
+                Some(docs) => check_references(reading, docs, tables, &mut found)?,
+                None => None,
             };
-        }
-        check.finish(&files, &mut text_found);
-    }
+            Ok((index, found))
+        },
+        || paragraphs_pass(reading, docs.as_deref(), tables),
+    );
+    let (index, mut found) = index?;
+    issues.append(&mut found);
+    let (heads, mut text_found) = pass?;
     let mut findings: Vec<Finding> = Vec::new();
     let mut tva = across::Targets::default();
     match (&docs, has("indicators")) {
@@ -218,6 +203,39 @@ fn check_data(reading: &Reading, tables: &[&str], mut issues: Vec<Issue>) -> any
     all.append(&mut findings);
     all.append(&mut text_found);
     Ok(Report { findings: all, targets_vs_actuals: tva })
+}
+
+/// One pass over `paragraphs` for the regions the opening lines name and for the text check
+/// (whose findings come last in the report).
+fn paragraphs_pass(reading: &Reading, docs: Option<&[facts::DocRow]>, tables: &[&str]) -> anyhow::Result<(HashMap<String, Option<String>>, Vec<Finding>)> {
+    let has = |t: &str| tables.contains(&t);
+    let mut text_found: Vec<Finding> = Vec::new();
+    let mut heads: HashMap<String, Option<String>> = HashMap::new();
+    if let (Some(docs), true) = (&docs, has("paragraphs")) {
+        let files: BTreeMap<String, String> = docs.iter().filter_map(|d| Some((d.doc_id.clone()?, d.source_file.clone()?))).collect();
+        let mut openings = has("indicators").then(|| facts::Openings::new(true));
+        let mut check = text::TextCheck::default();
+        reading.for_each_chunk("paragraphs", &text::COLUMNS, |c, _| {
+            let (ids, lines, texts, removed) = (c.strs("doc_id")?, c.ints("source_line")?, c.strs("text")?, c.strs("removed")?);
+            for k in 0..c.rows() {
+                if let (Some(id), Some(t), None) = (ids.get(k), texts.get(k), removed.get(k)) {
+                    check.paragraph(id, lines.get(k), t);
+                    if let Some(o) = openings.as_mut() {
+                        o.paragraph(id, t);
+                    }
+                }
+            }
+            Ok(())
+        })?;
+        if let Some(o) = openings {
+            heads = match o.finish() {
+                Some(done) => done,
+                None => facts::scattered_opening_regions(reading)?,
+            };
+        }
+        check.finish(&files, &mut text_found);
+    }
+    Ok((heads, text_found))
 }
 
 /// Schema conformance of one file from its metadata alone: column names and types from the

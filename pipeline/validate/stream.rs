@@ -6,7 +6,7 @@
 //! of one document from such a table, moving forward through the file (and reopening it only
 //! when asked for a document that lies behind it).
 
-use std::cell::Cell;
+use std::sync::atomic::{AtomicUsize, Ordering::Relaxed};
 use std::fs::File;
 use std::path::{Path, PathBuf};
 
@@ -36,9 +36,10 @@ pub struct Reading {
     pub scratch: PathBuf,
     /// About how many figures one bucket of the checks across reports holds.
     pub bucket_mentions: usize,
-    chunks: Cell<usize>,
-    largest_chunk: Cell<usize>,
-    largest_bucket: Cell<usize>,
+    // Atomic counters: independent checks read tables on two threads at once.
+    chunks: AtomicUsize,
+    largest_chunk: AtomicUsize,
+    largest_bucket: AtomicUsize,
 }
 
 impl Reading {
@@ -52,9 +53,9 @@ impl Reading {
             chunk_rows: chunk_rows.max(1),
             scratch,
             bucket_mentions: DEFAULT_BUCKET_MENTIONS,
-            chunks: Cell::new(0),
-            largest_chunk: Cell::new(0),
-            largest_bucket: Cell::new(0),
+            chunks: AtomicUsize::new(0),
+            largest_chunk: AtomicUsize::new(0),
+            largest_bucket: AtomicUsize::new(0),
         }
     }
 
@@ -72,16 +73,16 @@ impl Reading {
 
     /// Chunks read so far, and the most rows any of them held.
     pub fn chunks_read(&self) -> (usize, usize) {
-        (self.chunks.get(), self.largest_chunk.get())
+        (self.chunks.load(Relaxed), self.largest_chunk.load(Relaxed))
     }
 
     /// The most figures one bucket of the checks across reports held.
     pub fn largest_bucket(&self) -> usize {
-        self.largest_bucket.get()
+        self.largest_bucket.load(Relaxed)
     }
 
     pub(crate) fn note_bucket(&self, mentions: usize) {
-        self.largest_bucket.set(self.largest_bucket.get().max(mentions));
+        self.largest_bucket.fetch_max(mentions, Relaxed);
     }
 
     fn path(&self, table: &str) -> PathBuf {
@@ -100,8 +101,8 @@ impl Reading {
     }
 
     fn counted(&self, batch: RecordBatch) -> RecordBatch {
-        self.chunks.set(self.chunks.get() + 1);
-        self.largest_chunk.set(self.largest_chunk.get().max(batch.num_rows()));
+        self.chunks.fetch_add(1, Relaxed);
+        self.largest_chunk.fetch_max(batch.num_rows(), Relaxed);
         batch
     }
 
