@@ -179,18 +179,22 @@ fn tag_gap(gap: &str, offset: usize, out: &mut Vec<Word>) {
     let known = WORD_TAGS.with(|table| {
         let mut table = table.borrow_mut();
         for w in &words {
-            match table.get(w.word) {
-                Some(t) => tags.push(t),
-                None => match tag_alone(w.word) {
-                    Some(t) => {
-                        if table.len() >= WORD_TAGS_MAX {
-                            table.clear();
-                        }
-                        table.insert(w.word.into(), t);
-                        tags.push(t);
+            let tag = match table.get(w.word) {
+                Some(known) => *known,
+                None => {
+                    let alone = tag_alone(w.word);
+                    if table.len() >= WORD_TAGS_MAX {
+                        table.clear();
                     }
-                    None => return false,
-                },
+                    // Words jieba splits on their own are remembered too, so they are not
+                    // tagged alone again on every occurrence.
+                    table.insert(w.word.into(), alone);
+                    alone
+                }
+            };
+            match tag {
+                Some(t) => tags.push(t),
+                None => return false,
             }
         }
         true
@@ -220,7 +224,7 @@ fn tag_gap(gap: &str, offset: usize, out: &mut Vec<Word>) {
 const WORD_TAGS_MAX: usize = 1 << 18;
 
 thread_local! {
-    static WORD_TAGS: std::cell::RefCell<rustc_hash::FxHashMap<Box<str>, &'static str>> = Default::default();
+    static WORD_TAGS: std::cell::RefCell<rustc_hash::FxHashMap<Box<str>, Option<&'static str>>> = Default::default();
 }
 
 /// The tag jieba gives `word` when the word is the whole text and stays one word: then the tag
