@@ -331,7 +331,8 @@ pub struct Sentence {
 pub struct Token {
     pub sentence_index: u32,
     pub index: u32,
-    pub word: String,
+    /// Inline for words up to 24 bytes (nearly all): no heap allocation per token.
+    pub word: compact_str::CompactString,
     pub pos: &'static str,
     pub char_start: u32,
     pub char_end: u32,

@@ -82,7 +82,7 @@ fn figure_re() -> &'static Regex {
 /// One word of a sentence, with char offsets relative to the sentence.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Word {
-    pub word: String,
+    pub word: compact_str::CompactString,
     /// A tag from jieba's dictionary or one of ours; `'static` because the dictionary lives for
     /// the whole process, so no token allocates its tag.
     pub pos: &'static str,
@@ -110,7 +110,7 @@ pub fn words(sentence: &str) -> Vec<Word> {
         let start = last_char + gap.chars().count();
         let end = start + whole.as_str().chars().count();
         let pos = if is_time(whole.as_str()) { TAG_TIME } else { TAG_QUANTITY };
-        out.push(Word { word: whole.as_str().to_string(), pos, start, end });
+        out.push(Word { word: whole.as_str().into(), pos, start, end });
         last_byte = whole.end();
         last_char = end;
     }
@@ -206,7 +206,7 @@ fn tag_gap(gap: &str, offset: usize, out: &mut Vec<Word>) {
         if pos == TAG_QUANTITY && word.bytes().any(|c| c.is_ascii_digit()) {
             pos = "eng";
         }
-        out.push(Word { word: word.to_string(), pos, start: offset + start, end: offset + end });
+        out.push(Word { word: word.into(), pos, start: offset + start, end: offset + end });
     };
     if known {
         for (w, tag) in words.iter().zip(tags) {
@@ -299,7 +299,7 @@ mod tests {
     use super::*;
 
     fn ws(s: &str) -> Vec<(String, String)> {
-        words(s).into_iter().map(|w| (w.word, w.pos.to_string())).collect()
+        words(s).into_iter().map(|w| (w.word.to_string(), w.pos.to_string())).collect()
     }
 
     #[test]
@@ -371,7 +371,7 @@ mod tests {
                     let mut want: Vec<Word> = expected
                         .iter()
                         .map(|(w, t, a, b)| Word {
-                            word: w.clone(),
+                            word: w.as_str().into(),
                             pos: if *t == TAG_QUANTITY && w.bytes().any(|c| c.is_ascii_digit()) { "eng" } else { t },
                             start: *a,
                             end: *b,
