@@ -11,9 +11,6 @@
 //! target/bench/results.md. Run without `--bench` (as `cargo test --all-targets` does) it makes
 //! a 1 MB smoke run only.
 
-/// mimalloc: small per-token allocations dominate; glibc malloc cost ~15% of a run.
-#[global_allocator]
-static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -31,6 +28,7 @@ fn arg(args: &[String], name: &str) -> Option<String> {
 }
 
 fn main() -> anyhow::Result<()> {
+    govreport::allocator::keep_freed_memory();
     let args: Vec<String> = std::env::args().collect();
     if arg(&args, "--child").is_some() {
         return child(&args);

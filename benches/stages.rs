@@ -5,9 +5,6 @@
 //! Without `--bench` (as `cargo test --all-targets` runs it) it does one quick smoke pass over
 //! one seed, so the benchmark itself stays tested.
 
-/// mimalloc: small per-token allocations dominate; glibc malloc cost ~15% of a run.
-#[global_allocator]
-static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -55,6 +52,7 @@ fn throughput(docs: &[Document], budget: Duration, mut pass: impl FnMut(Vec<Docu
 }
 
 fn main() {
+    govreport::allocator::keep_freed_memory();
     let measure = std::env::args().any(|a| a == "--bench");
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let mut paths = files(&root.join("seeds"));

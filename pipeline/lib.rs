@@ -4,6 +4,7 @@
 //! extract → normalize → segment → indicators → (write) → validate. Each stage is a folder of
 //! this crate; the runner composes them; `schemas/` defines every table.
 
+pub mod allocator;
 pub mod cache;
 pub mod codebook;
 pub mod corpusgen;

@@ -1,8 +1,5 @@
 //! The `govreport` command line.
 
-/// mimalloc: small per-token allocations dominate; glibc malloc cost ~15% of a run.
-#[global_allocator]
-static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -122,6 +119,7 @@ enum Command {
 }
 
 fn main() -> ExitCode {
+    govreport::allocator::keep_freed_memory();
     let cli = Cli::parse();
     logging::init(cli.log_format, cli.verbose);
     let code = match cli.command {
