@@ -16,10 +16,10 @@
 //! [`TOP_K`] are kept.
 
 use std::cell::RefCell;
-use std::collections::HashMap;
 use std::sync::OnceLock;
 
 use jieba_rs::{KeywordExtract, TfIdf};
+use rustc_hash::FxHashMap;
 
 use super::words::jieba;
 use crate::model::{Keyword, Token};
@@ -60,7 +60,7 @@ fn probe(word: &str) -> Option<f64> {
 /// would not keep the word whole, so no entry can be for it).
 pub fn idf(word: &str) -> f64 {
     thread_local! {
-        static CACHE: RefCell<HashMap<Box<str>, f64>> = RefCell::new(HashMap::new());
+        static CACHE: RefCell<FxHashMap<Box<str>, f64>> = RefCell::new(FxHashMap::default());
     }
     CACHE.with(|c| {
         if let Some(v) = c.borrow().get(word) {
@@ -84,7 +84,7 @@ fn is_candidate(t: &Token) -> bool {
 
 /// The top keywords of a document, from its tokens.
 pub fn keywords(tokens: &[Token]) -> Vec<Keyword> {
-    let mut tf: HashMap<&str, u64> = HashMap::new();
+    let mut tf: FxHashMap<&str, u64> = FxHashMap::default();
     for t in tokens.iter().filter(|t| is_candidate(t)) {
         *tf.entry(t.word.as_str()).or_default() += 1;
     }

@@ -93,6 +93,14 @@ pub struct Word {
 /// Segments one sentence into tagged words.
 pub fn words(sentence: &str) -> Vec<Word> {
     let mut out = Vec::new();
+    words_into(sentence, &mut out);
+    out
+}
+
+/// [`words`], appending to `out` (offsets stay relative to the sentence), so that a caller
+/// segmenting many sentences reuses one buffer.
+pub fn words_into(sentence: &str, out: &mut Vec<Word>) {
+    let base = out.len();
     let mut last_byte = 0;
     let mut last_char = 0;
     // find_iter runs a DFA; captures would need the slower PikeVM on every sentence.
@@ -106,7 +114,7 @@ pub fn words(sentence: &str) -> Vec<Word> {
             continue;
         }
         let gap = &sentence[last_byte..whole.start()];
-        tag_gap(gap, last_char, &mut out);
+        tag_gap(gap, last_char, out);
         let start = last_char + gap.chars().count();
         let end = start + whole.as_str().chars().count();
         let pos = if is_time(whole.as_str()) { TAG_TIME } else { TAG_QUANTITY };
@@ -114,8 +122,8 @@ pub fn words(sentence: &str) -> Vec<Word> {
         last_byte = whole.end();
         last_char = end;
     }
-    tag_gap(&sentence[last_byte..], last_char, &mut out);
-    out
+    tag_gap(&sentence[last_byte..], last_char, out);
+    debug_assert!(out[base..].windows(2).all(|w| w[0].end == w[1].start));
 }
 
 /// A part-of-speech tag as a `&'static str`. jieba's tags come from its dictionary and a
