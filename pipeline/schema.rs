@@ -82,6 +82,13 @@ pub struct ColumnDef {
     /// then abandons. Number columns never use a dictionary (see `sink::writer`).
     #[serde(default = "yes")]
     pub dictionary: bool,
+    /// Min/max statistics per row group in the Parquet file. On by default (readers skip row
+    /// groups with them). Columns whose values span every row group anyway (free text, words,
+    /// parts of speech) say `statistics = false`: their min/max could never prune a row group and
+    /// cost the writer a comparison per value. Null counts are unaffected for non-nullable
+    /// columns: those are `REQUIRED` in the file and cannot hold a null.
+    #[serde(default = "yes")]
+    pub statistics: bool,
 }
 
 fn yes() -> bool {

@@ -26,7 +26,9 @@ pub const ROW_GROUP_ROWS: usize = 128 * 1024;
 /// - floats and booleans: plain;
 /// - text: dictionary, except columns the schema marks `dictionary = false`;
 /// - min/max statistics per column chunk (row group), not per page: row-group pruning in polars,
-///   pyarrow and DuckDB uses these, and per-page string comparisons were a measurable cost.
+///   pyarrow and DuckDB uses these, and per-page string comparisons were a measurable cost;
+///   none for columns the schema marks `statistics = false` (words, free text: their min/max
+///   span every row group, and comparing every word was ~2% of a run).
 pub fn writer_properties(def: &TableDef) -> WriterProperties {
     let mut b = WriterProperties::builder()
         .set_compression(Compression::ZSTD(ZstdLevel::try_new(1).expect("valid zstd level")))
@@ -42,6 +44,9 @@ pub fn writer_properties(def: &TableDef) -> WriterProperties {
             ColumnType::Float64 | ColumnType::Bool => b.set_column_dictionary_enabled(path, false),
             ColumnType::Utf8 => b.set_column_dictionary_enabled(path, c.dictionary),
         };
+        if !c.statistics {
+            b = b.set_column_statistics_enabled(ColumnPath::from(c.name.as_str()), EnabledStatistics::None);
+        }
     }
     b.build()
 }
@@ -174,6 +179,16 @@ mod tests {
         // Statistics per row group are still there (readers prune with them).
         let cs = rg.columns().iter().find(|c| c.column_path().string() == "char_start").unwrap();
         assert!(cs.statistics().is_some());
+        let doc = rg.columns().iter().find(|c| c.column_path().string() == "doc_id").unwrap();
+        assert!(doc.statistics().and_then(|s| s.min_bytes_opt()).is_some(), "doc_id keeps min/max");
+        // Not for the text, which the schema marks `statistics = false`; the column is REQUIRED
+        // (non-nullable), so validation needs no null count for it.
+        let text = rg.columns().iter().find(|c| c.column_path().string() == "text").unwrap();
+        assert!(text.statistics().is_none(), "{:?}", text.statistics());
+        assert!(!text.column_descr().self_type().is_optional());
+        let mut found = Vec::new();
+        crate::validate::check_schema_file(def, dir.path(), &mut found).unwrap();
+        assert!(found.is_empty(), "{found:?}");
         // And the values come back as written.
         let df = crate::validate::read_table(dir.path(), "sentences").unwrap();
         assert_eq!(df.height(), 1000);

@@ -250,6 +250,11 @@ pub fn check_schema_file(def: &TableDef, dir: &Path, out: &mut Vec<Issue>) -> an
     let leaves = meta.file_metadata().schema_descr();
     let nulls = |name: &str| -> anyhow::Result<usize> {
         let Some(leaf) = (0..leaves.num_columns()).find(|&i| leaves.column(i).path().parts() == [name]) else { return Ok(0) };
+        // A REQUIRED column cannot hold a null (the format has no place for one), with or
+        // without statistics (`statistics = false` in the schema leaves them out).
+        if !leaves.column(leaf).self_type().is_optional() {
+            return Ok(0);
+        }
         let stated: Option<u64> = meta.row_groups().iter().map(|rg| rg.column(leaf).statistics().and_then(|s| s.null_count_opt())).sum();
         match stated {
             Some(n) => Ok(n as usize),
