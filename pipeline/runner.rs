@@ -551,7 +551,8 @@ pub fn run(cfg: &RunConfig) -> anyhow::Result<RunSummary> {
     let t_validate = Instant::now();
     let mut stats: Vec<TableStats> = writer.finish()?;
     // Validate the written tables as a reader would, and put the findings into issues.
-    let Refreshed { report, stats: rewritten } = refresh(&staging, &staging, cfg.arrow_ipc)?;
+    // On the run's own threads, so that --threads bounds validation too.
+    let Refreshed { report, stats: rewritten } = pool.install(|| refresh(&staging, &staging, cfg.arrow_ipc))?;
     anyhow::ensure!(!rewritten.is_empty(), "the issues table this run wrote cannot be read back; please report this");
     log_findings(&report.findings);
     summary.validation_errors = report.errors();

@@ -253,45 +253,63 @@ impl Buckets {
     /// the most mentions one bucket held.
     pub fn finish(
         self,
-        mut check: impl FnMut(&[Mention], &mut Vec<(u64, Finding)>) -> Vec<Row>,
+        check: impl Fn(&[Mention], &mut Vec<(u64, Finding)>) -> Vec<Row> + Sync,
     ) -> anyhow::Result<(Vec<Finding>, Targets, usize)> {
+        use rayon::prelude::*;
         let Buckets { scratch, files, held, .. } = self;
         for f in files {
             f.into_inner().map_err(|e| e.into_error())?;
         }
+        // Buckets share nothing, so they are checked in parallel: one bucket per thread at a
+        // time, so memory stays bounded by the largest bucket times the threads. Results are
+        // put together in bucket order, so nothing depends on timing.
+        let dir = &scratch.0;
+        let per_bucket: Vec<anyhow::Result<(Vec<(u64, Finding)>, Option<(PathBuf, usize)>)>> = (0..held.len())
+            .into_par_iter()
+            .with_max_len(1)
+            .map(|b| -> anyhow::Result<_> {
+                let path = dir.join(format!("bucket-{b}"));
+                let bytes = std::fs::read(&path).with_context(|| format!("cannot read {}", path.display()))?;
+                std::fs::remove_file(&path)?;
+                let mut mentions = Vec::with_capacity(held[b]);
+                let mut d = Dec { buf: &bytes, pos: 0 };
+                while d.pos < bytes.len() {
+                    let len = d.u32()? as usize;
+                    let mut r = Dec { buf: d.take(len)?, pos: 0 };
+                    mentions.push(decode_mention(&mut r)?);
+                }
+                drop(bytes);
+                let mut found = Vec::new();
+                let mut pairs = check(&mentions, &mut found);
+                drop(mentions);
+                if pairs.is_empty() {
+                    return Ok((found, None));
+                }
+                pairs.sort_by(Row::order);
+                let path = dir.join(format!("run-{b}"));
+                let mut w = BufWriter::new(File::create(&path).with_context(|| format!("cannot create {}", path.display()))?);
+                let mut buf = Vec::new();
+                for p in &pairs {
+                    buf.clear();
+                    p.encode(&mut buf);
+                    write_record(&mut w, &buf)?;
+                }
+                w.into_inner().map_err(|e| e.into_error())?;
+                Ok((found, Some((path, pairs.len()))))
+            })
+            .collect();
         let mut found: Vec<(u64, Finding)> = Vec::new();
         let mut runs = Vec::new();
         let mut rows = 0;
-        for b in 0..held.len() {
-            let path = scratch.0.join(format!("bucket-{b}"));
-            let bytes = std::fs::read(&path).with_context(|| format!("cannot read {}", path.display()))?;
-            std::fs::remove_file(&path)?;
-            let mut mentions = Vec::with_capacity(held[b]);
-            let mut d = Dec { buf: &bytes, pos: 0 };
-            while d.pos < bytes.len() {
-                let len = d.u32()? as usize;
-                let mut r = Dec { buf: d.take(len)?, pos: 0 };
-                mentions.push(decode_mention(&mut r)?);
+        for result in per_bucket {
+            let (f, run) = result?;
+            found.extend(f);
+            if let Some((path, n)) = run {
+                runs.push(path);
+                rows += n;
             }
-            drop(bytes);
-            let mut pairs = check(&mentions, &mut found);
-            drop(mentions);
-            if pairs.is_empty() {
-                continue;
-            }
-            pairs.sort_by(Row::order);
-            let path = scratch.0.join(format!("run-{b}"));
-            let mut w = BufWriter::new(File::create(&path).with_context(|| format!("cannot create {}", path.display()))?);
-            let mut buf = Vec::new();
-            for p in &pairs {
-                buf.clear();
-                p.encode(&mut buf);
-                write_record(&mut w, &buf)?;
-            }
-            w.into_inner().map_err(|e| e.into_error())?;
-            rows += pairs.len();
-            runs.push(path);
         }
+        // Stable: findings about the same mention keep their bucket order.
         found.sort_by_key(|(seq, _)| *seq);
         let largest = held.iter().copied().max().unwrap_or(0);
         Ok((found.into_iter().map(|(_, f)| f).collect(), Targets { _scratch: Some(scratch), runs, rows }, largest))
