@@ -90,8 +90,14 @@ pub fn keywords(tokens: &[Token]) -> Vec<Keyword> {
     }
     let total: u64 = tf.values().sum();
     let mut all: Vec<(f64, &str)> = tf.into_iter().map(|(w, n)| (n as f64 * idf(w) / total as f64, w)).collect();
-    all.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.1.cmp(b.1)));
-    all.truncate(TOP_K);
+    // Best first: weight descending, then keyword. Keywords are distinct, so this order is
+    // total and taking the best TOP_K before sorting them gives the same list as sorting all.
+    let order = |a: &(f64, &str), b: &(f64, &str)| b.0.total_cmp(&a.0).then_with(|| a.1.cmp(b.1));
+    if all.len() > TOP_K {
+        all.select_nth_unstable_by(TOP_K - 1, order);
+        all.truncate(TOP_K);
+    }
+    all.sort_by(order);
     all.into_iter()
         .enumerate()
         .map(|(i, (weight, k))| Keyword { rank: i as u32 + 1, keyword: k.to_string(), weight })

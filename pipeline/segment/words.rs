@@ -196,7 +196,7 @@ fn tag_gap(gap: &str, offset: usize, out: &mut Vec<Word>) {
                     }
                     // Words jieba splits on their own are remembered too, so they are not
                     // tagged alone again on every occurrence.
-                    table.insert(w.word.into(), alone);
+                    table.insert(compact_str::CompactString::from(w.word), alone);
                     alone
                 }
             };
@@ -232,7 +232,9 @@ fn tag_gap(gap: &str, offset: usize, out: &mut Vec<Word>) {
 const WORD_TAGS_MAX: usize = 1 << 18;
 
 thread_local! {
-    static WORD_TAGS: std::cell::RefCell<rustc_hash::FxHashMap<Box<str>, Option<&'static str>>> = Default::default();
+    // Keys inline (up to 24 bytes, nearly every word): a probe compares the key in the table
+    // itself instead of following a pointer to it, one cache miss fewer per token.
+    static WORD_TAGS: std::cell::RefCell<rustc_hash::FxHashMap<compact_str::CompactString, Option<&'static str>>> = Default::default();
 }
 
 /// The tag jieba gives `word` when the word is the whole text and stays one word: then the tag
