@@ -295,8 +295,10 @@ fn process_loaded_timed(file: Loaded, stages: &[Box<dyn Stage>], times: &mut Sta
     let rel = file.rel.clone();
     let t_extract = Instant::now();
     let src = SourceFile { rel_path: file.rel, bytes: file.bytes };
-    let docs = catch_unwind(AssertUnwindSafe(|| Extractor.extract(&src))).unwrap_or_else(|_| {
-        let sha = src.sha256();
+    // `load` hashed the bytes as it read them (the same digest as `SourceFile::sha256`, which
+    // only an unreadable file, hashed by its name, still needs).
+    let sha = file.sha256.unwrap_or_else(|| src.sha256());
+    let docs = catch_unwind(AssertUnwindSafe(|| Extractor.extract_hashed(&src, sha.clone()))).unwrap_or_else(|_| {
         let mut d = Document::new(sha[..16].to_string(), rel.clone(), sha, src.bytes.as_ref().map_or(0, |b| b.len() as u64));
         d.quarantine(crate::extract::STAGE, "stage_panicked", "extract crashed on this file; please report it with the file");
         vec![d]

@@ -58,7 +58,13 @@ fn detect_format(rel_path: &str, text: &str) -> Format {
 
 impl Extractor {
     pub fn extract(&self, file: &SourceFile) -> Vec<Document> {
-        let sha = file.sha256();
+        self.extract_hashed(file, file.sha256())
+    }
+
+    /// [`Extractor::extract`] for a file whose [`SourceFile::sha256`] is already known (the
+    /// runner hashes each file as it reads it), so that it is not hashed twice.
+    pub fn extract_hashed(&self, file: &SourceFile, sha: String) -> Vec<Document> {
+        debug_assert_eq!(sha, file.sha256());
         let size = file.bytes.as_ref().map(|b| b.len() as u64).unwrap_or(0);
         let mut doc = Document::new(sha[..16].to_string(), file.rel_path.clone(), sha.clone(), size);
         let bytes = match &file.bytes {
