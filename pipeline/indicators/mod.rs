@@ -805,11 +805,11 @@ fn not_a_mention(ctx: &SentenceCtx, clause: &[W], q: usize, fig: &figure::Figure
             return true;
         }
         // "四类自建房屋": a category, not a count.
-        if CATEGORY_UNITS.contains(&fig.unit.as_str()) {
+        if CATEGORY_UNITS.contains(&fig.unit) {
             return true;
         }
         // "二期", "十二届": ordinal names; "二次会议".
-        if ORDINAL_UNITS.contains(&fig.unit.as_str())
+        if ORDINAL_UNITS.contains(&fig.unit)
             || next.is_some_and(|n| n.starts_with("会议") || n.starts_with("全会"))
         {
             return true;
@@ -819,7 +819,7 @@ fn not_a_mention(ctx: &SentenceCtx, clause: &[W], q: usize, fig: &figure::Figure
             let delivered = clause[q.saturating_sub(2)..q]
                 .iter()
                 .any(|w| DELIVERY_VERBS.iter().any(|v| w.word().ends_with(v)));
-            if !delivered || VAGUE_UNITS.contains(&fig.unit.as_str()) {
+            if !delivered || VAGUE_UNITS.contains(&fig.unit) {
                 return true;
             }
         }
@@ -871,7 +871,7 @@ fn tag_clause(
             {
                 if last.kind == FigureKind::Points {
                     fig.kind = FigureKind::Points;
-                    fig.unit = "pp".into();
+                    fig.unit = "pp";
                 }
             }
         }
@@ -894,7 +894,7 @@ fn tag_clause(
                 Measure::Level,
                 fig.base,
                 fig.scale,
-                fig.unit.clone(),
+                fig.unit.to_string(),
                 if fig.chinese {
                     "level_chinese"
                 } else {
@@ -1122,9 +1122,9 @@ fn tag_clause(
                 indicator_en: None,
                 measure,
                 value,
-                value_text: fig.value_text.clone(),
+                value_text: fig.value_text.to_string(),
                 unit: unit.clone(),
-                unit_text: fig.unit_text.clone(),
+                unit_text: fig.unit_text.to_string(),
                 multiplier,
                 qualifier,
                 basis: if matches!(measure, Measure::Growth | Measure::PpChange) {
