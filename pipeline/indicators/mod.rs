@@ -8,6 +8,7 @@
 
 pub mod figure;
 pub mod rank;
+pub mod scope;
 pub mod section;
 pub mod words;
 
@@ -110,6 +111,8 @@ pub struct SentenceCtx<'a> {
     /// The section's role and year, after section.rs filled gaps the headings left.
     pub role: SectionRole,
     pub section_year: Option<i32>,
+    /// The cues of [`Self::lead`] and the sentence, found when the first figure asks.
+    cues: std::cell::OnceCell<scope::ScopeCues>,
 }
 
 impl<'a> SentenceCtx<'a> {
@@ -144,7 +147,13 @@ impl<'a> SentenceCtx<'a> {
             lead,
             role: p.section_role,
             section_year: p.section_year,
+            cues: std::cell::OnceCell::new(),
         }
+    }
+
+    /// Status, year and period cues for every figure of the sentence (scope.rs).
+    fn cues(&self) -> &scope::ScopeCues {
+        self.cues.get_or_init(|| scope::ScopeCues::new(&self.lead, self.text))
     }
 
     /// Maps a span of the sentence (chars) to source bytes.
@@ -176,22 +185,13 @@ impl<'a> SentenceCtx<'a> {
     /// Status of a figure whose sentence text up to the figure is `before`, read from the
     /// `scope` [`Self::scope`] built for it.
     fn status_in(&self, scope: &str, before: &str) -> FigureStatus {
-        if ESTIMATE_WORDS.iter().any(|w| scope.contains(w)) {
-            return FigureStatus::Estimate;
-        }
-        let role = self.role;
-        if TARGET_WORDS.iter().any(|w| scope.contains(w)) && role != SectionRole::Review {
-            return FigureStatus::Target;
-        }
-        if STRONG_TARGET_WORDS.iter().any(|w| scope.contains(w)) {
-            return FigureStatus::Target;
-        }
-        match role {
-            SectionRole::Plan if !DONE_WORDS.iter().any(|w| before.contains(w)) => {
-                FigureStatus::Target
-            }
-            _ => FigureStatus::Actual,
-        }
+        status_of(
+            self.role,
+            ESTIMATE_WORDS.iter().any(|w| scope.contains(w)),
+            TARGET_WORDS.iter().any(|w| scope.contains(w)),
+            STRONG_TARGET_WORDS.iter().any(|w| scope.contains(w)),
+            DONE_WORDS.iter().any(|w| before.contains(w)),
+        )
     }
 
     fn year_in(&self, scope: &str) -> Option<i32> {
@@ -200,6 +200,30 @@ impl<'a> SentenceCtx<'a> {
 
     fn period_in(&self, scope: &str, year: Option<i32>) -> Option<String> {
         Some(section::period(scope, year?))
+    }
+}
+
+/// A figure's status in a section of `role`, from whether its scope holds an estimate, a
+/// target or a strong target cue and whether its sentence before it says it is done.
+fn status_of(
+    role: SectionRole,
+    estimate: bool,
+    target: bool,
+    strong_target: bool,
+    done: bool,
+) -> FigureStatus {
+    if estimate {
+        return FigureStatus::Estimate;
+    }
+    if target && role != SectionRole::Review {
+        return FigureStatus::Target;
+    }
+    if strong_target {
+        return FigureStatus::Target;
+    }
+    match role {
+        SectionRole::Plan if !done => FigureStatus::Target,
+        _ => FigureStatus::Actual,
     }
 }
 
@@ -880,7 +904,6 @@ fn tag_clause(
         }
         let tok = clause[q].tok;
         let at = sentence_chars[rel(tok.char_start)];
-        let before_text = &ctx.text[..at];
         let clause_before = &ctx.text[sentence_chars[clause_text_start]..at];
         let in_list = q > 0 && matches!(clause[q - 1].word(), "、" | "和" | "及" | "与");
         let direction = if in_list && prev_direction.is_some() {
@@ -1102,9 +1125,10 @@ fn tag_clause(
         let text = ctx.text[sentence_chars[rel(span_start)]..sentence_chars[rel(span_end)]]
             .to_string();
         let (bs, be) = ctx.source_bytes(span_start, span_end);
-        let scope = ctx.scope(before_text);
-        let status = ctx.status_in(&scope, before_text);
-        let year = ctx.year_in(&scope);
+        let cues = ctx.cues();
+        let status = cues.status(at, ctx.role);
+        let year = cues.year(at).or(ctx.section_year);
+        let period = year.map(|y| cues.period(at, y));
         for n in names {
             if n.chars().count() < 2 {
                 continue;
@@ -1134,7 +1158,7 @@ fn tag_clause(
                 },
                 status,
                 year,
-                period: ctx.period_in(&scope, year),
+                period: period.clone(),
                 rank_scope: None,
                 rule,
             });
