@@ -8,10 +8,15 @@
 //! matches that end inside a prefix are the prefix's own first matches, and the prefix has no
 //! other match unless one of the whole text's matches straddles the prefix's end: only then
 //! is the prefix read again.
+//!
+//! The cue words are found in one pass over the text's chars (a search per word cost more
+//! than the rest of the tagger), and the year and month patterns only run on a text that
+//! has their 年 or 月.
 
 use std::ops::Range;
+use std::sync::OnceLock;
 
-use super::section::{self, find_word, HALVES, QUARTERS};
+use super::section::{self, HALVES, QUARTERS};
 use super::words::{DONE_WORDS, ESTIMATE_WORDS, STRONG_TARGET_WORDS, TARGET_WORDS};
 use super::status_of;
 use crate::model::{FigureStatus, SectionRole};
@@ -32,13 +37,47 @@ pub struct ScopeCues {
     months: Vec<(Range<usize>, (u32, u32))>,
 }
 
-/// End of the first occurrence of any of `words` in `text` (`usize::MAX` when none occurs).
-fn first_end(text: &str, words: &[&str]) -> usize {
-    words
-        .iter()
-        .filter_map(|w| find_word(text, w).map(|i| i + w.len()))
-        .min()
-        .unwrap_or(usize::MAX)
+/// What a cue word tells.
+#[derive(Clone, Copy)]
+enum Cue {
+    Estimate,
+    Target,
+    StrongTarget,
+    Done,
+    Half(usize),
+    Quarter(usize),
+}
+
+/// Every cue word with its cue, sorted by first char, and a filter on first chars.
+struct CueWords {
+    words: Vec<(char, &'static str, Cue)>,
+    /// Bit `c % 128` is set for the first char `c` of some cue word: most chars of a text
+    /// are no cue's first char, and this tells them apart with one test.
+    firsts: u128,
+}
+
+fn cue_words() -> &'static CueWords {
+    static WORDS: OnceLock<CueWords> = OnceLock::new();
+    WORDS.get_or_init(|| {
+        let lists: [(&[&'static str], fn(usize) -> Cue); 6] = [
+            (ESTIMATE_WORDS, |_| Cue::Estimate),
+            (TARGET_WORDS, |_| Cue::Target),
+            (STRONG_TARGET_WORDS, |_| Cue::StrongTarget),
+            (DONE_WORDS, |_| Cue::Done),
+            (&HALVES, Cue::Half),
+            (&QUARTERS, Cue::Quarter),
+        ];
+        let mut words = Vec::new();
+        for (list, cue) in lists {
+            for (i, w) in list.iter().enumerate() {
+                let first = w.chars().next().expect("cue words are not empty");
+                words.push((first, *w, cue(i)));
+            }
+        }
+        words.sort_by_key(|&(c, _, _)| c);
+        let firsts = words.iter().fold(0u128, |m, &(c, _, _)| m | 1 << (c as u32 % 128));
+        CueWords { words, firsts }
+    })
 }
 
 /// The last of `marks` in the prefix `..end`, or Err when a mark straddles `end` (the
@@ -56,18 +95,60 @@ impl ScopeCues {
         let mut full = String::with_capacity(lead.len() + text.len());
         full.push_str(lead);
         full.push_str(text);
-        ScopeCues {
-            lead_len: lead.len(),
-            estimate: first_end(&full, ESTIMATE_WORDS),
-            target: first_end(&full, TARGET_WORDS),
-            strong_target: first_end(&full, STRONG_TARGET_WORDS),
-            done: first_end(text, DONE_WORDS),
-            halves: HALVES.map(|h| first_end(&full, &[h])),
-            quarters: QUARTERS.map(|q| first_end(&full, &[q])),
-            years: crate::numeral::year_marks(&full).collect(),
-            months: section::month_marks(&full).collect(),
-            full,
+        let lead_len = lead.len();
+        let mut c = ScopeCues {
+            lead_len,
+            estimate: usize::MAX,
+            target: usize::MAX,
+            strong_target: usize::MAX,
+            done: usize::MAX,
+            halves: [usize::MAX; 2],
+            quarters: [usize::MAX; 4],
+            years: Vec::new(),
+            months: Vec::new(),
+            full: String::new(),
+        };
+        let cues = cue_words();
+        let (mut has_year, mut has_month) = (false, false);
+        for (i, ch) in full.char_indices() {
+            has_year |= ch == '年';
+            has_month |= ch == '月';
+            if cues.firsts & (1 << (ch as u32 % 128)) == 0 {
+                continue;
+            }
+            let from = cues.words.partition_point(|&(f, _, _)| f < ch);
+            for &(_, w, cue) in cues.words[from..].iter().take_while(|&&(f, _, _)| f == ch) {
+                if !full[i..].starts_with(w) {
+                    continue;
+                }
+                // Ends of the first occurrence of each word: the least is the first end of a
+                // cue (a later start can end sooner when its word is shorter).
+                let end = i + w.len();
+                let slot = match cue {
+                    Cue::Estimate => &mut c.estimate,
+                    Cue::Target => &mut c.target,
+                    Cue::StrongTarget => &mut c.strong_target,
+                    // In the sentence alone, as an offset into it.
+                    Cue::Done if i >= lead_len => {
+                        c.done = c.done.min(end - lead_len);
+                        continue;
+                    }
+                    Cue::Done => continue,
+                    Cue::Half(k) => &mut c.halves[k],
+                    Cue::Quarter(k) => &mut c.quarters[k],
+                };
+                *slot = (*slot).min(end);
+            }
         }
+        // Both patterns need their char: a text without it has no match.
+        if has_year {
+            c.years = crate::numeral::year_marks(&full).collect();
+        }
+        if has_month && full.contains('-') {
+            c.months = section::month_marks(&full).collect();
+        }
+        c.full = full;
+        c
     }
 
     /// The scope of a figure at byte `at` of the sentence.
@@ -126,6 +207,8 @@ mod tests {
             ("2020年以", "来累计完成投资12亿元,一季度增长3%,三季度增长4%"),
             ("预", "计2022年12-3月增长13-5月增长二〇二二年以来增长,已经完成了目标"),
             ("", "下半年要确保增长,到2025年达到100亿元,1-13月增长,12-3月"),
+            ("已经", "预期目标是增长5%,四季度一季度二季度,上半年下半年"),
+            ("完成", "了任务,已完成了,计划2023年1-6月"),
         ];
         for (lead, text) in cases {
             let cues = ScopeCues::new(lead, text);
