@@ -80,9 +80,16 @@ impl Stage for Tagger {
             let mut ctx = SentenceCtx::with_lead(p, lead, s.char_start, &s.text, s.index, s.source_line);
             ctx.role = sections[pi].role;
             ctx.section_year = sections[pi].year;
+            // Each sentence's rows sorted as they come (ranks are pushed before the other
+            // figures); the sentences come in order, so the whole is then sorted as a stable
+            // sort of it would be, without moving every row of the document.
+            let first = out.len();
             tag_sentence(&ctx, toks, &mut out);
+            out[first..].sort_by_key(row_order);
         }
-        out.sort_by_key(|x| (x.sentence_index, x.char_start, x.char_end));
+        if !out.windows(2).all(|w| row_order(&w[0]) <= row_order(&w[1])) {
+            out.sort_by_key(row_order);
+        }
         for x in &mut out {
             if let Some(c) = codebook().lookup(&x.indicator) {
                 x.indicator_code = Some(c.code.clone());
@@ -92,6 +99,11 @@ impl Stage for Tagger {
         doc.indicators = out;
         Ok(())
     }
+}
+
+/// The order of a document's indicator rows.
+fn row_order(x: &Indicator) -> (u32, u32, u32) {
+    (x.sentence_index, x.char_start, x.char_end)
 }
 
 /// How much of a paragraph before a sentence its context cues are read from (预计:, 一是 …).
@@ -413,10 +425,12 @@ fn is_close_quote(w: &str) -> bool {
 /// A word between a name and its figure that only says how it changed or compares
 /// ("同比增加", "较上年", "高于全市").
 fn is_link_word(w: &str) -> bool {
+    if TRAILING_STRIP_SET.contains(w) {
+        return true;
+    }
     let n = w.chars().count();
-    TRAILING_STRIP.contains(&w)
-        || (n <= 4 && GROWTH_UP.iter().chain(GROWTH_DOWN).any(|g| w.ends_with(g)) && n > 1)
-        || (w.chars().count() <= 5
+    (n <= 4 && n > 1 && (GROWTH_UP_ENDS.any_ends(w) || GROWTH_DOWN_ENDS.any_ends(w)))
+        || (n <= 5
             && ["同比", "环比", "比上年", "较上年", "比去年", "较去年"]
                 .iter()
                 .any(|p| w.starts_with(p)))
@@ -469,7 +483,7 @@ fn name_before(clause: &[W], q: usize, list: bool) -> Option<Name> {
         if list && w.word() == "对" {
             break;
         }
-        let strip = LEADING_STRIP.contains(&w.word())
+        let strip = LEADING_STRIP_SET.contains(w.word())
             || matches!(
                 w.pos(),
                 "d" | "c" | "p" | "r" | "u" | "uj" | "ul" | "m" | "t" | "f" | "q"
@@ -497,8 +511,11 @@ fn name_before(clause: &[W], q: usize, list: bool) -> Option<Name> {
         return None;
     }
     // Keep the name short: at most MAX_NAME_CHARS, dropping words from the left.
+    // (Counted once, then word by word: a join per step was quadratic in the clause.)
     let mut s = start;
-    while s + 1 < end && join(&clause[s..end]).chars().count() > MAX_NAME_CHARS {
+    let mut chars: usize = clause[s..end].iter().map(|w| w.word().chars().count()).sum();
+    while s + 1 < end && chars > MAX_NAME_CHARS {
+        chars -= clause[s].word().chars().count();
         s += 1;
     }
     // 的 goes, except in a list, where split_names reads the shared head after it.
@@ -705,13 +722,13 @@ fn change_direction(clause: &[W], q: usize) -> Option<f64> {
         {
             return None;
         }
-        if GROWTH_DOWN.iter().any(|g| w.ends_with(g)) {
+        if GROWTH_DOWN_ENDS.any_ends(w) {
             return Some(-1.0);
         }
-        if GROWTH_UP.iter().any(|g| w.ends_with(g)) {
+        if GROWTH_UP_ENDS.any_ends(w) {
             return Some(1.0);
         }
-        if !(SKIPPABLE_BEFORE_FIGURE.contains(&w)
+        if !(SKIPPABLE_BEFORE_FIGURE_SET.contains(w)
             || matches!(clause[i].pos(), "d" | "u" | "uj" | "ul" | "p"))
         {
             break;
@@ -1146,9 +1163,9 @@ fn tag_clause(
                 indicator_en: None,
                 measure,
                 value,
-                value_text: fig.value_text.to_string(),
+                value_text: String::from(fig.value_text.as_str()),
                 unit: unit.clone(),
-                unit_text: fig.unit_text.to_string(),
+                unit_text: String::from(fig.unit_text.as_str()),
                 multiplier,
                 qualifier,
                 basis: if matches!(measure, Measure::Growth | Measure::PpChange) {
