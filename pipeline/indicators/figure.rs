@@ -115,12 +115,41 @@ pub fn scaled(value_text: &str, scale: f64) -> f64 {
     }
     let k = k as usize;
     let (int, frac) = digits.split_once('.').unwrap_or((digits, ""));
-    let shifted = if frac.len() <= k {
-        format!("{int}{frac}{}", "0".repeat(k - frac.len()))
-    } else {
-        format!("{int}{}.{}", &frac[..k], &frac[k..])
+    // The shifted digits, written on the stack (a figure's are short).
+    let mut buf = [0u8; 64];
+    let mut n = 0;
+    let mut put = |s: &[u8]| {
+        if n + s.len() <= buf.len() {
+            buf[n..n + s.len()].copy_from_slice(s);
+        }
+        n += s.len();
     };
-    shifted.parse().unwrap_or(f64::NAN)
+    if frac.len() <= k {
+        put(int.as_bytes());
+        put(frac.as_bytes());
+        for _ in frac.len()..k {
+            put(b"0");
+        }
+    } else {
+        put(int.as_bytes());
+        put(frac[..k].as_bytes());
+        put(b".");
+        put(frac[k..].as_bytes());
+    }
+    let shifted = if n <= buf.len() {
+        std::str::from_utf8(&buf[..n]).ok()
+    } else {
+        None
+    };
+    match shifted {
+        Some(t) => t.parse().unwrap_or(f64::NAN),
+        None if frac.len() <= k => format!("{int}{frac}{}", "0".repeat(k - frac.len()))
+            .parse()
+            .unwrap_or(f64::NAN),
+        None => format!("{int}{}.{}", &frac[..k], &frac[k..])
+            .parse()
+            .unwrap_or(f64::NAN),
+    }
 }
 
 /// Unit of a figure: (kind, stored code, family, needs_scale).
@@ -168,7 +197,11 @@ fn tidy(v: f64) -> f64 {
 /// runs for every quantity word of the corpus.
 pub fn parse(token: &str) -> Option<Figure> {
     // `\d` in the patterns is Unicode: is_numeric is a superset of it, and no Chinese numeral.
-    let digit_first = token.chars().next().is_some_and(char::is_numeric);
+    let digit_first = token.chars().next().is_some_and(|c| {
+        // Most tokens open with an ASCII digit or a common ideograph (U+4E00..U+9FFF, letters
+        // all): only the other chars need the Unicode tables.
+        c.is_ascii_digit() || (!c.is_ascii() && !('\u{4e00}'..='\u{9fff}').contains(&c) && c.is_numeric())
+    });
     let share = (token.contains('之') || token.contains('/'))
         .then(|| share_re().captures(token))
         .flatten();
@@ -242,7 +275,8 @@ pub fn parse(token: &str) -> Option<Figure> {
         unit_text.push_str(parts.unit_raw);
         return Some(Figure {
             kind,
-            base: scaled(value_text, scale),
+            // Without a scale the number is the digits as they are (what `scaled` reads).
+            base: if scale == 1.0 { number } else { scaled(value_text, scale) },
             value_text: value_text.into(),
             number,
             scale,
@@ -607,6 +641,24 @@ mod tests {
         assert_eq!(scaled("12.", 1.0), 12.0);
         assert!(scaled("1.2.3", 1.0).is_nan());
         assert_eq!(scaled("2.3", 1e8), 230_000_000.0);
+    }
+
+    #[test]
+    fn scaled_shifts_on_the_stack_and_beyond() {
+        assert_eq!(scaled("1,234.5", 1e4), 12_345_000.0);
+        assert_eq!(scaled("1.23456", 1e4), 12_345.6);
+        assert_eq!(scaled("7", 1e8), 700_000_000.0);
+        // Longer than the stack buffer: the same digits through a String.
+        let long = format!("{}.5", "1".repeat(70));
+        let want: f64 = format!("{}5", "1".repeat(70)).parse::<f64>().unwrap() * 1.0;
+        assert_eq!(scaled(&long, 10.0), want);
+    }
+
+    #[test]
+    fn ideographs_are_not_numeric() {
+        // `parse` skips the Unicode tables for them.
+        assert!(('\u{4e00}'..='\u{9fff}').all(|c| !c.is_numeric()));
+        assert!('〇'.is_numeric() && '٣'.is_numeric());
     }
 
     #[test]

@@ -346,6 +346,9 @@ pub fn lead_of(para_before: &str) -> String {
 /// are figures, and a small W keeps the sentence's word list small.
 struct W<'t> {
     tok: &'t Token,
+    /// The token's word, read out of its inline string once: the tagger compares words many
+    /// times per figure.
+    word: &'t str,
     fig: Option<Box<figure::Figure>>,
 }
 
@@ -356,13 +359,13 @@ impl<'t> W<'t> {
         } else {
             None
         };
-        W { tok, fig }
+        W { tok, word: tok.word.as_str(), fig }
     }
 }
 
 impl W<'_> {
     fn word(&self) -> &str {
-        &self.tok.word
+        self.word
     }
     fn pos(&self) -> &str {
         &self.tok.pos
@@ -763,14 +766,10 @@ fn tag_sentence(ctx: &SentenceCtx, toks: &[Token], out: &mut Vec<Indicator>) {
     let words: Vec<W> = toks.iter().map(W::new).collect();
     let mut last_name: Option<String> = None;
     let mut clause_start = 0;
-    // Byte offset of each char of the sentence (and of its end): spans are in chars, and
-    // slicing the text by them needs no copy.
-    let sentence_chars: Vec<usize> = ctx
-        .text
-        .char_indices()
-        .map(|(b, _)| b)
-        .chain(std::iter::once(ctx.text.len()))
-        .collect();
+    let sentence_chars = CharOffsets {
+        text: ctx.text,
+        offsets: std::cell::OnceCell::new(),
+    };
     let rel = |pos: u32| (pos - ctx.char_start) as usize;
     let mut i = 0;
     let mut mentions: Vec<Indicator> = Vec::new();
@@ -780,19 +779,42 @@ fn tag_sentence(ctx: &SentenceCtx, toks: &[Token], out: &mut Vec<Indicator>) {
             continue;
         }
         let clause = &words[clause_start..i];
-        tag_clause(
+        // A clause without a figure yields nothing and changes nothing.
+        if clause.iter().any(|w| w.fig.is_some()) {
+            tag_clause(
             ctx,
             clause,
             &sentence_chars,
             &rel,
             &mut last_name,
             &mut mentions,
-        );
+            );
+        }
         i += 1;
         clause_start = i;
     }
     rank::tag_ranks(ctx, &mentions, out);
     out.extend(mentions);
+}
+
+/// Byte offset of each char of a sentence (and of its end): spans are in chars, and slicing
+/// the text by them needs no copy. Built when a figure first needs one.
+struct CharOffsets<'a> {
+    text: &'a str,
+    offsets: std::cell::OnceCell<Vec<usize>>,
+}
+
+impl CharOffsets<'_> {
+    fn byte(&self, char_index: usize) -> usize {
+        let offsets = self.offsets.get_or_init(|| {
+            self.text
+                .char_indices()
+                .map(|(b, _)| b)
+                .chain(std::iter::once(self.text.len()))
+                .collect()
+        });
+        offsets[char_index]
+    }
 }
 
 /// Why a quantity word is not a mention (GUIDELINES "Not a mention" and decision 4), if it is not.
@@ -871,7 +893,7 @@ fn not_a_mention(ctx: &SentenceCtx, clause: &[W], q: usize, fig: &figure::Figure
 fn tag_clause(
     ctx: &SentenceCtx,
     clause: &[W],
-    sentence_chars: &[usize],
+    sentence_chars: &CharOffsets,
     rel: &dyn Fn(u32) -> usize,
     last_name: &mut Option<String>,
     out: &mut Vec<Indicator>,
@@ -920,8 +942,8 @@ fn tag_clause(
             continue;
         }
         let tok = clause[q].tok;
-        let at = sentence_chars[rel(tok.char_start)];
-        let clause_before = &ctx.text[sentence_chars[clause_text_start]..at];
+        let at = sentence_chars.byte(rel(tok.char_start));
+        let clause_before = &ctx.text[sentence_chars.byte(clause_text_start)..at];
         let in_list = q > 0 && matches!(clause[q - 1].word(), "、" | "和" | "及" | "与");
         let direction = if in_list && prev_direction.is_some() {
             prev_direction
@@ -1139,7 +1161,7 @@ fn tag_clause(
         } else {
             span_end
         };
-        let text = ctx.text[sentence_chars[rel(span_start)]..sentence_chars[rel(span_end)]]
+        let text = ctx.text[sentence_chars.byte(rel(span_start))..sentence_chars.byte(rel(span_end))]
             .to_string();
         let (bs, be) = ctx.source_bytes(span_start, span_end);
         let cues = ctx.cues();
