@@ -72,10 +72,13 @@ impl Stage for Tagger {
                 window += 1;
             }
             let lead = match p.text.get(window..para_start) {
-                Some(_) => marks
-                    .get_or_insert_with(|| LeadMarks::new(&p.text))
-                    .lead(&p.text, window, para_start),
-                None => String::new(),
+                // The first sentence of a paragraph has no lead.
+                Some(before) if !before.is_empty() => {
+                    let m = marks.get_or_insert_with(LeadMarks::default);
+                    m.scan_to(&p.text, para_start);
+                    m.lead(&p.text, window, para_start)
+                }
+                _ => String::new(),
             };
             let mut ctx = SentenceCtx::with_lead(p, lead, s.char_start, &s.text, s.index, s.source_line);
             ctx.role = sections[pi].role;
@@ -163,9 +166,11 @@ impl<'a> SentenceCtx<'a> {
         }
     }
 
-    /// Status, year and period cues for every figure of the sentence (scope.rs).
-    fn cues(&self) -> &scope::ScopeCues {
-        self.cues.get_or_init(|| scope::ScopeCues::new(&self.lead, self.text))
+    /// Status, year and period cues for every figure of the sentence (scope.rs), read up to
+    /// byte `cut` of the sentence, where its last figure starts: no figure's scope reaches
+    /// further. Every call for a sentence passes the same `cut`.
+    fn cues(&self, cut: usize) -> &scope::ScopeCues {
+        self.cues.get_or_init(|| scope::ScopeCues::new(&self.lead, &self.text[..cut]))
     }
 
     /// Maps a span of the sentence (chars) to source bytes.
@@ -241,8 +246,12 @@ fn status_of(
 
 /// Byte offsets of the marks [`lead_of`] reads in one paragraph (full stops, 是, colons), found
 /// in one pass: the lead of each sentence is then read by binary search instead of by scanning
-/// the window before it again for every sentence.
+/// the window before it again for every sentence. The pass goes only as far as a sentence
+/// that needs its lead (the rest of a long paragraph is often never asked about).
+#[derive(Default)]
 struct LeadMarks {
+    /// The text before this offset has been scanned.
+    scanned: usize,
     /// Start and end of each full stop.
     stops: Vec<(usize, usize)>,
     shi: Vec<usize>,
@@ -250,24 +259,25 @@ struct LeadMarks {
 }
 
 impl LeadMarks {
-    fn new(text: &str) -> Self {
-        let mut m = LeadMarks {
-            stops: Vec::new(),
-            shi: Vec::new(),
-            colons: Vec::new(),
-        };
-        for (i, c) in text.char_indices() {
+    /// Finds the marks of `text` before `end` (a char boundary) not found yet.
+    fn scan_to(&mut self, text: &str, end: usize) {
+        if end <= self.scanned {
+            return;
+        }
+        let from = self.scanned;
+        for (i, c) in text[from..end].char_indices() {
+            let i = from + i;
             match c {
-                '。' | '！' | '？' | '!' | '?' => m.stops.push((i, i + c.len_utf8())),
-                '是' => m.shi.push(i),
-                ':' | '：' => m.colons.push(i),
+                '。' | '！' | '？' | '!' | '?' => self.stops.push((i, i + c.len_utf8())),
+                '是' => self.shi.push(i),
+                ':' | '：' => self.colons.push(i),
                 _ => {}
             }
         }
-        m
+        self.scanned = end;
     }
 
-    /// `lead_of(&text[window..end])`, for a `text` these marks were found in.
+    /// `lead_of(&text[window..end])`, for a `text` these marks were found in up to `end`.
     fn lead(&self, text: &str, window: usize, end: usize) -> String {
         let last_in = |v: &[usize]| {
             let k = v.partition_point(|&x| x < end);
@@ -771,6 +781,13 @@ fn tag_sentence(ctx: &SentenceCtx, toks: &[Token], out: &mut Vec<Indicator>) {
         offsets: std::cell::OnceCell::new(),
     };
     let rel = |pos: u32| (pos - ctx.char_start) as usize;
+    // Where the sentence's last figure starts (chars): the end of every figure's scope.
+    let last_figure = words
+        .iter()
+        .filter(|w| w.fig.is_some())
+        .map(|w| rel(w.tok.char_start))
+        .max()
+        .unwrap_or(0);
     let mut i = 0;
     let mut mentions: Vec<Indicator> = Vec::new();
     while i <= words.len() {
@@ -786,6 +803,7 @@ fn tag_sentence(ctx: &SentenceCtx, toks: &[Token], out: &mut Vec<Indicator>) {
             clause,
             &sentence_chars,
             &rel,
+            last_figure,
             &mut last_name,
             &mut mentions,
             );
@@ -806,14 +824,26 @@ struct CharOffsets<'a> {
 
 impl CharOffsets<'_> {
     fn byte(&self, char_index: usize) -> usize {
-        let offsets = self.offsets.get_or_init(|| {
-            self.text
-                .char_indices()
-                .map(|(b, _)| b)
-                .chain(std::iter::once(self.text.len()))
-                .collect()
-        });
-        offsets[char_index]
+        self.offsets()[char_index]
+    }
+
+    /// [`Self::byte`], or the end of the text for an index past it.
+    fn byte_or_end(&self, char_index: usize) -> usize {
+        self.offsets().get(char_index).copied().unwrap_or(self.text.len())
+    }
+
+    fn offsets(&self) -> &[usize] {
+        self.offsets.get_or_init(|| {
+            // Char starts are the bytes that are not UTF-8 continuation bytes.
+            let mut v = Vec::with_capacity(self.text.len() + 1);
+            for (i, &b) in self.text.as_bytes().iter().enumerate() {
+                if (b as i8) >= -0x40 {
+                    v.push(i);
+                }
+            }
+            v.push(self.text.len());
+            v
+        })
     }
 }
 
@@ -895,6 +925,7 @@ fn tag_clause(
     clause: &[W],
     sentence_chars: &CharOffsets,
     rel: &dyn Fn(u32) -> usize,
+    last_figure: usize,
     last_name: &mut Option<String>,
     out: &mut Vec<Indicator>,
 ) {
@@ -1164,7 +1195,7 @@ fn tag_clause(
         let text = ctx.text[sentence_chars.byte(rel(span_start))..sentence_chars.byte(rel(span_end))]
             .to_string();
         let (bs, be) = ctx.source_bytes(span_start, span_end);
-        let cues = ctx.cues();
+        let cues = ctx.cues(sentence_chars.byte_or_end(last_figure));
         let status = cues.status(at, ctx.role);
         let year = cues.year(at).or(ctx.section_year);
         let period = year.map(|y| cues.period(at, y));
