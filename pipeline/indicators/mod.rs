@@ -467,8 +467,8 @@ fn name_before(clause: &[W], q: usize, list: bool) -> Option<Name> {
         let keep_quote =
             is_close_quote(w.word()) && clause[..end - 1].iter().any(|x| is_open_quote(x.word()));
         if !keep_quote
-            && (is_link_word(w.word())
-                || matches!(w.pos(), "d" | "p" | "u" | "uj" | "ul" | "c" | "x"))
+            && (matches!(w.pos(), "d" | "p" | "u" | "uj" | "ul" | "c" | "x")
+                || is_link_word(w.word()))
         {
             end -= 1;
         } else {
@@ -496,11 +496,10 @@ fn name_before(clause: &[W], q: usize, list: bool) -> Option<Name> {
         if list && w.word() == "对" {
             break;
         }
-        let strip = LEADING_STRIP_SET.contains(w.word())
-            || matches!(
-                w.pos(),
-                "d" | "c" | "p" | "r" | "u" | "uj" | "ul" | "m" | "t" | "f" | "q"
-            )
+        let strip = matches!(
+            w.pos(),
+            "d" | "c" | "p" | "r" | "u" | "uj" | "ul" | "m" | "t" | "f" | "q"
+        ) || LEADING_STRIP_SET.contains(w.word())
             || (w.pos() == "x"
                 && !(is_open_quote(w.word())
                     && clause[start + 1..end]
@@ -526,7 +525,13 @@ fn name_before(clause: &[W], q: usize, list: bool) -> Option<Name> {
     // Keep the name short: at most MAX_NAME_CHARS, dropping words from the left.
     // (Counted once, then word by word: a join per step was quadratic in the clause.)
     let mut s = start;
-    let mut chars: usize = clause[s..end].iter().map(|w| w.word().chars().count()).sum();
+    // (A name of at most MAX_NAME_CHARS bytes has at most as many chars: no count needed.)
+    let bytes: usize = clause[s..end].iter().map(|w| w.word().len()).sum();
+    let mut chars = if bytes <= MAX_NAME_CHARS {
+        bytes
+    } else {
+        clause[s..end].iter().map(|w| w.word().chars().count()).sum()
+    };
     while s + 1 < end && chars > MAX_NAME_CHARS {
         chars -= clause[s].word().chars().count();
         s += 1;
@@ -694,19 +699,27 @@ pub fn split_names(name: &str) -> Vec<String> {
 }
 
 fn qualifier_before(clause: &[W], q: usize) -> Option<Qualifier> {
-    // The two words before the figure, so that "不/超过" reads as "不超过".
-    let w: String = clause[q.saturating_sub(2)..q]
-        .iter()
-        .map(|w| w.word())
-        .collect();
-    let w = w.as_str();
-    if w.is_empty() {
+    // The two words before the figure, so that "不/超过" reads as "不超过" (read as one text
+    // without joining them).
+    let (a, b) = match &clause[q.saturating_sub(2)..q] {
+        [a, b] => (a.word().as_bytes(), b.word().as_bytes()),
+        [b] => (&[][..], b.word().as_bytes()),
+        _ => return None,
+    };
+    if a.is_empty() && b.is_empty() {
         return None;
     }
+    let ends_with = |k: &[u8]| {
+        if k.len() <= b.len() {
+            b.ends_with(k)
+        } else {
+            k.ends_with(b) && a.ends_with(&k[..k.len() - b.len()])
+        }
+    };
     // Longest cue first: "不超过" before "超过".
     QUALIFIER_BEFORE
         .iter()
-        .filter(|(k, _)| w == *k || w.ends_with(k))
+        .filter(|(k, _)| ends_with(k.as_bytes()))
         .max_by_key(|(k, _)| k.len())
         .map(|(_, q)| *q)
 }
@@ -741,8 +754,8 @@ fn change_direction(clause: &[W], q: usize) -> Option<f64> {
         if GROWTH_UP_ENDS.any_ends(w) {
             return Some(1.0);
         }
-        if !(SKIPPABLE_BEFORE_FIGURE_SET.contains(w)
-            || matches!(clause[i].pos(), "d" | "u" | "uj" | "ul" | "p"))
+        if !(matches!(clause[i].pos(), "d" | "u" | "uj" | "ul" | "p")
+            || SKIPPABLE_BEFORE_FIGURE_SET.contains(w))
         {
             break;
         }
@@ -1057,9 +1070,7 @@ fn tag_clause(
         } else {
             None
         };
-        let name = after
-            .clone()
-            .or_else(|| name_before(clause, q, list && list_names.is_none()));
+        let name = after.or_else(|| name_before(clause, q, list && list_names.is_none()));
         let carried = name.is_none();
         let mut name_text = match &name {
             Some(n) => {
