@@ -202,9 +202,13 @@ pub fn parse(token: &str) -> Option<Figure> {
         // all): only the other chars need the Unicode tables.
         c.is_ascii_digit() || (!c.is_ascii() && !('\u{4e00}'..='\u{9fff}').contains(&c) && c.is_numeric())
     });
-    let share = (token.contains('之') || token.contains('/'))
-        .then(|| share_re().captures(token))
-        .flatten();
+    // The marks the rare forms need, found in one pass over the (short) token.
+    let (mut share_mark, mut range_mark) = (false, false);
+    for c in token.chars() {
+        share_mark |= matches!(c, '之' | '/');
+        range_mark |= matches!(c, '至' | '到' | '-' | '~' | '～' | '—' | '－');
+    }
+    let share = share_mark.then(|| share_re().captures(token)).flatten();
     if let Some(c) = share {
         if let Some(per) = c.get(S_PER) {
             let t = &c[S_NUM];
@@ -238,7 +242,7 @@ pub fn parse(token: &str) -> Option<Figure> {
         f.kind = FigureKind::Doubling;
         return Some(f);
     }
-    let range = (digit_first && token.contains(['至', '到', '-', '~', '～', '—', '－']))
+    let range = (digit_first && range_mark)
         .then(|| range_re().captures(token))
         .flatten();
     if let Some(c) = range {
@@ -383,10 +387,16 @@ fn arabic_parts(token: &str) -> Option<(usize, Parts<'_>)> {
     let q1 = over_len(rest);
     for q1 in [q1, 0].into_iter().take(if q1 > 0 { 2 } else { 1 }) {
         let after_q1 = &rest[q1..];
+        // (Most figures have no scale word: only a text opening with a scale word's first
+        // char is compared with them.)
+        let may_scale = after_q1
+            .chars()
+            .next()
+            .is_some_and(|c| scale_texts().iter().any(|t| t.starts_with(c)));
         let scales = scale_texts()
             .iter()
             .copied()
-            .filter(|t| after_q1.starts_with(*t))
+            .filter(|t| may_scale && after_q1.starts_with(*t))
             .chain(std::iter::once(""));
         for scale in scales {
             let after_scale = &after_q1[scale.len()..];

@@ -39,6 +39,7 @@ impl SuffixSet {
     }
 
     /// `list.iter().any(|g| w.ends_with(g))`.
+    #[inline]
     pub fn any_ends(&self, w: &str) -> bool {
         let by_len = self.by_len.get_or_init(|| {
             let mut v: Vec<(usize, FxHashSet<&'static [u8]>)> = Vec::new();
