@@ -173,8 +173,9 @@ impl<'a> SentenceCtx<'a> {
     }
 
     /// Status, year and period cues for every figure of the sentence (scope.rs), read up to
-    /// byte `cut` of the sentence, where its last figure starts: no figure's scope reaches
-    /// further. Every call for a sentence passes the same `cut`.
+    /// byte `cut` of the sentence: where its last figure starts (no figure's scope reaches
+    /// further), or its end when it may hold a rank. Every call for a sentence passes the
+    /// same `cut`.
     fn cues(&self, cut: usize) -> &scope::ScopeCues {
         self.cues.get_or_init(|| scope::ScopeCues::new(&self.lead, &self.text[..cut]))
     }
@@ -195,39 +196,11 @@ impl<'a> SentenceCtx<'a> {
         let (a, b) = (start - base, end - base);
         self.paragraph.flagged.iter().any(|&(x, y)| x < b && a < y)
     }
-
-    /// The text a figure's status, year and period are read from: the lead, then the
-    /// sentence up to the figure (`before`). Built once per figure and shared by the three.
-    fn scope(&self, before: &str) -> String {
-        let mut scope = String::with_capacity(self.lead.len() + before.len());
-        scope.push_str(&self.lead);
-        scope.push_str(before);
-        scope
-    }
-
-    /// Status of a figure whose sentence text up to the figure is `before`, read from the
-    /// `scope` [`Self::scope`] built for it.
-    fn status_in(&self, scope: &str, before: &str) -> FigureStatus {
-        status_of(
-            self.role,
-            ESTIMATE_WORDS.iter().any(|w| scope.contains(w)),
-            TARGET_WORDS.iter().any(|w| scope.contains(w)),
-            STRONG_TARGET_WORDS.iter().any(|w| scope.contains(w)),
-            DONE_WORDS.iter().any(|w| before.contains(w)),
-        )
-    }
-
-    fn year_in(&self, scope: &str) -> Option<i32> {
-        section::year_in_text(scope).or(self.section_year)
-    }
-
-    fn period_in(&self, scope: &str, year: Option<i32>) -> Option<String> {
-        Some(section::period(scope, year?))
-    }
 }
 
-/// A figure's status in a section of `role`, from whether its scope holds an estimate, a
-/// target or a strong target cue and whether its sentence before it says it is done.
+/// A figure's status in a section of `role`, from whether its scope (the sentence's lead, then
+/// the sentence up to the figure) holds an estimate, a target or a strong target cue, and
+/// whether its sentence before it says it is done (words.rs lists the cues).
 fn status_of(
     role: SectionRole,
     estimate: bool,
@@ -810,6 +783,7 @@ fn tag_sentence(ctx: &SentenceCtx, toks: &[Token], out: &mut Vec<Indicator>) {
         .map(|w| rel(w.tok.char_start))
         .max()
         .unwrap_or(0);
+    let may_rank = rank::may_hold_rank(ctx.text);
     let mut i = 0;
     let mut mentions: Vec<Indicator> = Vec::new();
     while i <= words.len() {
@@ -826,6 +800,7 @@ fn tag_sentence(ctx: &SentenceCtx, toks: &[Token], out: &mut Vec<Indicator>) {
             &sentence_chars,
             &rel,
             last_figure,
+            may_rank,
             &mut last_name,
             &mut mentions,
             );
@@ -833,7 +808,9 @@ fn tag_sentence(ctx: &SentenceCtx, toks: &[Token], out: &mut Vec<Indicator>) {
         i += 1;
         clause_start = i;
     }
-    rank::tag_ranks(ctx, &mentions, out);
+    if may_rank {
+        rank::tag_ranks(ctx, &mentions, out);
+    }
     out.extend(mentions);
 }
 
@@ -948,6 +925,7 @@ fn tag_clause(
     sentence_chars: &CharOffsets,
     rel: &dyn Fn(u32) -> usize,
     last_figure: usize,
+    may_rank: bool,
     last_name: &mut Option<String>,
     out: &mut Vec<Indicator>,
 ) {
@@ -1215,7 +1193,11 @@ fn tag_clause(
         let text = ctx.text[sentence_chars.byte(rel(span_start))..sentence_chars.byte(rel(span_end))]
             .to_string();
         let (bs, be) = ctx.source_bytes(span_start, span_end);
-        let cues = ctx.cues(sentence_chars.byte_or_end(last_figure));
+        let cues = ctx.cues(if may_rank {
+            ctx.text.len()
+        } else {
+            sentence_chars.byte_or_end(last_figure)
+        });
         let status = cues.status(at, ctx.role);
         let year = cues.year(at).or(ctx.section_year);
         let period = year.map(|y| cues.period(at, y));

@@ -56,11 +56,10 @@ pub fn small_number(s: &str) -> Option<u32> {
 }
 
 /// Adds rank rows found in the sentence; `mentions` are the sentence's other figures, whose
-/// names a rank of "增速" refers back to.
+/// names a rank of "增速" refers back to. The caller runs it only on a sentence that
+/// [`may_hold_rank`], and reads that sentence's cues over its whole text.
 pub fn tag_ranks(ctx: &SentenceCtx, mentions: &[Indicator], out: &mut Vec<Indicator>) {
-    if !may_hold_rank(ctx.text) {
-        return;
-    }
+    debug_assert!(may_hold_rank(ctx.text));
     // Only built once a rank is found.
     let mut chars: Option<Vec<char>> = None;
     let byte_to_char = |b: usize| ctx.text[..b].chars().count();
@@ -148,9 +147,11 @@ pub fn tag_ranks(ctx: &SentenceCtx, mentions: &[Indicator], out: &mut Vec<Indica
         let span_start = ctx.char_start + start as u32;
         let span_end = ctx.char_start + end as u32;
         let (bs, be) = ctx.source_bytes(span_start, span_end);
-        let before: String = chars[..start].iter().collect();
-        let context = ctx.scope(&before);
-        let year = ctx.year_in(&context);
+        // Status, year and period as a figure at the rank's start reads them.
+        let cues = ctx.cues(ctx.text.len());
+        let status = cues.status(m.start(), ctx.role);
+        let year = cues.year(m.start()).or(ctx.section_year);
+        let period = year.map(|y| cues.period(m.start(), y));
         for name in names {
             out.push(Indicator {
                 sentence_index: ctx.sentence_index,
@@ -174,9 +175,9 @@ pub fn tag_ranks(ctx: &SentenceCtx, mentions: &[Indicator], out: &mut Vec<Indica
                 unit_text: "rank".into(),
                 multiplier: 1.0,
                 basis: None,
-                status: ctx.status_in(&context, &before),
+                status,
                 year,
-                period: ctx.period_in(&context, year),
+                period: period.clone(),
                 rank_scope: scope.clone(),
                 rule: "rank",
                 qualifier,

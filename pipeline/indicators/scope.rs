@@ -156,7 +156,7 @@ impl ScopeCues {
         self.lead_len + at
     }
 
-    /// [`super::SentenceCtx::status_in`] for the figure at byte `at` of the sentence.
+    /// [`status_of`] the figure at byte `at` of the sentence.
     pub fn status(&self, at: usize, role: SectionRole) -> FigureStatus {
         let end = self.scope_end(at);
         status_of(
