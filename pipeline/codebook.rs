@@ -1,8 +1,9 @@
 //! The indicator code book (`schemas/indicator_codebook.toml`), loaded once: canonical codes,
 //! names and aliases, expected measure and unit family.
 
-use std::collections::HashMap;
 use std::sync::OnceLock;
+
+use rustc_hash::FxHashMap;
 
 use serde::Deserialize;
 
@@ -22,8 +23,10 @@ pub struct CodedIndicator {
 #[derive(Debug, Deserialize)]
 pub struct CodeBook {
     pub indicator: Vec<CodedIndicator>,
+    /// Fx hashing: a name is looked up for every indicator row. The map is built once from
+    /// the code book and lookups never grow it, so text cannot make it degrade.
     #[serde(skip)]
-    by_name: HashMap<String, usize>,
+    by_name: FxHashMap<String, usize>,
 }
 
 /// Region words that may stand before an indicator name without changing it.

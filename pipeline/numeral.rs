@@ -128,13 +128,24 @@ fn year_re() -> &'static Regex {
 /// The years a text states as the time it is about, in order: "2022年" and "二〇二二年", but
 /// not comparison bases ("比2019年") or open spans ("2020年以来", "2000年前").
 pub fn years_in(text: &str) -> impl Iterator<Item = i32> + '_ {
-    year_re()
-        .captures_iter(text)
-        .filter(|c| c.name("before").is_none() && c.name("after").is_none())
-        .filter_map(|c| {
+    year_marks(text).filter_map(|(_, y)| y)
+}
+
+/// Every match of the year pattern in a text, in order: its byte span, and the year when it
+/// is one [`years_in`] gives (None for a base, a span or an unreadable year). For callers
+/// that ask for the last year of many prefixes of one text (the indicators tagger, once per
+/// figure): the matches that end inside a prefix are the prefix's own.
+pub fn year_marks(text: &str) -> impl Iterator<Item = (std::ops::Range<usize>, Option<i32>)> + '_ {
+    year_re().captures_iter(text).map(|c| {
+        let span = c.get(0).expect("whole match").range();
+        let year = if c.name("before").is_none() && c.name("after").is_none() {
             let y = c.name("y").expect("year group").as_str();
             y.parse().ok().or_else(|| digit_string(y).map(|v| v as i32))
-        })
+        } else {
+            None
+        };
+        (span, year)
+    })
 }
 
 /// Every year written in a text, whatever stands around it (a title's "2020年…与2021年…").

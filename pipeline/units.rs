@@ -2,8 +2,9 @@
 //! stored code and family. Segment uses it to keep "449.7亿元" one token; indicators to scale
 //! and type figures; validate to check unit families.
 
-use std::collections::HashMap;
 use std::sync::OnceLock;
+
+use rustc_hash::FxHashMap;
 
 use serde::Deserialize;
 
@@ -30,10 +31,11 @@ pub struct UnitBook {
     pub unit: Vec<Unit>,
     /// Position of each text's first entry in `unit` / `scale`: the tagger looks a unit up
     /// for every figure, and a scan of the book compared strings most of the time.
+    /// (Fx hashing: built once from the code book, never grown by text.)
     #[serde(skip)]
-    unit_at: HashMap<String, usize>,
+    unit_at: FxHashMap<String, usize>,
     #[serde(skip)]
-    scale_at: HashMap<String, usize>,
+    scale_at: FxHashMap<String, usize>,
 }
 
 impl UnitBook {

@@ -8,8 +8,13 @@
 
 pub mod figure;
 pub mod rank;
+pub mod scope;
 pub mod section;
 pub mod words;
+
+use std::sync::OnceLock;
+
+use regex::Regex;
 
 use crate::codebook::codebook;
 use crate::model::{
@@ -37,7 +42,9 @@ impl Stage for Tagger {
         let mut marks: Option<LeadMarks> = None;
         for s in &doc.sentences {
             let start = t;
+            let mut has_quantity = false;
             while t < doc.tokens.len() && doc.tokens[t].sentence_index == s.index {
+                has_quantity |= doc.tokens[t].pos == words_tag_quantity();
                 t += 1;
             }
             // Paragraph indices are positions (extract numbers them in order); look up by
@@ -63,7 +70,7 @@ impl Stage for Tagger {
             let para_start = para_offset;
             para_offset = (para_offset + s.text.len()).min(p.text.len());
             // A sentence without a quantity word or a rank yields nothing: skip its context.
-            if !toks.iter().any(|x| x.pos == words_tag_quantity()) && !rank::may_hold_rank(&s.text) {
+            if !has_quantity && !rank::may_hold_rank(&s.text) {
                 continue;
             }
             let mut window = para_start.saturating_sub(LEAD_WINDOW_BYTES);
@@ -71,17 +78,27 @@ impl Stage for Tagger {
                 window += 1;
             }
             let lead = match p.text.get(window..para_start) {
-                Some(_) => marks
-                    .get_or_insert_with(|| LeadMarks::new(&p.text))
-                    .lead(&p.text, window, para_start),
-                None => String::new(),
+                // The first sentence of a paragraph has no lead.
+                Some(before) if !before.is_empty() => {
+                    let m = marks.get_or_insert_with(LeadMarks::default);
+                    m.scan_to(&p.text, para_start);
+                    m.lead(&p.text, window, para_start)
+                }
+                _ => String::new(),
             };
             let mut ctx = SentenceCtx::with_lead(p, lead, s.char_start, &s.text, s.index, s.source_line);
             ctx.role = sections[pi].role;
             ctx.section_year = sections[pi].year;
+            // Each sentence's rows sorted as they come (ranks are pushed before the other
+            // figures); the sentences come in order, so the whole is then sorted as a stable
+            // sort of it would be, without moving every row of the document.
+            let first = out.len();
             tag_sentence(&ctx, toks, &mut out);
+            out[first..].sort_by_key(row_order);
         }
-        out.sort_by_key(|x| (x.sentence_index, x.char_start, x.char_end));
+        if !out.windows(2).all(|w| row_order(&w[0]) <= row_order(&w[1])) {
+            out.sort_by_key(row_order);
+        }
         for x in &mut out {
             if let Some(c) = codebook().lookup(&x.indicator) {
                 x.indicator_code = Some(c.code.clone());
@@ -91,6 +108,11 @@ impl Stage for Tagger {
         doc.indicators = out;
         Ok(())
     }
+}
+
+/// The order of a document's indicator rows.
+fn row_order(x: &Indicator) -> (u32, u32, u32) {
+    (x.sentence_index, x.char_start, x.char_end)
 }
 
 /// How much of a paragraph before a sentence its context cues are read from (预计:, 一是 …).
@@ -110,6 +132,8 @@ pub struct SentenceCtx<'a> {
     /// The section's role and year, after section.rs filled gaps the headings left.
     pub role: SectionRole,
     pub section_year: Option<i32>,
+    /// The cues of [`Self::lead`] and the sentence, found when the first figure asks.
+    cues: std::cell::OnceCell<scope::ScopeCues>,
 }
 
 impl<'a> SentenceCtx<'a> {
@@ -144,7 +168,16 @@ impl<'a> SentenceCtx<'a> {
             lead,
             role: p.section_role,
             section_year: p.section_year,
+            cues: std::cell::OnceCell::new(),
         }
+    }
+
+    /// Status, year and period cues for every figure of the sentence (scope.rs), read up to
+    /// byte `cut` of the sentence: where its last figure starts (no figure's scope reaches
+    /// further), or its end when it may hold a rank. Every call for a sentence passes the
+    /// same `cut`.
+    fn cues(&self, cut: usize) -> &scope::ScopeCues {
+        self.cues.get_or_init(|| scope::ScopeCues::new(&self.lead, &self.text[..cut]))
     }
 
     /// Maps a span of the sentence (chars) to source bytes.
@@ -163,50 +196,41 @@ impl<'a> SentenceCtx<'a> {
         let (a, b) = (start - base, end - base);
         self.paragraph.flagged.iter().any(|&(x, y)| x < b && a < y)
     }
+}
 
-    /// The text a figure's status, year and period are read from: the lead, then the
-    /// sentence up to the figure (`before`). Built once per figure and shared by the three.
-    fn scope(&self, before: &str) -> String {
-        let mut scope = String::with_capacity(self.lead.len() + before.len());
-        scope.push_str(&self.lead);
-        scope.push_str(before);
-        scope
+/// A figure's status in a section of `role`, from whether its scope (the sentence's lead, then
+/// the sentence up to the figure) holds an estimate, a target or a strong target cue, and
+/// whether its sentence before it says it is done (words.rs lists the cues).
+fn status_of(
+    role: SectionRole,
+    estimate: bool,
+    target: bool,
+    strong_target: bool,
+    done: bool,
+) -> FigureStatus {
+    if estimate {
+        return FigureStatus::Estimate;
     }
-
-    /// Status of a figure whose sentence text up to the figure is `before`, read from the
-    /// `scope` [`Self::scope`] built for it.
-    fn status_in(&self, scope: &str, before: &str) -> FigureStatus {
-        if ESTIMATE_WORDS.iter().any(|w| scope.contains(w)) {
-            return FigureStatus::Estimate;
-        }
-        let role = self.role;
-        if TARGET_WORDS.iter().any(|w| scope.contains(w)) && role != SectionRole::Review {
-            return FigureStatus::Target;
-        }
-        if STRONG_TARGET_WORDS.iter().any(|w| scope.contains(w)) {
-            return FigureStatus::Target;
-        }
-        match role {
-            SectionRole::Plan if !DONE_WORDS.iter().any(|w| before.contains(w)) => {
-                FigureStatus::Target
-            }
-            _ => FigureStatus::Actual,
-        }
+    if target && role != SectionRole::Review {
+        return FigureStatus::Target;
     }
-
-    fn year_in(&self, scope: &str) -> Option<i32> {
-        section::year_in_text(scope).or(self.section_year)
+    if strong_target {
+        return FigureStatus::Target;
     }
-
-    fn period_in(&self, scope: &str, year: Option<i32>) -> Option<String> {
-        Some(section::period(scope, year?))
+    match role {
+        SectionRole::Plan if !done => FigureStatus::Target,
+        _ => FigureStatus::Actual,
     }
 }
 
 /// Byte offsets of the marks [`lead_of`] reads in one paragraph (full stops, 是, colons), found
 /// in one pass: the lead of each sentence is then read by binary search instead of by scanning
-/// the window before it again for every sentence.
+/// the window before it again for every sentence. The pass goes only as far as a sentence
+/// that needs its lead (the rest of a long paragraph is often never asked about).
+#[derive(Default)]
 struct LeadMarks {
+    /// The text before this offset has been scanned.
+    scanned: usize,
     /// Start and end of each full stop.
     stops: Vec<(usize, usize)>,
     shi: Vec<usize>,
@@ -214,24 +238,28 @@ struct LeadMarks {
 }
 
 impl LeadMarks {
-    fn new(text: &str) -> Self {
-        let mut m = LeadMarks {
-            stops: Vec::new(),
-            shi: Vec::new(),
-            colons: Vec::new(),
-        };
-        for (i, c) in text.char_indices() {
-            match c {
-                '。' | '！' | '？' | '!' | '?' => m.stops.push((i, i + c.len_utf8())),
-                '是' => m.shi.push(i),
-                ':' | '：' => m.colons.push(i),
-                _ => {}
+    /// Finds the marks of `text` before `end` (a char boundary) not found yet.
+    fn scan_to(&mut self, text: &str, end: usize) {
+        if end <= self.scanned {
+            return;
+        }
+        let from = self.scanned;
+        // The marks are rare: the regex crate's literal search (SIMD where the CPU has it)
+        // finds them faster than a decode of every char.
+        static MARKS: OnceLock<Regex> = OnceLock::new();
+        let marks = MARKS.get_or_init(|| Regex::new("[。！？!?是:：]").expect("marks compile"));
+        for m in marks.find_iter(&text[from..end]) {
+            let i = from + m.start();
+            match m.as_str() {
+                "是" => self.shi.push(i),
+                ":" | "：" => self.colons.push(i),
+                _ => self.stops.push((i, from + m.end())),
             }
         }
-        m
+        self.scanned = end;
     }
 
-    /// `lead_of(&text[window..end])`, for a `text` these marks were found in.
+    /// `lead_of(&text[window..end])`, for a `text` these marks were found in up to `end`.
     fn lead(&self, text: &str, window: usize, end: usize) -> String {
         let last_in = |v: &[usize]| {
             let k = v.partition_point(|&x| x < end);
@@ -310,6 +338,9 @@ pub fn lead_of(para_before: &str) -> String {
 /// are figures, and a small W keeps the sentence's word list small.
 struct W<'t> {
     tok: &'t Token,
+    /// The token's word, read out of its inline string once: the tagger compares words many
+    /// times per figure.
+    word: &'t str,
     fig: Option<Box<figure::Figure>>,
 }
 
@@ -320,13 +351,13 @@ impl<'t> W<'t> {
         } else {
             None
         };
-        W { tok, fig }
+        W { tok, word: tok.word.as_str(), fig }
     }
 }
 
 impl W<'_> {
     fn word(&self) -> &str {
-        &self.tok.word
+        self.word
     }
     fn pos(&self) -> &str {
         &self.tok.pos
@@ -389,10 +420,12 @@ fn is_close_quote(w: &str) -> bool {
 /// A word between a name and its figure that only says how it changed or compares
 /// ("同比增加", "较上年", "高于全市").
 fn is_link_word(w: &str) -> bool {
+    if TRAILING_STRIP_SET.contains(w) {
+        return true;
+    }
     let n = w.chars().count();
-    TRAILING_STRIP.contains(&w)
-        || (n <= 4 && GROWTH_UP.iter().chain(GROWTH_DOWN).any(|g| w.ends_with(g)) && n > 1)
-        || (w.chars().count() <= 5
+    (n <= 4 && n > 1 && (GROWTH_UP_ENDS.any_ends(w) || GROWTH_DOWN_ENDS.any_ends(w)))
+        || (n <= 5
             && ["同比", "环比", "比上年", "较上年", "比去年", "较去年"]
                 .iter()
                 .any(|p| w.starts_with(p)))
@@ -416,8 +449,8 @@ fn name_before(clause: &[W], q: usize, list: bool) -> Option<Name> {
         let keep_quote =
             is_close_quote(w.word()) && clause[..end - 1].iter().any(|x| is_open_quote(x.word()));
         if !keep_quote
-            && (is_link_word(w.word())
-                || matches!(w.pos(), "d" | "p" | "u" | "uj" | "ul" | "c" | "x"))
+            && (matches!(w.pos(), "d" | "p" | "u" | "uj" | "ul" | "c" | "x")
+                || is_link_word(w.word()))
         {
             end -= 1;
         } else {
@@ -445,11 +478,10 @@ fn name_before(clause: &[W], q: usize, list: bool) -> Option<Name> {
         if list && w.word() == "对" {
             break;
         }
-        let strip = LEADING_STRIP.contains(&w.word())
-            || matches!(
-                w.pos(),
-                "d" | "c" | "p" | "r" | "u" | "uj" | "ul" | "m" | "t" | "f" | "q"
-            )
+        let strip = matches!(
+            w.pos(),
+            "d" | "c" | "p" | "r" | "u" | "uj" | "ul" | "m" | "t" | "f" | "q"
+        ) || LEADING_STRIP_SET.contains(w.word())
             || (w.pos() == "x"
                 && !(is_open_quote(w.word())
                     && clause[start + 1..end]
@@ -473,8 +505,17 @@ fn name_before(clause: &[W], q: usize, list: bool) -> Option<Name> {
         return None;
     }
     // Keep the name short: at most MAX_NAME_CHARS, dropping words from the left.
+    // (Counted once, then word by word: a join per step was quadratic in the clause.)
     let mut s = start;
-    while s + 1 < end && join(&clause[s..end]).chars().count() > MAX_NAME_CHARS {
+    // (A name of at most MAX_NAME_CHARS bytes has at most as many chars: no count needed.)
+    let bytes: usize = clause[s..end].iter().map(|w| w.word().len()).sum();
+    let mut chars = if bytes <= MAX_NAME_CHARS {
+        bytes
+    } else {
+        clause[s..end].iter().map(|w| w.word().chars().count()).sum()
+    };
+    while s + 1 < end && chars > MAX_NAME_CHARS {
+        chars -= clause[s].word().chars().count();
         s += 1;
     }
     // 的 goes, except in a list, where split_names reads the shared head after it.
@@ -640,19 +681,27 @@ pub fn split_names(name: &str) -> Vec<String> {
 }
 
 fn qualifier_before(clause: &[W], q: usize) -> Option<Qualifier> {
-    // The two words before the figure, so that "不/超过" reads as "不超过".
-    let w: String = clause[q.saturating_sub(2)..q]
-        .iter()
-        .map(|w| w.word())
-        .collect();
-    let w = w.as_str();
-    if w.is_empty() {
+    // The two words before the figure, so that "不/超过" reads as "不超过" (read as one text
+    // without joining them).
+    let (a, b) = match &clause[q.saturating_sub(2)..q] {
+        [a, b] => (a.word().as_bytes(), b.word().as_bytes()),
+        [b] => (&[][..], b.word().as_bytes()),
+        _ => return None,
+    };
+    if a.is_empty() && b.is_empty() {
         return None;
     }
+    let ends_with = |k: &[u8]| {
+        if k.len() <= b.len() {
+            b.ends_with(k)
+        } else {
+            k.ends_with(b) && a.ends_with(&k[..k.len() - b.len()])
+        }
+    };
     // Longest cue first: "不超过" before "超过".
     QUALIFIER_BEFORE
         .iter()
-        .filter(|(k, _)| w == *k || w.ends_with(k))
+        .filter(|(k, _)| ends_with(k.as_bytes()))
         .max_by_key(|(k, _)| k.len())
         .map(|(_, q)| *q)
 }
@@ -681,14 +730,14 @@ fn change_direction(clause: &[W], q: usize) -> Option<f64> {
         {
             return None;
         }
-        if GROWTH_DOWN.iter().any(|g| w.ends_with(g)) {
+        if GROWTH_DOWN_ENDS.any_ends(w) {
             return Some(-1.0);
         }
-        if GROWTH_UP.iter().any(|g| w.ends_with(g)) {
+        if GROWTH_UP_ENDS.any_ends(w) {
             return Some(1.0);
         }
-        if !(SKIPPABLE_BEFORE_FIGURE.contains(&w)
-            || matches!(clause[i].pos(), "d" | "u" | "uj" | "ul" | "p"))
+        if !(matches!(clause[i].pos(), "d" | "u" | "uj" | "ul" | "p")
+            || SKIPPABLE_BEFORE_FIGURE_SET.contains(w))
         {
             break;
         }
@@ -722,15 +771,19 @@ fn tag_sentence(ctx: &SentenceCtx, toks: &[Token], out: &mut Vec<Indicator>) {
     let words: Vec<W> = toks.iter().map(W::new).collect();
     let mut last_name: Option<String> = None;
     let mut clause_start = 0;
-    // Byte offset of each char of the sentence (and of its end): spans are in chars, and
-    // slicing the text by them needs no copy.
-    let sentence_chars: Vec<usize> = ctx
-        .text
-        .char_indices()
-        .map(|(b, _)| b)
-        .chain(std::iter::once(ctx.text.len()))
-        .collect();
+    let sentence_chars = CharOffsets {
+        text: ctx.text,
+        offsets: std::cell::OnceCell::new(),
+    };
     let rel = |pos: u32| (pos - ctx.char_start) as usize;
+    // Where the sentence's last figure starts (chars): the end of every figure's scope.
+    let last_figure = words
+        .iter()
+        .filter(|w| w.fig.is_some())
+        .map(|w| rel(w.tok.char_start))
+        .max()
+        .unwrap_or(0);
+    let may_rank = rank::may_hold_rank(ctx.text);
     let mut i = 0;
     let mut mentions: Vec<Indicator> = Vec::new();
     while i <= words.len() {
@@ -739,19 +792,58 @@ fn tag_sentence(ctx: &SentenceCtx, toks: &[Token], out: &mut Vec<Indicator>) {
             continue;
         }
         let clause = &words[clause_start..i];
-        tag_clause(
+        // A clause without a figure yields nothing and changes nothing.
+        if clause.iter().any(|w| w.fig.is_some()) {
+            tag_clause(
             ctx,
             clause,
             &sentence_chars,
             &rel,
+            last_figure,
+            may_rank,
             &mut last_name,
             &mut mentions,
-        );
+            );
+        }
         i += 1;
         clause_start = i;
     }
-    rank::tag_ranks(ctx, &mentions, out);
+    if may_rank {
+        rank::tag_ranks(ctx, &mentions, out);
+    }
     out.extend(mentions);
+}
+
+/// Byte offset of each char of a sentence (and of its end): spans are in chars, and slicing
+/// the text by them needs no copy. Built when a figure first needs one.
+struct CharOffsets<'a> {
+    text: &'a str,
+    offsets: std::cell::OnceCell<Vec<usize>>,
+}
+
+impl CharOffsets<'_> {
+    fn byte(&self, char_index: usize) -> usize {
+        self.offsets()[char_index]
+    }
+
+    /// [`Self::byte`], or the end of the text for an index past it.
+    fn byte_or_end(&self, char_index: usize) -> usize {
+        self.offsets().get(char_index).copied().unwrap_or(self.text.len())
+    }
+
+    fn offsets(&self) -> &[usize] {
+        self.offsets.get_or_init(|| {
+            // Char starts are the bytes that are not UTF-8 continuation bytes.
+            let mut v = Vec::with_capacity(self.text.len() + 1);
+            for (i, &b) in self.text.as_bytes().iter().enumerate() {
+                if (b as i8) >= -0x40 {
+                    v.push(i);
+                }
+            }
+            v.push(self.text.len());
+            v
+        })
+    }
 }
 
 /// Why a quantity word is not a mention (GUIDELINES "Not a mention" and decision 4), if it is not.
@@ -805,11 +897,11 @@ fn not_a_mention(ctx: &SentenceCtx, clause: &[W], q: usize, fig: &figure::Figure
             return true;
         }
         // "四类自建房屋": a category, not a count.
-        if CATEGORY_UNITS.contains(&fig.unit.as_str()) {
+        if CATEGORY_UNITS.contains(&fig.unit) {
             return true;
         }
         // "二期", "十二届": ordinal names; "二次会议".
-        if ORDINAL_UNITS.contains(&fig.unit.as_str())
+        if ORDINAL_UNITS.contains(&fig.unit)
             || next.is_some_and(|n| n.starts_with("会议") || n.starts_with("全会"))
         {
             return true;
@@ -819,7 +911,7 @@ fn not_a_mention(ctx: &SentenceCtx, clause: &[W], q: usize, fig: &figure::Figure
             let delivered = clause[q.saturating_sub(2)..q]
                 .iter()
                 .any(|w| DELIVERY_VERBS.iter().any(|v| w.word().ends_with(v)));
-            if !delivered || VAGUE_UNITS.contains(&fig.unit.as_str()) {
+            if !delivered || VAGUE_UNITS.contains(&fig.unit) {
                 return true;
             }
         }
@@ -830,8 +922,10 @@ fn not_a_mention(ctx: &SentenceCtx, clause: &[W], q: usize, fig: &figure::Figure
 fn tag_clause(
     ctx: &SentenceCtx,
     clause: &[W],
-    sentence_chars: &[usize],
+    sentence_chars: &CharOffsets,
     rel: &dyn Fn(u32) -> usize,
+    last_figure: usize,
+    may_rank: bool,
     last_name: &mut Option<String>,
     out: &mut Vec<Indicator>,
 ) {
@@ -871,7 +965,7 @@ fn tag_clause(
             {
                 if last.kind == FigureKind::Points {
                     fig.kind = FigureKind::Points;
-                    fig.unit = "pp".into();
+                    fig.unit = "pp";
                 }
             }
         }
@@ -879,9 +973,8 @@ fn tag_clause(
             continue;
         }
         let tok = clause[q].tok;
-        let at = sentence_chars[rel(tok.char_start)];
-        let before_text = &ctx.text[..at];
-        let clause_before = &ctx.text[sentence_chars[clause_text_start]..at];
+        let at = sentence_chars.byte(rel(tok.char_start));
+        let clause_before = &ctx.text[sentence_chars.byte(clause_text_start)..at];
         let in_list = q > 0 && matches!(clause[q - 1].word(), "、" | "和" | "及" | "与");
         let direction = if in_list && prev_direction.is_some() {
             prev_direction
@@ -894,7 +987,7 @@ fn tag_clause(
                 Measure::Level,
                 fig.base,
                 fig.scale,
-                fig.unit.clone(),
+                fig.unit.to_string(),
                 if fig.chinese {
                     "level_chinese"
                 } else {
@@ -964,9 +1057,7 @@ fn tag_clause(
         } else {
             None
         };
-        let name = after
-            .clone()
-            .or_else(|| name_before(clause, q, list && list_names.is_none()));
+        let name = after.or_else(|| name_before(clause, q, list && list_names.is_none()));
         let carried = name.is_none();
         let mut name_text = match &name {
             Some(n) => {
@@ -1099,12 +1190,17 @@ fn tag_clause(
         } else {
             span_end
         };
-        let text = ctx.text[sentence_chars[rel(span_start)]..sentence_chars[rel(span_end)]]
+        let text = ctx.text[sentence_chars.byte(rel(span_start))..sentence_chars.byte(rel(span_end))]
             .to_string();
         let (bs, be) = ctx.source_bytes(span_start, span_end);
-        let scope = ctx.scope(before_text);
-        let status = ctx.status_in(&scope, before_text);
-        let year = ctx.year_in(&scope);
+        let cues = ctx.cues(if may_rank {
+            ctx.text.len()
+        } else {
+            sentence_chars.byte_or_end(last_figure)
+        });
+        let status = cues.status(at, ctx.role);
+        let year = cues.year(at).or(ctx.section_year);
+        let period = year.map(|y| cues.period(at, y));
         for n in names {
             if n.chars().count() < 2 {
                 continue;
@@ -1122,9 +1218,9 @@ fn tag_clause(
                 indicator_en: None,
                 measure,
                 value,
-                value_text: fig.value_text.clone(),
+                value_text: String::from(fig.value_text.as_str()),
                 unit: unit.clone(),
-                unit_text: fig.unit_text.clone(),
+                unit_text: String::from(fig.unit_text.as_str()),
                 multiplier,
                 qualifier,
                 basis: if matches!(measure, Measure::Growth | Measure::PpChange) {
@@ -1134,7 +1230,7 @@ fn tag_clause(
                 },
                 status,
                 year,
-                period: ctx.period_in(&scope, year),
+                period: period.clone(),
                 rank_scope: None,
                 rule,
             });

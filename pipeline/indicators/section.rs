@@ -199,23 +199,43 @@ fn months_re() -> &'static Regex {
     })
 }
 
+/// Each "1-6月" of a text: its byte span and its months as written (1 and 12 stand in for a
+/// number that does not read).
+pub fn month_marks(text: &str) -> impl Iterator<Item = (std::ops::Range<usize>, (u32, u32))> + '_ {
+    months_re().captures_iter(text).map(|c| {
+        let span = c.get(0).expect("whole match").range();
+        (span, (c["a"].parse().unwrap_or(1), c["b"].parse().unwrap_or(12)))
+    })
+}
+
+/// The words of a half year and of each quarter, in the order [`period_of`] reads them.
+pub const HALVES: [&str; 2] = ["上半年", "下半年"];
+pub const QUARTERS: [&str; 4] = ["一季度", "二季度", "三季度", "四季度"];
+
 /// The period a figure covers: "2022", "2022-H1" (上半年), "2022-Q1" (一季度), "2022-01/06"
 /// ("1-6月", the months as written), from the text before the figure.
 pub fn period(scope: &str, year: i32) -> String {
-    if let Some(c) = months_re().captures_iter(scope).last() {
-        let (a, b): (u32, u32) = (c["a"].parse().unwrap_or(1), c["b"].parse().unwrap_or(12));
+    period_of(
+        year,
+        month_marks(scope).last().map(|(_, m)| m),
+        HALVES.map(|h| scope.contains(h)),
+        QUARTERS.iter().position(|q| scope.contains(q)),
+    )
+}
+
+/// [`period`] from what its scope holds: the months of its last "1-6月", whether it says
+/// 上半年 / 下半年, and the first quarter of [`QUARTERS`] it names.
+pub fn period_of(year: i32, months: Option<(u32, u32)>, halves: [bool; 2], quarter: Option<usize>) -> String {
+    if let Some((a, b)) = months {
         if (1..=12).contains(&a) && (a..=12).contains(&b) {
             return format!("{year}-{a:02}/{b:02}");
         }
     }
-    if scope.contains("上半年") {
+    if halves[0] {
         format!("{year}-H1")
-    } else if scope.contains("下半年") {
+    } else if halves[1] {
         format!("{year}-H2")
-    } else if let Some(q) = ["一季度", "二季度", "三季度", "四季度"]
-        .iter()
-        .position(|q| scope.contains(q))
-    {
+    } else if let Some(q) = quarter {
         format!("{year}-Q{}", q + 1)
     } else {
         year.to_string()

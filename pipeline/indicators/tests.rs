@@ -557,13 +557,15 @@ fn lead_marks_read_what_lead_of_reads() {
         "是:预计:",
     ];
     for text in paras {
-        let marks = LeadMarks::new(text);
+        // Scanned as the tagger scans: only up to each sentence's start, in order.
+        let mut marks = LeadMarks::default();
         let bounds: Vec<usize> = text
             .char_indices()
             .map(|(i, _)| i)
             .chain(std::iter::once(text.len()))
             .collect();
         for (n, &end) in bounds.iter().enumerate() {
+            marks.scan_to(text, end);
             for &window in &bounds[..=n] {
                 assert_eq!(
                     marks.lead(text, window, end),
@@ -573,4 +575,45 @@ fn lead_marks_read_what_lead_of_reads() {
             }
         }
     }
+}
+
+#[test]
+fn qualifier_before_reads_the_two_words_as_one_text() {
+    use super::{qualifier_before, W};
+    use crate::model::Token;
+    // What it read when it joined the two words into a String.
+    let joined = |ws: &[&str]| -> Option<Qualifier> {
+        let w: String = ws.concat();
+        if w.is_empty() {
+            return None;
+        }
+        super::QUALIFIER_BEFORE
+            .iter()
+            .filter(|(k, _)| w == *k || w.ends_with(k))
+            .max_by_key(|(k, _)| k.len())
+            .map(|(_, q)| *q)
+    };
+    let words = [
+        "", "不", "超", "过", "超过", "不超过", "约", "大", "大约", "约为", "将", "近", "将近", "低于",
+        "于", "不到", "到", "足", "不足", "x", "突破", "逾", "增长", "超出", "是",
+    ];
+    let tok = |w: &str| Token {
+        sentence_index: 0,
+        index: 0,
+        word: w.into(),
+        pos: "x",
+        char_start: 0,
+        char_end: 0,
+    };
+    for a in words {
+        for b in words {
+            let toks = [tok(a), tok(b), tok("5%")];
+            let ws: Vec<W> = toks.iter().map(W::new).collect();
+            assert_eq!(qualifier_before(&ws, 2), joined(&[a, b]), "{a}/{b}");
+            assert_eq!(qualifier_before(&ws[1..], 1), joined(&[b]), "{b}");
+        }
+    }
+    let toks = [tok("5%")];
+    let ws: Vec<W> = toks.iter().map(W::new).collect();
+    assert_eq!(qualifier_before(&ws, 0), None);
 }

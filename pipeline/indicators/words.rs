@@ -1,7 +1,70 @@
 //! The word lists the tagger reads context with: change verbs, qualifiers, status cues.
 //! Kept in one place so a reviewer can check them against GUIDELINES.md at a glance.
 
+use std::sync::OnceLock;
+
+use rustc_hash::FxHashSet;
+
 use crate::model::Qualifier;
+
+/// A word list as a set, built once on first use. The tagger asks whether a word is in a list
+/// for several words of every figure; a scan of a long list compares the word with every
+/// entry of its length, and most entries are two chars long.
+pub struct WordSet {
+    list: &'static [&'static str],
+    set: OnceLock<FxHashSet<&'static str>>,
+}
+
+impl WordSet {
+    pub const fn new(list: &'static [&'static str]) -> Self {
+        WordSet { list, set: OnceLock::new() }
+    }
+
+    pub fn contains(&self, w: &str) -> bool {
+        self.set.get_or_init(|| self.list.iter().copied().collect()).contains(w)
+    }
+}
+
+/// Whether a word ends with one of a list's words, asked by looking its endings up (one per
+/// length the list has) instead of comparing it with every entry.
+pub struct SuffixSet {
+    list: &'static [&'static str],
+    /// Byte length of entries, and the entries of that length.
+    by_len: OnceLock<Vec<(usize, FxHashSet<&'static [u8]>)>>,
+}
+
+impl SuffixSet {
+    pub const fn new(list: &'static [&'static str]) -> Self {
+        SuffixSet { list, by_len: OnceLock::new() }
+    }
+
+    /// `list.iter().any(|g| w.ends_with(g))`.
+    #[inline]
+    pub fn any_ends(&self, w: &str) -> bool {
+        let by_len = self.by_len.get_or_init(|| {
+            let mut v: Vec<(usize, FxHashSet<&'static [u8]>)> = Vec::new();
+            for g in self.list {
+                match v.iter_mut().find(|(n, _)| *n == g.len()) {
+                    Some((_, set)) => {
+                        set.insert(g.as_bytes());
+                    }
+                    None => v.push((g.len(), std::iter::once(g.as_bytes()).collect())),
+                }
+            }
+            v
+        });
+        let b = w.as_bytes();
+        by_len
+            .iter()
+            .any(|(n, set)| *n <= b.len() && set.contains(&b[b.len() - n..]))
+    }
+}
+
+pub static TRAILING_STRIP_SET: WordSet = WordSet::new(TRAILING_STRIP);
+pub static LEADING_STRIP_SET: WordSet = WordSet::new(LEADING_STRIP);
+pub static SKIPPABLE_BEFORE_FIGURE_SET: WordSet = WordSet::new(SKIPPABLE_BEFORE_FIGURE);
+pub static GROWTH_UP_ENDS: SuffixSet = SuffixSet::new(GROWTH_UP);
+pub static GROWTH_DOWN_ENDS: SuffixSet = SuffixSet::new(GROWTH_DOWN);
 
 /// Longest indicator name kept, in characters (longer phrases lose words from the left).
 pub const MAX_NAME_CHARS: usize = 24;
@@ -292,3 +355,36 @@ pub const CATEGORY_UNITS: &[&str] = &["类", "种"];
 
 /// First words of a ratio name that make it a share of the subject named before ("份额占全国比").
 pub const SHARE_WORDS: &[&str] = &["份额", "占比", "比重", "占全"];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sets_answer_as_the_lists_do() {
+        let probes = [
+            "实现", "增长", "同比增长", "增", "增速", "不增", "下降", "降", "降幅", "跌幅", "了",
+            "", "a", "全市", "稳定在", "年均增长", "平均每年", "减少了", "上涨", "多增", "涨",
+            "大幅增长", "x增", "收入",
+        ];
+        for w in probes {
+            assert_eq!(TRAILING_STRIP_SET.contains(w), TRAILING_STRIP.contains(&w), "{w}");
+            assert_eq!(LEADING_STRIP_SET.contains(w), LEADING_STRIP.contains(&w), "{w}");
+            assert_eq!(
+                SKIPPABLE_BEFORE_FIGURE_SET.contains(w),
+                SKIPPABLE_BEFORE_FIGURE.contains(&w),
+                "{w}"
+            );
+            assert_eq!(GROWTH_UP_ENDS.any_ends(w), GROWTH_UP.iter().any(|g| w.ends_with(g)), "{w}");
+            assert_eq!(
+                GROWTH_DOWN_ENDS.any_ends(w),
+                GROWTH_DOWN.iter().any(|g| w.ends_with(g)),
+                "{w}"
+            );
+        }
+        for w in TRAILING_STRIP.iter().chain(LEADING_STRIP).chain(GROWTH_UP).chain(GROWTH_DOWN) {
+            assert_eq!(TRAILING_STRIP_SET.contains(w), TRAILING_STRIP.contains(w), "{w}");
+            assert_eq!(GROWTH_UP_ENDS.any_ends(w), GROWTH_UP.iter().any(|g| w.ends_with(g)), "{w}");
+        }
+    }
+}
