@@ -32,6 +32,29 @@ pub fn is_space(c: char) -> bool {
     c.is_whitespace() || c == '\u{3000}' || c == '\u{A0}'
 }
 
+/// Whether `s` holds a char [`is_space`] accepts (the same answer as `s.contains(is_space)`).
+/// Read byte by byte: whitespace is ASCII or a char whose UTF-8 form starts with 0xC2 (U+0085,
+/// U+00A0), 0xE1 (U+1680), 0xE2 (U+2000–U+205F) or 0xE3 (U+3000), so the bytes of Chinese
+/// text (0xE4–0xE9 and continuation bytes) are passed over without decoding.
+pub fn has_space(s: &str) -> bool {
+    let b = s.as_bytes();
+    let mut i = 0;
+    while i < b.len() {
+        match b[i] {
+            b' ' | b'\t' | b'\n' | 0x0B | 0x0C | b'\r' => return true,
+            0xC2 | 0xE1 | 0xE2 | 0xE3 => {
+                let c = s[i..].chars().next().expect("a char starts at a lead byte");
+                if is_space(c) {
+                    return true;
+                }
+                i += c.len_utf8();
+            }
+            _ => i += 1,
+        }
+    }
+    false
+}
+
 /// Chinese characters and full-width punctuation, next to which a space carries no meaning.
 pub fn is_wide(c: char) -> bool {
     ('\u{4E00}'..='\u{9FFF}').contains(&c)
@@ -50,3 +73,22 @@ pub fn is_han(c: char) -> bool {
 
 /// [`is_han`] as a regex character class body.
 pub const HAN_CLASS: &str = r"\x{4E00}-\x{9FFF}\x{3400}-\x{4DBF}";
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn has_space_agrees_with_a_char_search() {
+        let mut cases: Vec<String> = ["", "政府工作报告", "政 府", "a\tb", "报告\u{3000}", "\u{A0}", "x\u{85}", "\u{1680}", "\u{2003}",
+            "\u{2028}", "\u{202F}", "\u{205F}", "、。「」…—", "\u{200B}\u{2060}", "ÀÁ\u{1E00}\u{2010}", "\u{FEFF}"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        // Every char from U+0000 to U+3100 on its own.
+        cases.extend((0..0x3100).filter_map(char::from_u32).map(|c| format!("甲{c}乙")));
+        for s in cases {
+            assert_eq!(has_space(&s), s.contains(is_space), "{s:?}");
+        }
+    }
+}
