@@ -140,6 +140,10 @@ pub fn prepare(line: &str, simplify: &dyn Fn(&str) -> String) -> String {
     };
     let mut s = String::with_capacity(line.len());
     for c in chars {
+        if c != '|' && width::is_plain(c) {
+            s.push(c);
+            continue;
+        }
         let c = if c == '|' || width::is_space(c) { ' ' } else { c };
         if width::is_invisible(c) {
             continue;

@@ -179,6 +179,12 @@ fn normalize_paragraph(p: &Paragraph, convert: bool, counts: &mut NormalizeCount
     let mut k = 0;
     while k < items.len() {
         let it = items[k];
+        if width::is_plain(it.c) {
+            items[w] = it;
+            w += 1;
+            k += 1;
+            continue;
+        }
         if width::is_invisible(it.c) {
             counts.width_fixes += 1;
             k += 1;

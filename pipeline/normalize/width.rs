@@ -38,21 +38,37 @@ pub fn is_space(c: char) -> bool {
 /// text (0xE4–0xE9 and continuation bytes) are passed over without decoding.
 pub fn has_space(s: &str) -> bool {
     let b = s.as_bytes();
-    let mut i = 0;
-    while i < b.len() {
-        match b[i] {
-            b' ' | b'\t' | b'\n' | 0x0B | 0x0C | b'\r' => return true,
-            0xC2 | 0xE1 | 0xE2 | 0xE3 => {
-                let c = s[i..].chars().next().expect("a char starts at a lead byte");
-                if is_space(c) {
+    // A byte that may begin whitespace: ASCII up to the space, or one of those lead bytes.
+    let maybe = |x: u8| x <= b' ' || x == 0xC2 || (0xE1..=0xE3).contains(&x);
+    // Blocks of 32 bytes are tested without branching (the compiler vectorises it); only a
+    // block with a candidate byte is read char by char.
+    const BLOCK: usize = 32;
+    let mut start = 0;
+    while start < b.len() {
+        let end = (start + BLOCK).min(b.len());
+        if b[start..end].iter().fold(false, |acc, &x| acc | maybe(x)) {
+            for i in start..end {
+                let x = b[i];
+                if x < 0x80 {
+                    if matches!(x, b' ' | b'\t' | b'\n' | 0x0B | 0x0C | b'\r') {
+                        return true;
+                    }
+                } else if maybe(x) && is_space(s[i..].chars().next().expect("a char starts at a lead byte")) {
                     return true;
                 }
-                i += c.len_utf8();
             }
-            _ => i += 1,
         }
+        start = end;
     }
     false
+}
+
+/// Chars every width step leaves alone (not a space, not invisible, nothing to narrow): ASCII
+/// letters, digits and signs, and U+3001–U+FEFE (Chinese characters and punctuation), i.e.
+/// nearly every char of a report, recognised with two comparisons.
+pub fn is_plain(c: char) -> bool {
+    let u = c as u32;
+    (0x21..=0x7E).contains(&u) || (0x3001..=0xFEFE).contains(&u)
 }
 
 /// Chinese characters and full-width punctuation, next to which a space carries no meaning.
@@ -85,10 +101,25 @@ mod tests {
             .iter()
             .map(|s| s.to_string())
             .collect();
-        // Every char from U+0000 to U+3100 on its own.
+        // Every char from U+0000 to U+3100 on its own, and at every place of a 32-byte block.
         cases.extend((0..0x3100).filter_map(char::from_u32).map(|c| format!("甲{c}乙")));
+        for pad in 0..40 {
+            for c in [' ', '\u{3000}', '\u{A0}', '\u{2003}', '、', 'x'] {
+                cases.push(format!("{}{c}{}", "a".repeat(pad), "报告".repeat(pad % 7)));
+            }
+        }
         for s in cases {
             assert_eq!(has_space(&s), s.contains(is_space), "{s:?}");
         }
+    }
+
+    #[test]
+    fn plain_chars_need_no_width_step() {
+        for c in (0..0x11_0000).filter_map(char::from_u32).filter(|&c| is_plain(c)) {
+            assert!(!is_space(c) && !is_invisible(c) && narrow(c).is_none(), "{c:?}");
+        }
+        assert!(is_plain('国') && is_plain('。') && is_plain('a') && is_plain('|'));
+        assert!(!is_plain('，'), "full-width forms go the long way");
+        assert!(!is_plain(' ') && !is_plain('\u{3000}') && !is_plain('８') && !is_plain('\u{FEFF}'));
     }
 }
