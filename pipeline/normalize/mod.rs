@@ -61,6 +61,18 @@ impl Stage for Normalizer {
             if !p.is_kept() {
                 continue;
             }
+            if is_already_normal(p, convert) {
+                // Nothing to change: the columns are the line's own.
+                let n = p.raw_src.len() as u32 - 1;
+                p.text = p.raw.clone();
+                p.src_start = p.raw_src[..n as usize].to_vec();
+                p.src_end = p.raw_src[1..].to_vec();
+                p.flagged = Vec::new();
+                p.char_start = Some(offset);
+                p.char_end = Some(offset + n);
+                offset += n + 1;
+                continue;
+            }
             let (items, runs) = normalize_paragraph(p, convert, &mut counts);
             // One pass fills the three columns (the text rarely outgrows the line's bytes).
             let mut text = String::with_capacity(p.raw.len());
@@ -162,6 +174,14 @@ fn mojibake_issues(p: &Paragraph, runs: &[RunReport], spans: &[Option<(u32, u32)
 const MOJIBAKE_STARTS: [char; 4] = ['?', '\u{FFFD}', '锟', '錕'];
 /// Chars a pinyin gloss opens with: a text without them has none ([`gloss::find`]).
 const GLOSS_OPENS: [char; 2] = ['(', '（'];
+
+/// Whether [`normalize_paragraph`] would give the line back as it is: no char where a
+/// mojibake run or a gloss can start, every char one the width step leaves alone, and nothing
+/// the script conversion would change. Most lines of a report are; they skip the item buffer.
+fn is_already_normal(p: &Paragraph, convert: bool) -> bool {
+    p.raw.chars().all(|c| width::is_plain(c) && !MOJIBAKE_STARTS.contains(&c) && !GLOSS_OPENS.contains(&c))
+        && !(convert && script::may_change(&p.raw))
+}
 
 fn normalize_paragraph(p: &Paragraph, convert: bool, counts: &mut NormalizeCounts) -> (Vec<Item>, Vec<RunReport>) {
     // Most paragraphs hold neither garbage nor glosses: their items come straight from the
@@ -397,6 +417,31 @@ mod tests {
             assert_eq!(script::to_simplified(orig).chars().next().map(|o| width::narrow(o).unwrap_or(o)), Some(c), "char {k}");
         }
         assert_eq!(p.char_start, Some(3));
+    }
+
+    #[test]
+    fn lines_already_normal_take_the_short_way_with_the_same_result() {
+        for (line, convert) in [
+            ("全年实现地区生产总值449.7亿元，增长8.2%。", false),
+            ("全年實現地區生產總值449.7億元，增長8.2%。", true),
+            ("各位代表：现在，我代表区人民政府向大会报告工作！", true),
+            ("（一）坚持稳中求进", false),
+            ("增长８．２％", false),
+            ("区(qū)委", false),
+            ("增长?了", false),
+            ("a b", false),
+        ] {
+            let mut raw_src: Vec<u32> = line.char_indices().map(|(b, _)| b as u32).collect();
+            raw_src.push(line.len() as u32);
+            let p = Paragraph { raw: line.to_string(), raw_src, ..Paragraph::default() };
+            let (items, _) = normalize_paragraph(&p, convert, &mut NormalizeCounts::default());
+            let same = items.len() == line.chars().count()
+                && items.iter().zip(line.chars()).zip(p.raw_src.windows(2)).all(|((it, c), w)| it.c == c && it.start == w[0] && it.end == w[1]);
+            if is_already_normal(&p, convert) {
+                assert!(same, "{line}");
+            }
+            assert_eq!(is_already_normal(&p, convert), line.starts_with('全') && !convert || line.starts_with('各'), "{line}");
+        }
     }
 
     #[test]

@@ -53,8 +53,19 @@ pub fn has_space(s: &str) -> bool {
                     if matches!(x, b' ' | b'\t' | b'\n' | 0x0B | 0x0C | b'\r') {
                         return true;
                     }
-                } else if maybe(x) && is_space(s[i..].chars().next().expect("a char starts at a lead byte")) {
-                    return true;
+                } else if maybe(x) {
+                    // The whitespace chars by their bytes (no decoding): U+0085, U+00A0,
+                    // U+1680, U+2000–U+200A, U+2028, U+2029, U+202F, U+205F, U+3000.
+                    let (y, z) = (b.get(i + 1).copied().unwrap_or(0), b.get(i + 2).copied().unwrap_or(0));
+                    let space = match x {
+                        0xC2 => y == 0x85 || y == 0xA0,
+                        0xE1 => y == 0x9A && z == 0x80,
+                        0xE2 => (y == 0x80 && (z <= 0x8A || matches!(z, 0xA8 | 0xA9 | 0xAF))) || (y == 0x81 && z == 0x9F),
+                        _ => y == 0x80 && z == 0x80,
+                    };
+                    if space {
+                        return true;
+                    }
                 }
             }
         }
@@ -64,11 +75,17 @@ pub fn has_space(s: &str) -> bool {
 }
 
 /// Chars every width step leaves alone (not a space, not invisible, nothing to narrow): ASCII
-/// letters, digits and signs, and U+3001–U+FEFE (Chinese characters and punctuation), i.e.
-/// nearly every char of a report, recognised with two comparisons.
+/// letters, digits and signs, U+3001–U+FEFE (Chinese characters and punctuation), quotes and
+/// dashes (U+2010–U+2027: “”—…), Latin letters with accents, and the full-width forms that
+/// stay (，：；（）！？), i.e. nearly every char of a report, recognised with a few comparisons.
 pub fn is_plain(c: char) -> bool {
     let u = c as u32;
-    (0x21..=0x7E).contains(&u) || (0x3001..=0xFEFE).contains(&u)
+    (0x21..=0x7E).contains(&u)
+        || (0x3001..=0xFEFE).contains(&u)
+        || (0x2010..=0x2027).contains(&u)
+        || (0xA1..=0xAC).contains(&u)
+        || (0xAE..=0x167F).contains(&u)
+        || ((0xFF00..=0xFFEF).contains(&u) && narrow(c).is_none())
 }
 
 /// Chinese characters and full-width punctuation, next to which a space carries no meaning.
@@ -119,7 +136,8 @@ mod tests {
             assert!(!is_space(c) && !is_invisible(c) && narrow(c).is_none(), "{c:?}");
         }
         assert!(is_plain('国') && is_plain('。') && is_plain('a') && is_plain('|'));
-        assert!(!is_plain('，'), "full-width forms go the long way");
+        assert!(is_plain('，') && is_plain('（') && !is_plain('％'));
+        assert!(is_plain('“') && is_plain('·') && !is_plain('\u{2028}') && !is_plain('\u{1680}'));
         assert!(!is_plain(' ') && !is_plain('\u{3000}') && !is_plain('８') && !is_plain('\u{FEFF}'));
     }
 }
