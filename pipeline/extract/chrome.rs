@@ -4,6 +4,7 @@
 use std::sync::OnceLock;
 
 use regex::{Regex, RegexSet, RegexSetBuilder};
+use rustc_hash::FxHashMap;
 use regex_syntax::hir::{Hir, HirKind};
 
 /// Lazy-DFA cache limit of the chrome rule set (per thread).
@@ -164,8 +165,8 @@ pub struct Marks {
 /// A line as the duplicate-copy check compares it: without spaces. Most lines have none, and
 /// their key borrows the line instead of copying it.
 fn dedup_key(s: &str) -> std::borrow::Cow<'_, str> {
-    let is_gap = |c: char| c.is_whitespace() || c == '\u{3000}' || c == '\u{A0}';
-    if s.contains(is_gap) {
+    let is_gap = crate::normalize::width::is_space;
+    if crate::normalize::width::has_space(s) {
         std::borrow::Cow::Owned(s.chars().filter(|&c| !is_gap(c)).collect())
     } else {
         std::borrow::Cow::Borrowed(s)
@@ -275,24 +276,33 @@ pub fn mark(lines: &[&str], header: &[bool]) -> Marks {
     }
     // A second copy of the body: a run of kept lines that all appeared earlier, with at least
     // three long ones. Unseen lines end the run; they stay.
-    let key = dedup_key;
-    let mut seen: std::collections::HashMap<std::borrow::Cow<str>, usize> = std::collections::HashMap::new();
+    // Keys of kept lines, made once each (with whether they are long), looked up with a fast
+    // hash: the map is only queried, never iterated, so its order never reaches the data.
+    let keys: Vec<Option<(std::borrow::Cow<str>, bool)>> = (0..n)
+        .map(|i| {
+            removed[i].is_none().then(|| {
+                let k = dedup_key(t[i]);
+                let long = k.chars().nth(19).is_some();
+                (k, long)
+            })
+        })
+        .collect();
+    let mut seen: FxHashMap<&str, usize> = FxHashMap::default();
     let mut i = 0;
     while i < n {
-        if removed[i].is_some() {
+        let Some((k, long)) = &keys[i] else {
             i += 1;
             continue;
-        }
-        let k = key(t[i]);
-        if !seen.contains_key(&k) || k.chars().count() < 20 {
-            seen.entry(k).or_insert(i);
+        };
+        if !seen.contains_key(k.as_ref()) || !long {
+            seen.entry(k.as_ref()).or_insert(i);
             i += 1;
             continue;
         }
         let mut j = i;
         let mut long = 0;
-        while j < n && (removed[j].is_some() || seen.contains_key(&key(t[j]))) {
-            if removed[j].is_none() && key(t[j]).chars().count() >= 20 {
+        while j < n && keys[j].as_ref().map_or(true, |(k, _)| seen.contains_key(k.as_ref())) {
+            if keys[j].as_ref().is_some_and(|(_, l)| *l) {
                 long += 1;
             }
             j += 1;

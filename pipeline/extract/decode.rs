@@ -95,9 +95,11 @@ pub fn decode(bytes: &[u8]) -> Result<Decoded, DecodeError> {
     if let Ok(s) = std::str::from_utf8(bytes) {
         return Ok(valid_utf8(s, 0));
     }
-    // Offsets only for a UTF-8 decode that is kept (not for every GBK file tried as UTF-8).
-    let (utf8, n) = decode_text(UTF_8, bytes);
+    // A GBK file is not decoded as UTF-8 just to count its errors: the count stops as soon as
+    // it rules UTF-8 out, and the text is decoded only when it is kept.
+    let n = utf8_replacements(bytes, MAX_UTF8_ERRORS + 1);
     if n <= MAX_UTF8_ERRORS && n * 1000 <= bytes.len().max(1000) {
+        let (utf8, n) = decode_text(UTF_8, bytes);
         return Ok(with_offsets(UTF_8, bytes, 0, utf8, n));
     }
     // Legacy Chinese encodings: a clean decode (no malformed sequence) wins; chardetng's
@@ -181,6 +183,25 @@ fn decode_text(enc: &'static Encoding, body: &[u8]) -> (String, usize) {
     let text = text.into_owned();
     let replacements = text.matches('\u{FFFD}').count();
     (text, replacements)
+}
+
+/// The U+FFFD count [`decode_text`] gives for UTF-8 (a malformed sequence becomes one U+FFFD,
+/// as with [`with_offsets`]' walk; a U+FFFD written in the source counts too), or any number
+/// from `limit` up once it reaches `limit`.
+fn utf8_replacements(bytes: &[u8], limit: usize) -> usize {
+    let mut n = 0;
+    let mut rest = bytes;
+    while n < limit {
+        match std::str::from_utf8(rest) {
+            Ok(s) => return n + s.matches('\u{FFFD}').count(),
+            Err(e) => {
+                let (good, bad) = rest.split_at(e.valid_up_to());
+                n += std::str::from_utf8(good).expect("valid prefix").matches('\u{FFFD}').count() + 1;
+                rest = &bad[e.error_len().unwrap_or(bad.len())..];
+            }
+        }
+    }
+    n
 }
 
 /// Decodes `body` (which starts `offset` bytes into the file) and maps every char to its bytes.
@@ -291,6 +312,30 @@ mod tests {
         let d = decode(&bom).unwrap();
         assert_eq!(d.text, SAMPLE);
         assert_eq!(d.char_src[0], 3, "offsets count the BOM");
+    }
+
+    /// The early-stopping count is the lossy decode's count wherever it is below the limit:
+    /// malformed sequences of every length, truncated tails, U+FFFD written in the source, and
+    /// whole GBK files.
+    #[test]
+    fn utf8_error_count_matches_the_lossy_decode() {
+        let (gbk, _, _) = GB18030.encode(SAMPLE);
+        let mut cases: Vec<Vec<u8>> = vec![
+            SAMPLE.as_bytes().to_vec(),
+            b"ab\xFFcd\xE5\xA2".to_vec(),
+            b"\xF0\x9F\x98x\xC0\xAF\xED\xA0\x80\xE5".to_vec(),
+            "甲\u{FFFD}乙".as_bytes().to_vec(),
+            gbk.into_owned(),
+        ];
+        let mut truncated = SAMPLE.as_bytes().to_vec();
+        truncated.pop();
+        cases.push(truncated);
+        for bytes in cases {
+            let n = decode_text(UTF_8, &bytes).1;
+            for limit in [1, 3, 9, 1000] {
+                assert_eq!(utf8_replacements(&bytes, limit).min(limit), n.min(limit), "{bytes:?} limit {limit}");
+            }
+        }
     }
 
     #[test]

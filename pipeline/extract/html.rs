@@ -19,14 +19,27 @@ use crate::extract::lines::{Line, Source};
 /// Whether decoded text is HTML: it opens with a doctype/html tag, or carries several tags or
 /// comments of common HTML elements near its start.
 pub fn looks_like_html(text: &str) -> bool {
-    let head: String = text.chars().take(4000).collect::<String>().to_ascii_lowercase();
-    let t = head.trim_start_matches(['\u{feff}', '[', ' ', '\n', '\r', '\t']);
-    if t.starts_with("<!doctype html") || t.starts_with("<html") {
+    // The first 4000 chars, read in place: tags are ASCII, compared without case.
+    let end = text.char_indices().nth(4000).map_or(text.len(), |(i, _)| i);
+    let head = &text[..end];
+    let t = head.trim_start_matches(['\u{feff}', '[', ' ', '\n', '\r', '\t']).as_bytes();
+    let opens = |tag: &[u8]| t.len() >= tag.len() && t[..tag.len()].eq_ignore_ascii_case(tag);
+    if opens(b"<!doctype html") || opens(b"<html") {
         return true;
     }
-    const MARKS: [&str; 14] = ["<!--", "<div", "<p>", "<p ", "</p>", "<br", "<span", "<h1", "<h4", "<h5", "<table", "<body", "<meta", "<script"];
-    let hits: usize = MARKS.iter().map(|m| head.matches(m).count()).sum();
-    hits >= 2
+    // Every mark starts with its only "<", so occurrences of one mark never overlap and
+    // counting marks at each "<" counts what a search for each mark would.
+    const MARKS: [&[u8]; 14] = [b"<!--", b"<div", b"<p>", b"<p ", b"</p>", b"<br", b"<span", b"<h1", b"<h4", b"<h5", b"<table", b"<body", b"<meta", b"<script"];
+    let bytes = head.as_bytes();
+    let mut hits = 0;
+    for (i, _) in head.match_indices('<') {
+        let rest = &bytes[i..];
+        hits += MARKS.iter().filter(|m| rest.len() >= m.len() && rest[..m.len()].eq_ignore_ascii_case(m)).count();
+        if hits >= 2 {
+            return true;
+        }
+    }
+    false
 }
 
 const BLOCKS: [&str; 30] = [
@@ -233,6 +246,12 @@ mod tests {
         assert!(looks_like_html("[<div class=\"x\">\n<h4>各位代表：</h4>\n<p>现在</p>"));
         assert!(looks_like_html("\n\n<!--\n-->\n<!--\n-->\n当前位置： 首页>> 中国概况"));
         assert!(!looks_like_html("一、2022年工作回顾\n增长8.2%。"));
+        // Tags in any case; one tag is not enough; tags past the first 4000 chars do not count.
+        assert!(looks_like_html("\u{feff}<!DOCTYPE HTML><p>"));
+        assert!(looks_like_html("正文<P>一段</P>"));
+        assert!(!looks_like_html("正文<br>一段"));
+        assert!(!looks_like_html(&format!("{}<p>一段</p>", "字".repeat(4000))));
+        assert!(looks_like_html(&format!("{}<p>一段</p>", "字".repeat(3990))));
     }
 
     #[test]

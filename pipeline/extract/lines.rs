@@ -25,6 +25,10 @@ pub struct Source {
     pub src: Vec<u32>,
     /// 1-based editor line of each char (a line end belongs to the line it ends).
     pub line: Vec<u32>,
+    /// The decoded text and the byte offset of each char in it, when `chars` are its chars
+    /// (no residue was turned back): a line's text is then a slice copied, not re-encoded
+    /// char by char.
+    utf8: Option<(String, Vec<u32>)>,
 }
 
 /// Length of the line end starting at `i`, if one does: LF, CRLF, CR CR LF or a lone CR.
@@ -40,10 +44,15 @@ fn line_end_len(chars: &[char], i: usize) -> Option<usize> {
 
 impl Source {
     pub fn new(text: &str, char_src: &[u32]) -> Source {
-        let chars: Vec<char> = text.chars().collect();
+        let (chars, pos): (Vec<char>, Vec<u32>) = text.char_indices().map(|(i, c)| (c, i as u32)).unzip();
         debug_assert_eq!(chars.len() + 1, char_src.len());
         // Residue is rare: without "<U+" the chars and offsets stay as they are.
-        let (chars, src) = if text.contains("<U+") { unescape(&chars, char_src) } else { (chars, char_src.to_vec()) };
+        let (chars, src, utf8) = if text.contains("<U+") {
+            let (chars, src) = unescape(&chars, char_src);
+            (chars, src, None)
+        } else {
+            (chars, char_src.to_vec(), Some((text.to_string(), pos)))
+        };
         let mut line = Vec::with_capacity(chars.len());
         let mut number = 1u32;
         let mut i = 0;
@@ -57,7 +66,18 @@ impl Source {
                 i += 1;
             }
         }
-        Source { chars, src, line }
+        Source { chars, src, line, utf8 }
+    }
+
+    /// The text of chars `[a, b)`.
+    fn text_of(&self, a: usize, b: usize) -> String {
+        match &self.utf8 {
+            Some((text, pos)) => {
+                let at = |i: usize| pos.get(i).map_or(text.len(), |&p| p as usize);
+                text[at(a)..at(b)].to_string()
+            }
+            None => self.chars[a..b].iter().collect(),
+        }
     }
 
     /// Number of editor lines.
@@ -106,7 +126,7 @@ impl Source {
             let mut src = Vec::with_capacity(b - a + 1);
             src.extend_from_slice(&self.src[a..b]);
             src.push(end);
-            Line { number, text: self.chars[a..b].iter().collect(), src }
+            Line { number, text: self.text_of(a, b), src }
         };
         let mut out = Vec::new();
         let (mut start, mut i) = (0, 0);

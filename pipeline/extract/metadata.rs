@@ -103,7 +103,7 @@ fn rules() -> &'static Rules {
 /// Joins letter-spaced CJK ("政 府 工 作 报 告" → "政府工作报告") and trims.
 pub fn join_letter_spacing(s: &str) -> String {
     // Most lines have no space at all: nothing to join or trim.
-    if !s.contains(char::is_whitespace) {
+    if !width::has_space(s) {
         return s.to_string();
     }
     let chars: Vec<char> = s.trim().chars().collect();
@@ -140,6 +140,10 @@ pub fn prepare(line: &str, simplify: &dyn Fn(&str) -> String) -> String {
     };
     let mut s = String::with_capacity(line.len());
     for c in chars {
+        if c != '|' && width::is_plain(c) {
+            s.push(c);
+            continue;
+        }
         let c = if c == '|' || width::is_space(c) { ' ' } else { c };
         if width::is_invisible(c) {
             continue;

@@ -61,12 +61,33 @@ impl Stage for Normalizer {
             if !p.is_kept() {
                 continue;
             }
+            if is_already_normal(p, convert) {
+                // Nothing to change: the columns are the line's own.
+                let n = p.raw_src.len() as u32 - 1;
+                p.text = p.raw.clone();
+                p.src_start = p.raw_src[..n as usize].to_vec();
+                p.src_end = p.raw_src[1..].to_vec();
+                p.flagged = Vec::new();
+                p.char_start = Some(offset);
+                p.char_end = Some(offset + n);
+                offset += n + 1;
+                continue;
+            }
             let (items, runs) = normalize_paragraph(p, convert, &mut counts);
-            p.text = items.iter().map(|i| i.c).collect();
-            p.src_start = items.iter().map(|i| i.start).collect();
-            p.src_end = items.iter().map(|i| i.end).collect();
-            p.flagged = flagged_ranges(&items);
-            let spans = run_spans(&items, runs.len());
+            // One pass fills the three columns (the text rarely outgrows the line's bytes).
+            let mut text = String::with_capacity(p.raw.len());
+            let mut src_start = Vec::with_capacity(items.len());
+            let mut src_end = Vec::with_capacity(items.len());
+            for it in &items {
+                text.push(it.c);
+                src_start.push(it.start);
+                src_end.push(it.end);
+            }
+            p.text = text;
+            p.src_start = src_start;
+            p.src_end = src_end;
+            p.flagged = if runs.is_empty() { Vec::new() } else { flagged_ranges(&items) };
+            let spans = if runs.is_empty() { Vec::new() } else { run_spans(&items, runs.len()) };
             let n = items.len() as u32;
             p.char_start = Some(offset);
             p.char_end = Some(offset + n);
@@ -149,7 +170,85 @@ fn mojibake_issues(p: &Paragraph, runs: &[RunReport], spans: &[Option<(u32, u32)
         .collect()
 }
 
+/// Chars at which [`mojibake::scan`] can find a run: a text without them has none.
+const MOJIBAKE_STARTS: [char; 4] = ['?', '\u{FFFD}', '锟', '錕'];
+/// Chars a pinyin gloss opens with: a text without them has none ([`gloss::find`]).
+const GLOSS_OPENS: [char; 2] = ['(', '（'];
+
+/// Whether [`normalize_paragraph`] would give the line back as it is: no char where a
+/// mojibake run or a gloss can start, every char one the width step leaves alone, and nothing
+/// the script conversion would change. Most lines of a report are; they skip the item buffer.
+fn is_already_normal(p: &Paragraph, convert: bool) -> bool {
+    p.raw.chars().all(|c| width::is_plain(c) && !MOJIBAKE_STARTS.contains(&c) && !GLOSS_OPENS.contains(&c))
+        && !(convert && script::may_change(&p.raw))
+}
+
 fn normalize_paragraph(p: &Paragraph, convert: bool, counts: &mut NormalizeCounts) -> (Vec<Item>, Vec<RunReport>) {
+    // Most paragraphs hold neither garbage nor glosses: their items come straight from the
+    // line, without the char buffer and copies steps 0 and 1 need.
+    let (mut items, reports) = if p.raw.contains(MOJIBAKE_STARTS) || p.raw.contains(GLOSS_OPENS) {
+        repair_and_unglossed(p, counts)
+    } else {
+        let items = p.raw.chars().zip(p.raw_src.windows(2)).map(|(c, w)| Item { c, start: w[0], end: w[1], run: None }).collect();
+        (items, Vec::new())
+    };
+    // 2. Widths, invisible characters and spaces, in place (an item is only dropped,
+    // replaced or merged with the ones after it, so the write position never passes the read
+    // position).
+    let mut w: usize = 0;
+    let mut k = 0;
+    while k < items.len() {
+        let it = items[k];
+        if width::is_plain(it.c) {
+            items[w] = it;
+            w += 1;
+            k += 1;
+            continue;
+        }
+        if width::is_invisible(it.c) {
+            counts.width_fixes += 1;
+            k += 1;
+            continue;
+        }
+        if width::is_space(it.c) {
+            let mut j = k;
+            while j < items.len() && (width::is_space(items[j].c) || width::is_invisible(items[j].c)) {
+                j += 1;
+            }
+            let prev = w.checked_sub(1).map(|x| items[x].c);
+            let next = items.get(j).map(|x| x.c);
+            let keep_one = matches!((prev, next), (Some(a), Some(b)) if !width::is_wide(a) && !width::is_wide(b));
+            if keep_one {
+                if !(j - k == 1 && it.c == ' ') {
+                    counts.width_fixes += 1;
+                }
+                items[w] = Item { c: ' ', start: it.start, end: items[j - 1].end, run: it.run };
+                w += 1;
+            } else {
+                counts.width_fixes += 1;
+            }
+            k = j;
+            continue;
+        }
+        if let Some(n) = width::narrow(it.c) {
+            counts.width_fixes += 1;
+            items[w] = Item { c: n, ..it };
+        } else {
+            items[w] = it;
+        }
+        w += 1;
+        k += 1;
+    }
+    items.truncate(w);
+    // 3. Script.
+    if convert {
+        items = simplify_items(items, counts);
+    }
+    (items, reports)
+}
+
+/// Steps 0 and 1 of [`normalize_paragraph`]: mojibake repaired or flagged, pinyin glosses out.
+fn repair_and_unglossed(p: &Paragraph, counts: &mut NormalizeCounts) -> (Vec<Item>, Vec<RunReport>) {
     let chars: Vec<char> = p.raw.chars().collect();
     // 0. Mojibake: repaired tails replace their bytes, the rest of a run is flagged.
     let runs = mojibake::scan(&chars);
@@ -186,49 +285,8 @@ fn normalize_paragraph(p: &Paragraph, convert: bool, counts: &mut NormalizeCount
     let base_chars: Vec<char> = base.iter().map(|x| x.c).collect();
     let drops = gloss::find(&base_chars);
     counts.glosses_removed += drops.len() as u32;
-    let items: Vec<Item> = gloss::without(&base, &drops);
-    // 2. Widths, invisible characters and spaces.
-    let mut out: Vec<Item> = Vec::with_capacity(items.len());
-    let mut k = 0;
-    while k < items.len() {
-        let it = items[k];
-        if width::is_invisible(it.c) {
-            counts.width_fixes += 1;
-            k += 1;
-            continue;
-        }
-        if width::is_space(it.c) {
-            let mut j = k;
-            while j < items.len() && (width::is_space(items[j].c) || width::is_invisible(items[j].c)) {
-                j += 1;
-            }
-            let prev = out.last().map(|x| x.c);
-            let next = items.get(j).map(|x| x.c);
-            let keep_one = matches!((prev, next), (Some(a), Some(b)) if !width::is_wide(a) && !width::is_wide(b));
-            if keep_one {
-                if !(j - k == 1 && it.c == ' ') {
-                    counts.width_fixes += 1;
-                }
-                out.push(Item { c: ' ', start: it.start, end: items[j - 1].end, run: it.run });
-            } else {
-                counts.width_fixes += 1;
-            }
-            k = j;
-            continue;
-        }
-        if let Some(n) = width::narrow(it.c) {
-            counts.width_fixes += 1;
-            out.push(Item { c: n, ..it });
-        } else {
-            out.push(it);
-        }
-        k += 1;
-    }
-    // 3. Script.
-    if convert {
-        out = simplify_items(out, counts);
-    }
-    (out, reports)
+    let items = if drops.is_empty() { base } else { gloss::without(&base, &drops) };
+    (items, reports)
 }
 
 /// Converts items to simplified script, keeping each output char's source range. Conversion
@@ -251,6 +309,9 @@ fn simplify_items(items: Vec<Item>, counts: &mut NormalizeCounts) -> Vec<Item> {
         return out;
     }
     let text: String = items.iter().map(|i| i.c).collect();
+    if !script::may_change(&text) {
+        return items;
+    }
     let conv = script::to_simplified(&text);
     let conv_chars: Vec<char> = conv.chars().collect();
     if conv_chars.len() == items.len() {
@@ -356,6 +417,31 @@ mod tests {
             assert_eq!(script::to_simplified(orig).chars().next().map(|o| width::narrow(o).unwrap_or(o)), Some(c), "char {k}");
         }
         assert_eq!(p.char_start, Some(3));
+    }
+
+    #[test]
+    fn lines_already_normal_take_the_short_way_with_the_same_result() {
+        for (line, convert) in [
+            ("全年实现地区生产总值449.7亿元，增长8.2%。", false),
+            ("全年實現地區生產總值449.7億元，增長8.2%。", true),
+            ("各位代表：现在，我代表区人民政府向大会报告工作！", true),
+            ("（一）坚持稳中求进", false),
+            ("增长８．２％", false),
+            ("区(qū)委", false),
+            ("增长?了", false),
+            ("a b", false),
+        ] {
+            let mut raw_src: Vec<u32> = line.char_indices().map(|(b, _)| b as u32).collect();
+            raw_src.push(line.len() as u32);
+            let p = Paragraph { raw: line.to_string(), raw_src, ..Paragraph::default() };
+            let (items, _) = normalize_paragraph(&p, convert, &mut NormalizeCounts::default());
+            let same = items.len() == line.chars().count()
+                && items.iter().zip(line.chars()).zip(p.raw_src.windows(2)).all(|((it, c), w)| it.c == c && it.start == w[0] && it.end == w[1]);
+            if is_already_normal(&p, convert) {
+                assert!(same, "{line}");
+            }
+            assert_eq!(is_already_normal(&p, convert), line.starts_with('全') && !convert || line.starts_with('各'), "{line}");
+        }
     }
 
     #[test]

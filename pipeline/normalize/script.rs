@@ -11,6 +11,7 @@ use super::width::is_han;
 
 use std::sync::OnceLock;
 
+use rustc_hash::{FxHashMap, FxHashSet};
 use zhconv::{get_builtin_converter, get_builtin_tables, Variant, ZhConverter, ZhConverterBuilder};
 
 use crate::model::Script;
@@ -32,26 +33,96 @@ fn rule_pairs(data: &'static str, file: &'static str) -> impl Iterator<Item = (&
         .map(move |l| l.split_once('\t').unwrap_or_else(|| panic!("{file}: every rule line is source<TAB>target, not {l:?}")))
 }
 
-/// The process-wide t2s converter: zhconv's OpenCC tables plus the multi-candidate rules.
-fn t2s() -> &'static ZhConverter {
-    static CONV: OnceLock<ZhConverter> = OnceLock::new();
+/// The process-wide t2s converter: zhconv's OpenCC tables plus the multi-candidate rules, and
+/// an index of the rules that change something (see [`may_change`]).
+struct T2s {
+    conv: ZhConverter,
+    /// Bit per code point: the char is changed by some rule ([`rule_changes`] marks it).
+    marked: Vec<u64>,
+    /// Marked chars that a one-char rule changes: their presence alone may change a text.
+    alone: FxHashSet<char>,
+    /// Every other marked char: the sources of the rules that mark it, each with the byte
+    /// offset of the char in the source.
+    in_phrases: FxHashMap<char, Vec<(Box<str>, usize)>>,
+}
+
+fn builder() -> ZhConverterBuilder<'static> {
+    ZhConverterBuilder::new()
+        .target(Variant::ZhHans)
+        .tables(get_builtin_tables(Variant::ZhHans))
+        .conv_pairs(multi_candidate_pairs())
+        .conv_pairs(rule_pairs(EXTRA_PHRASES, "data/t2s_phrases_extra.txt"))
+}
+
+/// The chars of a rule's source that mark it as changing text, with their byte offsets: where
+/// source and target have the same length, the source chars that differ from the target;
+/// otherwise every source char. Empty for a rule that gives back what it matches (乾隆 → 乾隆).
+fn rule_changes(from: &str, to: &str) -> Vec<(usize, char)> {
+    if from.chars().count() == to.chars().count() {
+        from.char_indices().zip(to.chars()).filter(|((_, a), b)| a != b).map(|(x, _)| x).collect()
+    } else {
+        from.char_indices().collect()
+    }
+}
+
+fn t2s() -> &'static T2s {
+    static CONV: OnceLock<T2s> = OnceLock::new();
     CONV.get_or_init(|| {
-        ZhConverterBuilder::new()
-            .target(Variant::ZhHans)
-            .tables(get_builtin_tables(Variant::ZhHans))
-            .conv_pairs(multi_candidate_pairs())
-            .conv_pairs(rule_pairs(EXTRA_PHRASES, "data/t2s_phrases_extra.txt"))
-            .build()
+        let b = builder();
+        let mut marked: Vec<u64> = Vec::new();
+        let mut alone = FxHashSet::default();
+        let mut in_phrases: FxHashMap<char, Vec<(Box<str>, usize)>> = FxHashMap::default();
+        for (from, to) in b.build_mapping() {
+            let changes = rule_changes(&from, &to);
+            let one_char = from.chars().nth(1).is_none();
+            for (off, c) in changes {
+                let k = c as usize;
+                if marked.len() <= k / 64 {
+                    marked.resize(k / 64 + 1, 0);
+                }
+                marked[k / 64] |= 1 << (k % 64);
+                if one_char {
+                    alone.insert(c);
+                } else {
+                    in_phrases.entry(c).or_default().push((from.as_str().into(), off));
+                }
+            }
+        }
+        // Checked in a fixed order (the rules come from a hash map).
+        in_phrases.values_mut().for_each(|v| v.sort());
+        T2s { conv: b.build(), marked, alone, in_phrases }
+    })
+}
+
+/// Whether [`to_simplified`] could change `text`: whether it holds the source of a rule that
+/// changes what it matches. The converter replaces rule sources found in the text by their
+/// targets, so a text without one comes out as it went in, and most simplified text (nearly
+/// every document) skips the automaton. Each such source holds a marked char; most marked
+/// chars are traditional and change on their own, and the few that also write simplified
+/// words (覆 of 反覆 and 覆盖, 著 of 隨著 and 显著) are checked against their phrases.
+pub fn may_change(text: &str) -> bool {
+    if text.is_ascii() {
+        return false;
+    }
+    let t = t2s();
+    text.char_indices().any(|(i, c)| {
+        if t.marked.get(c as usize / 64).map_or(true, |w| w >> (c as usize % 64) & 1 == 0) {
+            return false;
+        }
+        t.alone.contains(&c)
+            || t.in_phrases.get(&c).is_some_and(|rules| {
+                rules.iter().any(|(from, off)| i >= *off && text.as_bytes()[i - off..].starts_with(from.as_bytes()))
+            })
     })
 }
 
 /// Converts text to simplified script (OpenCC t2s: phrases first, so 乾隆 stays and 天乾物燥 →
 /// 天干物燥).
 pub fn to_simplified(text: &str) -> String {
-    if text.is_ascii() {
+    if !may_change(text) {
         return text.to_string();
     }
-    t2s().convert(text)
+    t2s().conv.convert(text)
 }
 
 /// Converts text to traditional script (used by tests and the corpus generator).
@@ -71,6 +142,11 @@ const SCRIPT_SHARE: f64 = 0.02;
 
 /// Detects the script of a sample of text: simplified, traditional or mixed.
 pub fn detect(sample: &str) -> Script {
+    // Nothing to convert: no char changes, so no share of them (the common case, decided
+    // without converting the sample).
+    if !may_change(sample) {
+        return Script::Simplified;
+    }
     let han = sample.chars().filter(|&c| is_han(c)).count();
     if han == 0 {
         return Script::Simplified;
@@ -113,6 +189,43 @@ mod tests {
         assert_eq!(to_simplified("天干物燥，叠加参保，乾隆"), "天干物燥，叠加参保，乾隆");
         // Every rule of the data file parses.
         assert!(multi_candidate_pairs().count() > 200);
+    }
+
+    #[test]
+    fn text_without_a_changing_char_is_left_as_it_is() {
+        assert!(!may_change("实现社会消费品零售总额449.7亿元，增长8.2%"));
+        assert!(!may_change("GDP 8.2%"));
+        assert!(may_change("區委"));
+        // A char only a phrase or a multi-candidate rule changes still counts; a char that
+        // changes only in some phrases counts there only.
+        assert!(may_change("天乾物燥"));
+        assert!(may_change("隨著"));
+        assert!(may_change("隨著發展"));
+        assert!(!may_change("显著提升，见微知著"));
+        assert_eq!(to_simplified("显著提升"), "显著提升");
+        assert_eq!(to_simplified("乾隆"), "乾隆");
+    }
+
+    /// The skip is exact: on the seeds, in both scripts and cut at every line, a line the check
+    /// lets through unconverted is one the converter gives back unchanged, and a line it converts
+    /// comes out as the converter alone makes it.
+    #[test]
+    fn skipping_the_converter_never_changes_a_result_on_the_seeds() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("seeds");
+        let mut skipped = 0;
+        for e in std::fs::read_dir(dir).unwrap() {
+            let text = std::fs::read_to_string(e.unwrap().path()).unwrap();
+            let trad = to_traditional(&text);
+            for line in text.lines().chain(trad.lines()) {
+                let full = t2s().conv.convert(line);
+                assert_eq!(to_simplified(line), full, "{line}");
+                if !may_change(line) {
+                    assert_eq!(full, line);
+                    skipped += 1;
+                }
+            }
+        }
+        assert!(skipped > 100, "most simplified lines skip the converter ({skipped})");
     }
 
     #[test]

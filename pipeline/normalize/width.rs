@@ -32,6 +32,62 @@ pub fn is_space(c: char) -> bool {
     c.is_whitespace() || c == '\u{3000}' || c == '\u{A0}'
 }
 
+/// Whether `s` holds a char [`is_space`] accepts (the same answer as `s.contains(is_space)`).
+/// Read byte by byte: whitespace is ASCII or a char whose UTF-8 form starts with 0xC2 (U+0085,
+/// U+00A0), 0xE1 (U+1680), 0xE2 (U+2000–U+205F) or 0xE3 (U+3000), so the bytes of Chinese
+/// text (0xE4–0xE9 and continuation bytes) are passed over without decoding.
+pub fn has_space(s: &str) -> bool {
+    let b = s.as_bytes();
+    // A byte that may begin whitespace: ASCII up to the space, or one of those lead bytes.
+    let maybe = |x: u8| x <= b' ' || x == 0xC2 || (0xE1..=0xE3).contains(&x);
+    // Blocks of 32 bytes are tested without branching (the compiler vectorises it); only a
+    // block with a candidate byte is read char by char.
+    const BLOCK: usize = 32;
+    let mut start = 0;
+    while start < b.len() {
+        let end = (start + BLOCK).min(b.len());
+        if b[start..end].iter().fold(false, |acc, &x| acc | maybe(x)) {
+            for i in start..end {
+                let x = b[i];
+                if x < 0x80 {
+                    if matches!(x, b' ' | b'\t' | b'\n' | 0x0B | 0x0C | b'\r') {
+                        return true;
+                    }
+                } else if maybe(x) {
+                    // The whitespace chars by their bytes (no decoding): U+0085, U+00A0,
+                    // U+1680, U+2000–U+200A, U+2028, U+2029, U+202F, U+205F, U+3000.
+                    let (y, z) = (b.get(i + 1).copied().unwrap_or(0), b.get(i + 2).copied().unwrap_or(0));
+                    let space = match x {
+                        0xC2 => y == 0x85 || y == 0xA0,
+                        0xE1 => y == 0x9A && z == 0x80,
+                        0xE2 => (y == 0x80 && (z <= 0x8A || matches!(z, 0xA8 | 0xA9 | 0xAF))) || (y == 0x81 && z == 0x9F),
+                        _ => y == 0x80 && z == 0x80,
+                    };
+                    if space {
+                        return true;
+                    }
+                }
+            }
+        }
+        start = end;
+    }
+    false
+}
+
+/// Chars every width step leaves alone (not a space, not invisible, nothing to narrow): ASCII
+/// letters, digits and signs, U+3001–U+FEFE (Chinese characters and punctuation), quotes and
+/// dashes (U+2010–U+2027: “”—…), Latin letters with accents, and the full-width forms that
+/// stay (，：；（）！？), i.e. nearly every char of a report, recognised with a few comparisons.
+pub fn is_plain(c: char) -> bool {
+    let u = c as u32;
+    (0x21..=0x7E).contains(&u)
+        || (0x3001..=0xFEFE).contains(&u)
+        || (0x2010..=0x2027).contains(&u)
+        || (0xA1..=0xAC).contains(&u)
+        || (0xAE..=0x167F).contains(&u)
+        || ((0xFF00..=0xFFEF).contains(&u) && narrow(c).is_none())
+}
+
 /// Chinese characters and full-width punctuation, next to which a space carries no meaning.
 pub fn is_wide(c: char) -> bool {
     ('\u{4E00}'..='\u{9FFF}').contains(&c)
@@ -50,3 +106,38 @@ pub fn is_han(c: char) -> bool {
 
 /// [`is_han`] as a regex character class body.
 pub const HAN_CLASS: &str = r"\x{4E00}-\x{9FFF}\x{3400}-\x{4DBF}";
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn has_space_agrees_with_a_char_search() {
+        let mut cases: Vec<String> = ["", "政府工作报告", "政 府", "a\tb", "报告\u{3000}", "\u{A0}", "x\u{85}", "\u{1680}", "\u{2003}",
+            "\u{2028}", "\u{202F}", "\u{205F}", "、。「」…—", "\u{200B}\u{2060}", "ÀÁ\u{1E00}\u{2010}", "\u{FEFF}"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        // Every char from U+0000 to U+3100 on its own, and at every place of a 32-byte block.
+        cases.extend((0..0x3100).filter_map(char::from_u32).map(|c| format!("甲{c}乙")));
+        for pad in 0..40 {
+            for c in [' ', '\u{3000}', '\u{A0}', '\u{2003}', '、', 'x'] {
+                cases.push(format!("{}{c}{}", "a".repeat(pad), "报告".repeat(pad % 7)));
+            }
+        }
+        for s in cases {
+            assert_eq!(has_space(&s), s.contains(is_space), "{s:?}");
+        }
+    }
+
+    #[test]
+    fn plain_chars_need_no_width_step() {
+        for c in (0..0x11_0000).filter_map(char::from_u32).filter(|&c| is_plain(c)) {
+            assert!(!is_space(c) && !is_invisible(c) && narrow(c).is_none(), "{c:?}");
+        }
+        assert!(is_plain('国') && is_plain('。') && is_plain('a') && is_plain('|'));
+        assert!(is_plain('，') && is_plain('（') && !is_plain('％'));
+        assert!(is_plain('“') && is_plain('·') && !is_plain('\u{2028}') && !is_plain('\u{1680}'));
+        assert!(!is_plain(' ') && !is_plain('\u{3000}') && !is_plain('８') && !is_plain('\u{FEFF}'));
+    }
+}
