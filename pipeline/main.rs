@@ -11,8 +11,9 @@ use govreport::runner::{self, exit, RunConfig};
 const AFTER_HELP: &str = "\
 Exit status (run, validate, release):
   0  every document processed and validation clean (warnings allowed)
-  1  nothing was done: bad input folder, output not writable, no dataset to validate or
-     release, or the release version already exists (releases are never overwritten)
+  1  nothing was done: bad input folder, output not writable, another command writing into
+     the same output folder, no dataset to validate or release, or the release version
+     already exists (releases are never overwritten)
   2  bad command-line arguments
   3  the dataset was written, but some documents were quarantined: empty, binary, undecodable,
      unreadable, over --max-file-mb / --max-line-mb, or a duplicate (see documents.status,
@@ -154,7 +155,10 @@ fn main() -> ExitCode {
             }
         },
         Command::Release { output, version } => {
-            let made = runner::recover(&output).and_then(|()| govreport::release::create(&output, &version));
+            let made = runner::lock_output(&output).and_then(|_lock| {
+                runner::recover(&output)?;
+                govreport::release::create(&output, &version)
+            });
             match made {
                 Ok(dir) => {
                     tracing::info!(release = %dir.display(), "release written");

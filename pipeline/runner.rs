@@ -316,6 +316,45 @@ fn process_loaded_timed(file: Loaded, stages: &[Box<dyn Stage>], times: &mut Sta
         .collect()
 }
 
+/// The lock file in an output folder: held by the one command writing there.
+pub const LOCK_FILE: &str = ".lock";
+
+/// Exclusive hold on an output folder while a command writes into it (run, validate, release).
+/// Two commands writing into one folder would clear each other's staging folder and publish
+/// half-written tables; a second one is refused instead. The lock is the operating system's
+/// (an advisory `flock` on `OUTPUT/.lock`), so it goes away with its process, however that
+/// process ends: there is never a stale lock to remove by hand.
+#[derive(Debug)]
+pub struct OutputLock {
+    _file: std::fs::File,
+}
+
+/// Takes the lock on the existing folder `output`, or says which folder is busy.
+pub fn lock_output(output: &Path) -> anyhow::Result<OutputLock> {
+    anyhow::ensure!(
+        output.is_dir(),
+        "{} is not a dataset folder; run `govreport run --output {}` first",
+        output.display(),
+        output.display()
+    );
+    let path = output.join(LOCK_FILE);
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&path)
+        .with_context(|| format!("cannot open {}; is the output folder writable?", path.display()))?;
+    match file.try_lock() {
+        Ok(()) => Ok(OutputLock { _file: file }),
+        Err(std::fs::TryLockError::WouldBlock) => anyhow::bail!(
+            "another govreport command is writing into {}; wait for it to finish (its lock on {} ends with it), or choose another --output",
+            output.display(),
+            path.display()
+        ),
+        Err(std::fs::TryLockError::Error(e)) => Err(e).with_context(|| format!("cannot lock {}", path.display())),
+    }
+}
+
 /// Finishes a publish that a killed run left half done, or clears an incomplete staging folder.
 pub fn recover(output: &Path) -> anyhow::Result<()> {
     let staging = output.join(STAGING);
@@ -439,6 +478,7 @@ pub fn run(cfg: &RunConfig) -> anyhow::Result<RunSummary> {
         anyhow::ensure!(!target.exists(), "release {v} already exists at {}; releases are immutable, choose a new version", target.display());
     }
     std::fs::create_dir_all(&cfg.output).with_context(|| format!("cannot create output folder {}", cfg.output.display()))?;
+    let _lock = lock_output(&cfg.output)?;
     recover(&cfg.output)?;
     let files = discover(&cfg.input)?;
     tracing::info!(input = %cfg.input.display(), output = %cfg.output.display(), files = files.len(), cache = cfg.cache, "run started");
@@ -662,6 +702,7 @@ pub struct Revalidated {
 /// gets their new checksums — through the staging folder, so a kill leaves either the old or
 /// the new files, never a mix.
 pub fn revalidate(output: &Path) -> anyhow::Result<Revalidated> {
+    let _lock = lock_output(output)?;
     recover(output)?;
     let manifest_path = output.join("manifest.json");
     let mut manifest = Manifest::read(&manifest_path)

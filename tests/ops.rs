@@ -547,3 +547,32 @@ fn json_logs_are_one_object_per_line_with_a_run_id_and_a_final_summary() {
         assert!(!bytes.windows(needle.len()).any(|w| w == needle.as_bytes()), "run id written into {name}");
     }
 }
+
+/// Two commands writing into one output folder would clear each other's staging folder: while
+/// one holds the folder, `run`, `validate` and `release` there are refused with exit status 1
+/// and a message naming the folder, and the dataset stays as it was. The lock goes with its
+/// holder: afterwards the same commands work.
+#[test]
+fn a_second_command_on_a_busy_output_folder_is_refused_and_changes_nothing() {
+    let input = small_input();
+    let out = tempfile::tempdir().unwrap();
+    run(&RunConfig { threads: 1, cache: false, ..RunConfig::new(input.path(), out.path()) }).unwrap();
+    let before = files(out.path());
+
+    let held = govreport::runner::lock_output(out.path()).unwrap();
+    let (i, o) = (input.path().to_str().unwrap(), out.path().to_str().unwrap());
+    for args in [vec!["run", "--input", i, "--output", o, "--no-cache"], vec!["validate", o], vec!["release", "--output", o, "--version", "1.0.0"]] {
+        let r = bin().args(&args).output().unwrap();
+        let stderr = String::from_utf8_lossy(&r.stderr);
+        assert_eq!(r.status.code(), Some(1), "{args:?}: {stderr}");
+        assert!(stderr.contains("another govreport command is writing into"), "{args:?}: {stderr}");
+    }
+    assert!(govreport::runner::lock_output(out.path()).is_err(), "the lock is exclusive within a process too");
+    assert_eq!(files(out.path()), before, "a refused command changed the dataset");
+    assert!(!out.path().join("releases").exists());
+
+    drop(held);
+    let r = bin().args(["validate", o]).output().unwrap();
+    assert_eq!(r.status.code(), Some(0), "{}", String::from_utf8_lossy(&r.stderr));
+    assert!(run(&RunConfig { threads: 1, cache: false, ..RunConfig::new(input.path(), out.path()) }).is_ok());
+}
