@@ -1201,10 +1201,19 @@ fn tag_clause(
         let status = cues.status(at, ctx.role);
         let year = cues.year(at).or(ctx.section_year);
         let period = year.map(|y| cues.period(at, y));
-        for n in names {
+        // The last row takes the span text, unit and period instead of a copy.
+        let mut text = text;
+        let mut unit = unit;
+        let mut period = period;
+        let n_names = names.len();
+        for (k, n) in names.into_iter().enumerate() {
             if n.chars().count() < 2 {
                 continue;
             }
+            let last = k + 1 == n_names;
+            let take = |s: &mut String| if last { std::mem::take(s) } else { s.clone() };
+            let (text, unit) = (take(&mut text), take(&mut unit));
+            let period = if last { period.take() } else { period.clone() };
             out.push(Indicator {
                 sentence_index: ctx.sentence_index,
                 source_line: ctx.source_line,
@@ -1212,14 +1221,14 @@ fn tag_clause(
                 char_end: span_end,
                 source_byte_start: bs,
                 source_byte_end: be,
-                text: text.clone(),
+                text,
                 indicator: n,
                 indicator_code: None,
                 indicator_en: None,
                 measure,
                 value,
                 value_text: String::from(fig.value_text.as_str()),
-                unit: unit.clone(),
+                unit,
                 unit_text: String::from(fig.unit_text.as_str()),
                 multiplier,
                 qualifier,
@@ -1230,7 +1239,7 @@ fn tag_clause(
                 },
                 status,
                 year,
-                period: period.clone(),
+                period,
                 rank_scope: None,
                 rule,
             });

@@ -12,7 +12,25 @@ use crate::model::Qualifier;
 /// entry of its length, and most entries are two chars long.
 pub struct WordSet {
     list: &'static [&'static str],
-    set: OnceLock<FxHashSet<&'static str>>,
+    set: OnceLock<(Filter, FxHashSet<&'static str>)>,
+}
+
+/// One bit per (length, last two bytes) of a list's words: most words asked about are in no
+/// list, and this rules them out before hashing them.
+struct Filter([u64; 64]);
+
+impl Filter {
+    fn key(w: &[u8]) -> usize {
+        let n = w.len();
+        let last = if n >= 1 { w[n - 1] as usize } else { 0 };
+        let before = if n >= 2 { w[n - 2] as usize } else { 0 };
+        ((before << 6) ^ last ^ (n << 9)) & 4095
+    }
+
+    fn may_hold(&self, w: &[u8]) -> bool {
+        let k = Self::key(w);
+        self.0[k / 64] & (1 << (k % 64)) != 0
+    }
 }
 
 impl WordSet {
@@ -21,7 +39,15 @@ impl WordSet {
     }
 
     pub fn contains(&self, w: &str) -> bool {
-        self.set.get_or_init(|| self.list.iter().copied().collect()).contains(w)
+        let (filter, set) = self.set.get_or_init(|| {
+            let mut f = Filter([0; 64]);
+            for w in self.list {
+                let k = Filter::key(w.as_bytes());
+                f.0[k / 64] |= 1 << (k % 64);
+            }
+            (f, self.list.iter().copied().collect())
+        });
+        filter.may_hold(w.as_bytes()) && set.contains(w)
     }
 }
 
