@@ -404,6 +404,11 @@ fn join(ws: &[W]) -> String {
     ws.iter().map(|w| w.word()).collect()
 }
 
+/// `text.chars().count() >= 2`, without counting past two.
+fn has_two_chars(text: &str) -> bool {
+    text.chars().nth(1).is_some()
+}
+
 /// A quantity word that is a real figure (not a bare number such as "50" in "前50强").
 fn is_figure(w: &W) -> bool {
     w.pos() == "m" && w.fig.as_ref().is_some_and(|f| f.kind != FigureKind::Bare)
@@ -519,16 +524,13 @@ fn name_before(clause: &[W], q: usize, list: bool) -> Option<Name> {
         s += 1;
     }
     // 的 goes, except in a list, where split_names reads the shared head after it.
-    let kept: Vec<&W> = clause[s..end]
-        .iter()
-        .filter(|w| !INNER_DROP.contains(&w.word()) && (list || w.pos() != "uj"))
-        .collect();
-    let text: String = kept.iter().map(|w| w.word()).collect();
-    if text.chars().count() < 2
-        || !kept
+    let kept = || {
+        clause[s..end]
             .iter()
-            .any(|w| is_nounish(w.pos()) || w.pos().starts_with('v'))
-    {
+            .filter(|w| !INNER_DROP.contains(&w.word()) && (list || w.pos() != "uj"))
+    };
+    let text: String = kept().map(|w| w.word()).collect();
+    if !has_two_chars(&text) || !kept().any(|w| is_nounish(w.pos()) || w.pos().starts_with('v')) {
         return None;
     }
     Some(Name {
@@ -597,7 +599,7 @@ fn name_after(clause: &[W], q: usize, money: bool) -> Option<Name> {
         end = q + 2;
     }
     let text = join(&clause[q + 1..end]);
-    (text.chars().count() >= 2).then_some(Name {
+    has_two_chars(&text).then_some(Name {
         text,
         first: q + 1,
         last: end - 1,
@@ -1207,7 +1209,7 @@ fn tag_clause(
         let mut period = period;
         let n_names = names.len();
         for (k, n) in names.into_iter().enumerate() {
-            if n.chars().count() < 2 {
+            if !has_two_chars(&n) {
                 continue;
             }
             let last = k + 1 == n_names;

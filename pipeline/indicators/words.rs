@@ -27,6 +27,14 @@ impl Filter {
         ((before << 6) ^ last ^ (n << 9)) & 4095
     }
 
+    /// The last two bytes alone (the last one for a one-byte text).
+    fn tail_key(w: &[u8]) -> usize {
+        let n = w.len();
+        let last = if n >= 1 { w[n - 1] as usize } else { 0 };
+        let before = if n >= 2 { w[n - 2] as usize } else { 0 };
+        ((before << 6) ^ last ^ if n >= 2 { 0 } else { 1 << 11 }) & 4095
+    }
+
     fn may_hold(&self, w: &[u8]) -> bool {
         let k = Self::key(w);
         self.0[k / 64] & (1 << (k % 64)) != 0
@@ -55,8 +63,9 @@ impl WordSet {
 /// length the list has) instead of comparing it with every entry.
 pub struct SuffixSet {
     list: &'static [&'static str],
-    /// Byte length of entries, and the entries of that length.
-    by_len: OnceLock<Vec<(usize, FxHashSet<&'static [u8]>)>>,
+    /// Byte length of entries, and the entries of that length; and a filter on the last two
+    /// bytes every ending shares with the word.
+    by_len: OnceLock<(Filter, Vec<(usize, FxHashSet<&'static [u8]>)>)>,
 }
 
 impl SuffixSet {
@@ -67,7 +76,8 @@ impl SuffixSet {
     /// `list.iter().any(|g| w.ends_with(g))`.
     #[inline]
     pub fn any_ends(&self, w: &str) -> bool {
-        let by_len = self.by_len.get_or_init(|| {
+        let (last_bytes, by_len) = self.by_len.get_or_init(|| {
+            let mut f = Filter([0; 64]);
             let mut v: Vec<(usize, FxHashSet<&'static [u8]>)> = Vec::new();
             for g in self.list {
                 match v.iter_mut().find(|(n, _)| *n == g.len()) {
@@ -76,10 +86,19 @@ impl SuffixSet {
                     }
                     None => v.push((g.len(), std::iter::once(g.as_bytes()).collect())),
                 }
+                let k = Filter::tail_key(g.as_bytes());
+                f.0[k / 64] |= 1 << (k % 64);
             }
-            v
+            (f, v)
         });
         let b = w.as_bytes();
+        // A word ends with an entry only if it ends with the entry's last two bytes (or with
+        // a one-byte entry, which the filter holds as its byte alone).
+        let n = b.len();
+        let tail_in = |k: usize| last_bytes.0[k / 64] & (1 << (k % 64)) != 0;
+        if n == 0 || !(tail_in(Filter::tail_key(b)) || tail_in(Filter::tail_key(&b[n - 1..]))) {
+            return by_len.iter().any(|(len, _)| *len == 0);
+        }
         by_len
             .iter()
             .any(|(n, set)| *n <= b.len() && set.contains(&b[b.len() - n..]))
