@@ -797,14 +797,14 @@ fn tag_sentence(ctx: &SentenceCtx, toks: &[Token], out: &mut Vec<Indicator>) {
         // A clause without a figure yields nothing and changes nothing.
         if clause.iter().any(|w| w.fig.is_some()) {
             tag_clause(
-            ctx,
-            clause,
-            &sentence_chars,
-            &rel,
-            last_figure,
-            may_rank,
-            &mut last_name,
-            &mut mentions,
+                ctx,
+                clause,
+                &sentence_chars,
+                &rel,
+                last_figure,
+                may_rank,
+                &mut last_name,
+                &mut mentions,
             );
         }
         i += 1;

@@ -43,7 +43,10 @@ impl Filter {
 
 impl WordSet {
     pub const fn new(list: &'static [&'static str]) -> Self {
-        WordSet { list, set: OnceLock::new() }
+        WordSet {
+            list,
+            set: OnceLock::new(),
+        }
     }
 
     pub fn contains(&self, w: &str) -> bool {
@@ -70,7 +73,10 @@ pub struct SuffixSet {
 
 impl SuffixSet {
     pub const fn new(list: &'static [&'static str]) -> Self {
-        SuffixSet { list, by_len: OnceLock::new() }
+        SuffixSet {
+            list,
+            by_len: OnceLock::new(),
+        }
     }
 
     /// `list.iter().any(|g| w.ends_with(g))`.
@@ -408,28 +414,74 @@ mod tests {
     #[test]
     fn sets_answer_as_the_lists_do() {
         let probes = [
-            "实现", "增长", "同比增长", "增", "增速", "不增", "下降", "降", "降幅", "跌幅", "了",
-            "", "a", "全市", "稳定在", "年均增长", "平均每年", "减少了", "上涨", "多增", "涨",
-            "大幅增长", "x增", "收入",
+            "实现",
+            "增长",
+            "同比增长",
+            "增",
+            "增速",
+            "不增",
+            "下降",
+            "降",
+            "降幅",
+            "跌幅",
+            "了",
+            "",
+            "a",
+            "全市",
+            "稳定在",
+            "年均增长",
+            "平均每年",
+            "减少了",
+            "上涨",
+            "多增",
+            "涨",
+            "大幅增长",
+            "x增",
+            "收入",
         ];
         for w in probes {
-            assert_eq!(TRAILING_STRIP_SET.contains(w), TRAILING_STRIP.contains(&w), "{w}");
-            assert_eq!(LEADING_STRIP_SET.contains(w), LEADING_STRIP.contains(&w), "{w}");
+            assert_eq!(
+                TRAILING_STRIP_SET.contains(w),
+                TRAILING_STRIP.contains(&w),
+                "{w}"
+            );
+            assert_eq!(
+                LEADING_STRIP_SET.contains(w),
+                LEADING_STRIP.contains(&w),
+                "{w}"
+            );
             assert_eq!(
                 SKIPPABLE_BEFORE_FIGURE_SET.contains(w),
                 SKIPPABLE_BEFORE_FIGURE.contains(&w),
                 "{w}"
             );
-            assert_eq!(GROWTH_UP_ENDS.any_ends(w), GROWTH_UP.iter().any(|g| w.ends_with(g)), "{w}");
+            assert_eq!(
+                GROWTH_UP_ENDS.any_ends(w),
+                GROWTH_UP.iter().any(|g| w.ends_with(g)),
+                "{w}"
+            );
             assert_eq!(
                 GROWTH_DOWN_ENDS.any_ends(w),
                 GROWTH_DOWN.iter().any(|g| w.ends_with(g)),
                 "{w}"
             );
         }
-        for w in TRAILING_STRIP.iter().chain(LEADING_STRIP).chain(GROWTH_UP).chain(GROWTH_DOWN) {
-            assert_eq!(TRAILING_STRIP_SET.contains(w), TRAILING_STRIP.contains(w), "{w}");
-            assert_eq!(GROWTH_UP_ENDS.any_ends(w), GROWTH_UP.iter().any(|g| w.ends_with(g)), "{w}");
+        for w in TRAILING_STRIP
+            .iter()
+            .chain(LEADING_STRIP)
+            .chain(GROWTH_UP)
+            .chain(GROWTH_DOWN)
+        {
+            assert_eq!(
+                TRAILING_STRIP_SET.contains(w),
+                TRAILING_STRIP.contains(w),
+                "{w}"
+            );
+            assert_eq!(
+                GROWTH_UP_ENDS.any_ends(w),
+                GROWTH_UP.iter().any(|g| w.ends_with(g)),
+                "{w}"
+            );
         }
     }
 }
