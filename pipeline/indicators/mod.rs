@@ -404,6 +404,11 @@ fn join(ws: &[W]) -> String {
     ws.iter().map(|w| w.word()).collect()
 }
 
+/// `text.chars().count() >= 2`, without counting past two.
+fn has_two_chars(text: &str) -> bool {
+    text.chars().nth(1).is_some()
+}
+
 /// A quantity word that is a real figure (not a bare number such as "50" in "前50强").
 fn is_figure(w: &W) -> bool {
     w.pos() == "m" && w.fig.as_ref().is_some_and(|f| f.kind != FigureKind::Bare)
@@ -519,16 +524,13 @@ fn name_before(clause: &[W], q: usize, list: bool) -> Option<Name> {
         s += 1;
     }
     // 的 goes, except in a list, where split_names reads the shared head after it.
-    let kept: Vec<&W> = clause[s..end]
-        .iter()
-        .filter(|w| !INNER_DROP.contains(&w.word()) && (list || w.pos() != "uj"))
-        .collect();
-    let text: String = kept.iter().map(|w| w.word()).collect();
-    if text.chars().count() < 2
-        || !kept
+    let kept = || {
+        clause[s..end]
             .iter()
-            .any(|w| is_nounish(w.pos()) || w.pos().starts_with('v'))
-    {
+            .filter(|w| !INNER_DROP.contains(&w.word()) && (list || w.pos() != "uj"))
+    };
+    let text: String = kept().map(|w| w.word()).collect();
+    if !has_two_chars(&text) || !kept().any(|w| is_nounish(w.pos()) || w.pos().starts_with('v')) {
         return None;
     }
     Some(Name {
@@ -597,7 +599,7 @@ fn name_after(clause: &[W], q: usize, money: bool) -> Option<Name> {
         end = q + 2;
     }
     let text = join(&clause[q + 1..end]);
-    (text.chars().count() >= 2).then_some(Name {
+    has_two_chars(&text).then_some(Name {
         text,
         first: q + 1,
         last: end - 1,
@@ -795,14 +797,14 @@ fn tag_sentence(ctx: &SentenceCtx, toks: &[Token], out: &mut Vec<Indicator>) {
         // A clause without a figure yields nothing and changes nothing.
         if clause.iter().any(|w| w.fig.is_some()) {
             tag_clause(
-            ctx,
-            clause,
-            &sentence_chars,
-            &rel,
-            last_figure,
-            may_rank,
-            &mut last_name,
-            &mut mentions,
+                ctx,
+                clause,
+                &sentence_chars,
+                &rel,
+                last_figure,
+                may_rank,
+                &mut last_name,
+                &mut mentions,
             );
         }
         i += 1;
@@ -1201,10 +1203,19 @@ fn tag_clause(
         let status = cues.status(at, ctx.role);
         let year = cues.year(at).or(ctx.section_year);
         let period = year.map(|y| cues.period(at, y));
-        for n in names {
-            if n.chars().count() < 2 {
+        // The last row takes the span text, unit and period instead of a copy.
+        let mut text = text;
+        let mut unit = unit;
+        let mut period = period;
+        let n_names = names.len();
+        for (k, n) in names.into_iter().enumerate() {
+            if !has_two_chars(&n) {
                 continue;
             }
+            let last = k + 1 == n_names;
+            let take = |s: &mut String| if last { std::mem::take(s) } else { s.clone() };
+            let (text, unit) = (take(&mut text), take(&mut unit));
+            let period = if last { period.take() } else { period.clone() };
             out.push(Indicator {
                 sentence_index: ctx.sentence_index,
                 source_line: ctx.source_line,
@@ -1212,14 +1223,14 @@ fn tag_clause(
                 char_end: span_end,
                 source_byte_start: bs,
                 source_byte_end: be,
-                text: text.clone(),
+                text,
                 indicator: n,
                 indicator_code: None,
                 indicator_en: None,
                 measure,
                 value,
                 value_text: String::from(fig.value_text.as_str()),
-                unit: unit.clone(),
+                unit,
                 unit_text: String::from(fig.unit_text.as_str()),
                 multiplier,
                 qualifier,
@@ -1230,7 +1241,7 @@ fn tag_clause(
                 },
                 status,
                 year,
-                period: period.clone(),
+                period,
                 rank_scope: None,
                 rule,
             });

@@ -109,13 +109,15 @@ pub fn tag_ranks(ctx: &SentenceCtx, mentions: &[Indicator], out: &mut Vec<Indica
             .iter()
             .rposition(|&ch| matches!(ch, '，' | ',' | '；' | ';' | '：' | ':' | '。'))
             .map_or(0, |i| i + 1);
-        let mut name: String = chars[clause_start..start].iter().collect();
+        let name: String = chars[clause_start..start].iter().collect();
+        let mut trimmed = name.as_str();
         for p in ["的", "稳定", "继续", "持续", "均", "都", "已", "在", "中"] {
-            name = name.trim_end_matches(p).to_string();
+            trimmed = trimmed.trim_end_matches(p);
         }
         for p in ["其中", "并", "且", "同时", "全年"] {
-            name = name.trim_start_matches(p).to_string();
+            trimmed = trimmed.trim_start_matches(p);
         }
+        let name = trimmed.to_string();
         let prev = mentions
             .iter()
             .rev()

@@ -17,8 +17,8 @@ use std::ops::Range;
 use std::sync::OnceLock;
 
 use super::section::{self, HALVES, QUARTERS};
-use super::words::{DONE_WORDS, ESTIMATE_WORDS, STRONG_TARGET_WORDS, TARGET_WORDS};
 use super::status_of;
+use super::words::{DONE_WORDS, ESTIMATE_WORDS, STRONG_TARGET_WORDS, TARGET_WORDS};
 use crate::model::{FigureStatus, SectionRole};
 
 /// Where the cues first end in a sentence's lead and text (byte offsets into that text).
@@ -75,7 +75,9 @@ fn cue_words() -> &'static CueWords {
             }
         }
         words.sort_by_key(|&(c, _, _)| c);
-        let firsts = words.iter().fold(0u128, |m, &(c, _, _)| m | 1 << (c as u32 % 128));
+        let firsts = words
+            .iter()
+            .fold(0u128, |m, &(c, _, _)| m | 1 << (c as u32 % 128));
         CueWords { words, firsts }
     })
 }
@@ -182,7 +184,9 @@ impl ScopeCues {
         let end = self.scope_end(at);
         let months = match last_in(&self.months, end) {
             Ok(marks) => marks.last().map(|(_, m)| *m),
-            Err(()) => section::month_marks(&self.full[..end]).last().map(|(_, m)| m),
+            Err(()) => section::month_marks(&self.full[..end])
+                .last()
+                .map(|(_, m)| m),
         };
         section::period_of(
             year,
@@ -201,18 +205,30 @@ mod tests {
     #[test]
     fn cues_found_once_agree_with_each_prefix() {
         let cases = [
-            ("", "2022年,全区地区生产总值增长5%,比2019年增长12%,预计全年增长6%"),
+            (
+                "",
+                "2022年,全区地区生产总值增长5%,比2019年增长12%,预计全年增长6%",
+            ),
             ("1-6月,预计:", "规上工业增加值31.3亿元,上半年增长3%"),
-            ("二是", "力争2023年实现营收1-11月增长8%,2020年以来累计12亿元"),
+            (
+                "二是",
+                "力争2023年实现营收1-11月增长8%,2020年以来累计12亿元",
+            ),
             ("2020年以", "来累计完成投资12亿元,一季度增长3%,三季度增长4%"),
-            ("预", "计2022年12-3月增长13-5月增长二〇二二年以来增长,已经完成了目标"),
+            (
+                "预",
+                "计2022年12-3月增长13-5月增长二〇二二年以来增长,已经完成了目标",
+            ),
             ("", "下半年要确保增长,到2025年达到100亿元,1-13月增长,12-3月"),
             ("已经", "预期目标是增长5%,四季度一季度二季度,上半年下半年"),
             ("完成", "了任务,已完成了,计划2023年1-6月"),
         ];
         for (lead, text) in cases {
             let cues = ScopeCues::new(lead, text);
-            for (at, _) in text.char_indices().chain(std::iter::once((text.len(), ' '))) {
+            for (at, _) in text
+                .char_indices()
+                .chain(std::iter::once((text.len(), ' ')))
+            {
                 let scope = format!("{lead}{}", &text[..at]);
                 let before = &text[..at];
                 for role in [SectionRole::Review, SectionRole::Plan, SectionRole::Other] {
@@ -226,7 +242,11 @@ mod tests {
                     assert_eq!(cues.status(at, role), want, "{scope}");
                 }
                 assert_eq!(cues.year(at), section::year_in_text(&scope), "{scope}");
-                assert_eq!(cues.period(at, 2022), section::period(&scope, 2022), "{scope}");
+                assert_eq!(
+                    cues.period(at, 2022),
+                    section::period(&scope, 2022),
+                    "{scope}"
+                );
             }
         }
     }

@@ -12,16 +12,53 @@ use crate::model::Qualifier;
 /// entry of its length, and most entries are two chars long.
 pub struct WordSet {
     list: &'static [&'static str],
-    set: OnceLock<FxHashSet<&'static str>>,
+    set: OnceLock<(Filter, FxHashSet<&'static str>)>,
+}
+
+/// One bit per (length, last two bytes) of a list's words: most words asked about are in no
+/// list, and this rules them out before hashing them.
+struct Filter([u64; 64]);
+
+impl Filter {
+    fn key(w: &[u8]) -> usize {
+        let n = w.len();
+        let last = if n >= 1 { w[n - 1] as usize } else { 0 };
+        let before = if n >= 2 { w[n - 2] as usize } else { 0 };
+        ((before << 6) ^ last ^ (n << 9)) & 4095
+    }
+
+    /// The last two bytes alone (the last one for a one-byte text).
+    fn tail_key(w: &[u8]) -> usize {
+        let n = w.len();
+        let last = if n >= 1 { w[n - 1] as usize } else { 0 };
+        let before = if n >= 2 { w[n - 2] as usize } else { 0 };
+        ((before << 6) ^ last ^ if n >= 2 { 0 } else { 1 << 11 }) & 4095
+    }
+
+    fn may_hold(&self, w: &[u8]) -> bool {
+        let k = Self::key(w);
+        self.0[k / 64] & (1 << (k % 64)) != 0
+    }
 }
 
 impl WordSet {
     pub const fn new(list: &'static [&'static str]) -> Self {
-        WordSet { list, set: OnceLock::new() }
+        WordSet {
+            list,
+            set: OnceLock::new(),
+        }
     }
 
     pub fn contains(&self, w: &str) -> bool {
-        self.set.get_or_init(|| self.list.iter().copied().collect()).contains(w)
+        let (filter, set) = self.set.get_or_init(|| {
+            let mut f = Filter([0; 64]);
+            for w in self.list {
+                let k = Filter::key(w.as_bytes());
+                f.0[k / 64] |= 1 << (k % 64);
+            }
+            (f, self.list.iter().copied().collect())
+        });
+        filter.may_hold(w.as_bytes()) && set.contains(w)
     }
 }
 
@@ -29,19 +66,24 @@ impl WordSet {
 /// length the list has) instead of comparing it with every entry.
 pub struct SuffixSet {
     list: &'static [&'static str],
-    /// Byte length of entries, and the entries of that length.
-    by_len: OnceLock<Vec<(usize, FxHashSet<&'static [u8]>)>>,
+    /// Byte length of entries, and the entries of that length; and a filter on the last two
+    /// bytes every ending shares with the word.
+    by_len: OnceLock<(Filter, Vec<(usize, FxHashSet<&'static [u8]>)>)>,
 }
 
 impl SuffixSet {
     pub const fn new(list: &'static [&'static str]) -> Self {
-        SuffixSet { list, by_len: OnceLock::new() }
+        SuffixSet {
+            list,
+            by_len: OnceLock::new(),
+        }
     }
 
     /// `list.iter().any(|g| w.ends_with(g))`.
     #[inline]
     pub fn any_ends(&self, w: &str) -> bool {
-        let by_len = self.by_len.get_or_init(|| {
+        let (last_bytes, by_len) = self.by_len.get_or_init(|| {
+            let mut f = Filter([0; 64]);
             let mut v: Vec<(usize, FxHashSet<&'static [u8]>)> = Vec::new();
             for g in self.list {
                 match v.iter_mut().find(|(n, _)| *n == g.len()) {
@@ -50,10 +92,19 @@ impl SuffixSet {
                     }
                     None => v.push((g.len(), std::iter::once(g.as_bytes()).collect())),
                 }
+                let k = Filter::tail_key(g.as_bytes());
+                f.0[k / 64] |= 1 << (k % 64);
             }
-            v
+            (f, v)
         });
         let b = w.as_bytes();
+        // A word ends with an entry only if it ends with the entry's last two bytes (or with
+        // a one-byte entry, which the filter holds as its byte alone).
+        let n = b.len();
+        let tail_in = |k: usize| last_bytes.0[k / 64] & (1 << (k % 64)) != 0;
+        if n == 0 || !(tail_in(Filter::tail_key(b)) || tail_in(Filter::tail_key(&b[n - 1..]))) {
+            return by_len.iter().any(|(len, _)| *len == 0);
+        }
         by_len
             .iter()
             .any(|(n, set)| *n <= b.len() && set.contains(&b[b.len() - n..]))
@@ -363,28 +414,74 @@ mod tests {
     #[test]
     fn sets_answer_as_the_lists_do() {
         let probes = [
-            "实现", "增长", "同比增长", "增", "增速", "不增", "下降", "降", "降幅", "跌幅", "了",
-            "", "a", "全市", "稳定在", "年均增长", "平均每年", "减少了", "上涨", "多增", "涨",
-            "大幅增长", "x增", "收入",
+            "实现",
+            "增长",
+            "同比增长",
+            "增",
+            "增速",
+            "不增",
+            "下降",
+            "降",
+            "降幅",
+            "跌幅",
+            "了",
+            "",
+            "a",
+            "全市",
+            "稳定在",
+            "年均增长",
+            "平均每年",
+            "减少了",
+            "上涨",
+            "多增",
+            "涨",
+            "大幅增长",
+            "x增",
+            "收入",
         ];
         for w in probes {
-            assert_eq!(TRAILING_STRIP_SET.contains(w), TRAILING_STRIP.contains(&w), "{w}");
-            assert_eq!(LEADING_STRIP_SET.contains(w), LEADING_STRIP.contains(&w), "{w}");
+            assert_eq!(
+                TRAILING_STRIP_SET.contains(w),
+                TRAILING_STRIP.contains(&w),
+                "{w}"
+            );
+            assert_eq!(
+                LEADING_STRIP_SET.contains(w),
+                LEADING_STRIP.contains(&w),
+                "{w}"
+            );
             assert_eq!(
                 SKIPPABLE_BEFORE_FIGURE_SET.contains(w),
                 SKIPPABLE_BEFORE_FIGURE.contains(&w),
                 "{w}"
             );
-            assert_eq!(GROWTH_UP_ENDS.any_ends(w), GROWTH_UP.iter().any(|g| w.ends_with(g)), "{w}");
+            assert_eq!(
+                GROWTH_UP_ENDS.any_ends(w),
+                GROWTH_UP.iter().any(|g| w.ends_with(g)),
+                "{w}"
+            );
             assert_eq!(
                 GROWTH_DOWN_ENDS.any_ends(w),
                 GROWTH_DOWN.iter().any(|g| w.ends_with(g)),
                 "{w}"
             );
         }
-        for w in TRAILING_STRIP.iter().chain(LEADING_STRIP).chain(GROWTH_UP).chain(GROWTH_DOWN) {
-            assert_eq!(TRAILING_STRIP_SET.contains(w), TRAILING_STRIP.contains(w), "{w}");
-            assert_eq!(GROWTH_UP_ENDS.any_ends(w), GROWTH_UP.iter().any(|g| w.ends_with(g)), "{w}");
+        for w in TRAILING_STRIP
+            .iter()
+            .chain(LEADING_STRIP)
+            .chain(GROWTH_UP)
+            .chain(GROWTH_DOWN)
+        {
+            assert_eq!(
+                TRAILING_STRIP_SET.contains(w),
+                TRAILING_STRIP.contains(w),
+                "{w}"
+            );
+            assert_eq!(
+                GROWTH_UP_ENDS.any_ends(w),
+                GROWTH_UP.iter().any(|g| w.ends_with(g)),
+                "{w}"
+            );
         }
     }
 }
