@@ -54,7 +54,7 @@ impl Source {
         }
         debug_assert_eq!(chars.len() + 1, char_src.len());
         // Residue is rare: without "<U+" the chars and offsets stay as they are.
-        let (chars, src, utf8) = if text.contains("<U+") {
+        let (chars, src, utf8) = if text.match_indices('<').any(|(i, _)| text[i..].starts_with("<U+")) {
             let (chars, src) = unescape(&chars, char_src);
             (chars, src, None)
         } else {
