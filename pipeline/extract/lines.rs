@@ -44,10 +44,17 @@ fn line_end_len(chars: &[char], i: usize) -> Option<usize> {
 
 impl Source {
     pub fn new(text: &str, char_src: &[u32]) -> Source {
-        let (chars, pos): (Vec<char>, Vec<u32>) = text.char_indices().map(|(i, c)| (c, i as u32)).unzip();
+        // `char_src` has one entry per char plus one: both buffers are allocated once.
+        let n = char_src.len().saturating_sub(1);
+        let mut chars = Vec::with_capacity(n);
+        let mut pos = Vec::with_capacity(n);
+        for (i, c) in text.char_indices() {
+            chars.push(c);
+            pos.push(i as u32);
+        }
         debug_assert_eq!(chars.len() + 1, char_src.len());
         // Residue is rare: without "<U+" the chars and offsets stay as they are.
-        let (chars, src, utf8) = if text.contains("<U+") {
+        let (chars, src, utf8) = if text.match_indices('<').any(|(i, _)| text[i..].starts_with("<U+")) {
             let (chars, src) = unescape(&chars, char_src);
             (chars, src, None)
         } else {
