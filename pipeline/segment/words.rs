@@ -207,7 +207,11 @@ fn tag_gap(gap: &str, offset: usize, out: &mut Vec<Word>) {
         }
         true
     });
+    // Whether any word starts with a Chinese numeral: only then can `merge_chinese_counts`
+    // change anything (most gaps have none, and the merge pass is skipped).
+    let mut numeral_word = false;
     let mut push = |word: &str, tag: &'static str, start: usize, end: usize| {
+        numeral_word |= word.chars().next().is_some_and(is_numeral_start);
         let mut pos = tag;
         // Digits that reach jieba were refused as figures (glued to a code or an address):
         // jieba would tag them `m`; they are code pieces.
@@ -225,7 +229,14 @@ fn tag_gap(gap: &str, offset: usize, out: &mut Vec<Word>) {
             push(t.word, intern_tag(t.tag), t.start, t.end);
         }
     }
-    merge_chinese_counts(out, first);
+    if numeral_word {
+        merge_chinese_counts(out, first);
+    }
+}
+
+/// A Chinese numeral character that can start a count ("三批次", "二千一百").
+fn is_numeral_start(c: char) -> bool {
+    matches!(c, '零' | '〇' | '○' | '一' | '二' | '两' | '三' | '四' | '五' | '六' | '七' | '八' | '九' | '十')
 }
 
 /// Distinct words whose tag a thread keeps (a cleared table only costs lookups again).
@@ -263,8 +274,7 @@ fn chinese_numeral_re() -> &'static Regex {
 fn merge_chinese_counts(ws: &mut Vec<Word>, from: usize) {
     // Every merge starts at a word that begins with a Chinese numeral; most words don't, and
     // the check on the first character spares them the regex.
-    let numeral_start =
-        |w: &str| w.chars().next().is_some_and(|c| matches!(c, '零' | '〇' | '○' | '一' | '二' | '两' | '三' | '四' | '五' | '六' | '七' | '八' | '九' | '十'));
+    let numeral_start = |w: &str| w.chars().next().is_some_and(is_numeral_start);
     let mut i = from;
     while i < ws.len() {
         if !numeral_start(&ws[i].word) {
