@@ -183,7 +183,19 @@ fn tag_gap(gap: &str, offset: usize, out: &mut Vec<Word>) {
     // it whole on its own (so its tag alone might not be its tag here), the gap is tagged the
     // plain way. Either way the words and tags are exactly those of `jieba.tag(gap, true)`.
     let words = jieba().cut(gap, true);
-    let mut tags: Vec<&'static str> = Vec::with_capacity(words.len());
+    // Whether any word starts with a Chinese numeral: only then can `merge_chinese_counts`
+    // change anything (most gaps have none, and the merge pass is skipped).
+    let mut numeral_word = false;
+    let mut push = |out: &mut Vec<Word>, word: &str, tag: &'static str, start: usize, end: usize| {
+        numeral_word |= word.chars().next().is_some_and(is_numeral_start);
+        let mut pos = tag;
+        // Digits that reach jieba were refused as figures (glued to a code or an address):
+        // jieba would tag them `m`; they are code pieces.
+        if pos == TAG_QUANTITY && word.bytes().any(|c| c.is_ascii_digit()) {
+            pos = "eng";
+        }
+        out.push(Word { word: word.into(), pos, start: offset + start, end: offset + end });
+    };
     let known = WORD_TAGS.with(|table| {
         let mut table = table.borrow_mut();
         for w in &words {
@@ -201,32 +213,18 @@ fn tag_gap(gap: &str, offset: usize, out: &mut Vec<Word>) {
                 }
             };
             match tag {
-                Some(t) => tags.push(t),
+                Some(t) => push(out, w.word, t, w.start, w.end),
                 None => return false,
             }
         }
         true
     });
-    // Whether any word starts with a Chinese numeral: only then can `merge_chinese_counts`
-    // change anything (most gaps have none, and the merge pass is skipped).
-    let mut numeral_word = false;
-    let mut push = |word: &str, tag: &'static str, start: usize, end: usize| {
-        numeral_word |= word.chars().next().is_some_and(is_numeral_start);
-        let mut pos = tag;
-        // Digits that reach jieba were refused as figures (glued to a code or an address):
-        // jieba would tag them `m`; they are code pieces.
-        if pos == TAG_QUANTITY && word.bytes().any(|c| c.is_ascii_digit()) {
-            pos = "eng";
-        }
-        out.push(Word { word: word.into(), pos, start: offset + start, end: offset + end });
-    };
-    if known {
-        for (w, tag) in words.iter().zip(tags) {
-            push(w.word, tag, w.start, w.end);
-        }
-    } else {
+    if !known {
+        // A word whose tag alone may not be its tag here: the words pushed so far go, and the
+        // whole gap is tagged the plain way.
+        out.truncate(first);
         for t in jieba().tag(gap, true) {
-            push(t.word, intern_tag(t.tag), t.start, t.end);
+            push(out, t.word, intern_tag(t.tag), t.start, t.end);
         }
     }
     if numeral_word {

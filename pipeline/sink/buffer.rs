@@ -28,6 +28,11 @@ enum Col {
 /// word is a few bytes, a sentence a hundred; the builder grows past it when needed).
 const TEXT_BYTES_PER_ROW: usize = 16;
 
+/// A value for an int32 column; a value out of range is a bug in the emitter, not bad input.
+fn to_i32(x: i64) -> i32 {
+    i32::try_from(x).unwrap_or_else(|_| panic!("{x} overflows int32"))
+}
+
 impl Col {
     fn new(ty: ColumnType, rows: usize) -> Col {
         match ty {
@@ -122,7 +127,7 @@ impl TableBuffer {
         match &mut self.cols[i] {
             Col::Int64(b) => b.append_option(v),
             Col::Int32(b) => {
-                let v32 = v.map(|x| i32::try_from(x).unwrap_or_else(|_| panic!("{x} overflows int32")));
+                let v32 = v.map(to_i32);
                 b.append_option(v32)
             }
             _ => self.wrong_type(i, "integer"),
@@ -174,7 +179,7 @@ impl TableBuffer {
     pub fn ints_column(&mut self, i: usize, values: impl Iterator<Item = i64>) {
         match &mut self.cols[i] {
             Col::Int64(b) => values.for_each(|v| b.append_value(v)),
-            Col::Int32(b) => values.for_each(|v| b.append_value(i32::try_from(v).unwrap_or_else(|_| panic!("{v} overflows int32")))),
+            Col::Int32(b) => values.for_each(|v| b.append_value(to_i32(v))),
             _ => self.wrong_type(i, "integer"),
         }
     }

@@ -37,6 +37,9 @@ pub fn writer_properties(def: &TableDef) -> WriterProperties {
         .set_created_by(format!("govreport {}", crate::VERSION));
     for c in &def.columns {
         let path = ColumnPath::from(c.name.as_str());
+        if !c.statistics {
+            b = b.set_column_statistics_enabled(path.clone(), EnabledStatistics::None);
+        }
         b = match c.ty {
             ColumnType::Int32 | ColumnType::Int64 | ColumnType::Date32 | ColumnType::TimestampMs => b
                 .set_column_dictionary_enabled(path.clone(), false)
@@ -44,9 +47,6 @@ pub fn writer_properties(def: &TableDef) -> WriterProperties {
             ColumnType::Float64 | ColumnType::Bool => b.set_column_dictionary_enabled(path, false),
             ColumnType::Utf8 => b.set_column_dictionary_enabled(path, c.dictionary),
         };
-        if !c.statistics {
-            b = b.set_column_statistics_enabled(ColumnPath::from(c.name.as_str()), EnabledStatistics::None);
-        }
     }
     b.build()
 }
