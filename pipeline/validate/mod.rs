@@ -339,21 +339,35 @@ impl SentenceIndex {
         reading.for_each_chunk("sentences", &SPAN_COLUMNS, |c, at| {
             let (sid, sidx, scs, sce) = (c.strs("doc_id")?, c.ints("sentence_index")?, c.ints("char_start")?, c.ints("char_end")?);
             let mut run: Option<(&str, usize, usize)> = None;
-            for k in 0..c.rows() {
-                let Some(d) = sid.get(k) else { continue };
-                counter.row(d);
-                if let (Some(i), Some(a), Some(b)) = (sidx.get(k), scs.get(k), sce.get(k)) {
-                    if a >= b {
-                        out.push(finding(Severity::Error, "empty_sentence", format!("sentence {i} of {d} is empty"), "sentences".into()));
+            let mut k = 0;
+            while k < c.rows() {
+                // The rows k..end share one doc_id: compared once, not per row.
+                let end = sid.run_end(k, c.rows());
+                let Some(d) = sid.get(k) else {
+                    k = end;
+                    continue;
+                };
+                counter.rows(d, (end - k) as i64);
+                // First and last row of the run with an index and a span.
+                let mut spanned: Option<(usize, usize)> = None;
+                for r in k..end {
+                    if let (Some(i), Some(a), Some(b)) = (sidx.get(r), scs.get(r), sce.get(r)) {
+                        if a >= b {
+                            out.push(finding(Severity::Error, "empty_sentence", format!("sentence {i} of {d} is empty"), "sentences".into()));
+                        }
+                        spanned = Some(spanned.map_or((at + r, at + r), |(f, _)| (f, at + r)));
                     }
+                }
+                if let Some((first, last)) = spanned {
                     match &mut run {
-                        Some((cur, _, last)) if *cur == d => *last = at + k,
+                        Some((cur, _, l)) if *cur == d => *l = last,
                         _ => {
                             end_run(run.take());
-                            run = Some((d, at + k, at + k));
+                            run = Some((d, first, last));
                         }
                     }
                 }
+                k = end;
             }
             end_run(run);
             Ok(())
@@ -378,13 +392,14 @@ impl<'a> RowCounter<'a> {
         RowCounter { known, per_doc: HashMap::new(), orphans: (0, None), run: None }
     }
 
+    /// `n` rows of `id`.
     #[inline]
-    fn row(&mut self, id: &str) {
+    fn rows(&mut self, id: &str, n: i64) {
         match &mut self.run {
-            Some((cur, n)) if cur == id => *n += 1,
+            Some((cur, m)) if cur == id => *m += n,
             _ => {
                 self.end_run();
-                self.run = Some((id.to_string(), 1));
+                self.run = Some((id.to_string(), n));
             }
         }
     }
@@ -454,26 +469,39 @@ fn check_references(reading: &Reading, docs: &[facts::DocRow], tables: &[&str], 
             let mut example = String::new();
             reading.for_each_chunk(table, &SPAN_COLUMNS, |c, at| {
                 let (id, idx, cs, ce) = (c.strs("doc_id")?, c.ints("sentence_index")?, c.ints("char_start")?, c.ints("char_end")?);
-                for r in 0..c.rows() {
-                    let Some(d) = id.get(r) else { continue };
-                    counter.row(d);
-                    let (Some(i), Some(a), Some(b)) = (idx.get(r), cs.get(r), ce.get(r)) else { continue };
-                    if spans.as_ref().map_or(true, |(cur, _)| cur != d) {
-                        spans = Some((d.to_string(), spans_of(&mut cursor, &index, d)?));
-                    }
-                    let k = at + r;
-                    match spans.as_ref().expect("loaded above").1.get(i) {
-                        Some(&(sa, sb)) if sa <= a && a < b && b <= sb => {}
-                        found => {
-                            bad += 1;
-                            if example.is_empty() {
-                                example = match found {
-                                    None => format!("{table} row {k} points to missing sentence {i} of {d}"),
-                                    Some(_) => format!("{table} row {k} span {a}..{b} lies outside sentence {i} of {d}"),
-                                };
+                let spans_at = SpanColumns::new(&idx, &cs, &ce);
+                let mut k = 0;
+                while k < c.rows() {
+                    // The rows k..end share one doc_id: counted and compared once, not per row.
+                    let end = id.run_end(k, c.rows());
+                    let Some(d) = id.get(k) else {
+                        k = end;
+                        continue;
+                    };
+                    counter.rows(d, (end - k) as i64);
+                    // The document's spans are loaded when its first row with a span comes.
+                    let mut loaded = spans.as_ref().is_some_and(|(cur, _)| cur == d);
+                    for r in k..end {
+                        let Some((i, a, b)) = spans_at.get(r) else { continue };
+                        if !loaded {
+                            spans = Some((d.to_string(), spans_of(&mut cursor, &index, d)?));
+                            loaded = true;
+                        }
+                        match spans.as_ref().expect("loaded above").1.get(i) {
+                            Some(&(sa, sb)) if sa <= a && a < b && b <= sb => {}
+                            found => {
+                                bad += 1;
+                                if example.is_empty() {
+                                    let k = at + r;
+                                    example = match found {
+                                        None => format!("{table} row {k} points to missing sentence {i} of {d}"),
+                                        Some(_) => format!("{table} row {k} span {a}..{b} lies outside sentence {i} of {d}"),
+                                    };
+                                }
                             }
                         }
                     }
+                    k = end;
                 }
                 Ok(())
             })?;
@@ -496,12 +524,19 @@ fn check_references(reading: &Reading, docs: &[facts::DocRow], tables: &[&str], 
         reading.for_each_chunk(table, columns, |c, _| {
             let ids = c.strs("doc_id")?;
             let stage = if table == "issues" { Some(c.strs("stage")?) } else { None };
-            for r in 0..c.rows() {
-                let Some(id) = ids.get(r) else { continue };
-                if stage.as_ref().and_then(|s| s.get(r)) == Some(STAGE) {
-                    continue;
+            let mut k = 0;
+            while k < c.rows() {
+                let end = ids.run_end(k, c.rows());
+                if let Some(id) = ids.get(k) {
+                    let n = match &stage {
+                        Some(s) => (k..end).filter(|&r| s.get(r) != Some(STAGE)).count(),
+                        None => end - k,
+                    };
+                    if n > 0 {
+                        counter.rows(id, n as i64);
+                    }
                 }
-                counter.row(id);
+                k = end;
             }
             Ok(())
         })?;
@@ -513,6 +548,31 @@ fn check_references(reading: &Reading, docs: &[facts::DocRow], tables: &[&str], 
     }
     out.append(&mut spans_found);
     Ok(index)
+}
+
+/// The (sentence_index, char_start, char_end) of each row of a chunk: read straight from the
+/// columns' values when none is null and all are 32-bit (as the writer stores them), else
+/// through [`stream::Ints::get`]; both give the same.
+enum SpanColumns<'a> {
+    Dense(&'a [i32], &'a [i32], &'a [i32]),
+    Any(&'a stream::Ints, &'a stream::Ints, &'a stream::Ints),
+}
+
+impl<'a> SpanColumns<'a> {
+    fn new(idx: &'a stream::Ints, cs: &'a stream::Ints, ce: &'a stream::Ints) -> Self {
+        match (idx.dense_i32(), cs.dense_i32(), ce.dense_i32()) {
+            (Some(i), Some(a), Some(b)) if i.len() == a.len() && a.len() == b.len() => SpanColumns::Dense(i, a, b),
+            _ => SpanColumns::Any(idx, cs, ce),
+        }
+    }
+
+    #[inline]
+    fn get(&self, r: usize) -> Option<(i64, i64, i64)> {
+        match self {
+            SpanColumns::Dense(i, a, b) => Some((i64::from(i[r]), i64::from(a[r]), i64::from(b[r]))),
+            SpanColumns::Any(i, a, b) => Some((i.get(r)?, a.get(r)?, b.get(r)?)),
+        }
+    }
 }
 
 /// sentence_index → (char_start, char_end) of one document's sentences (the last row wins).
@@ -797,6 +857,25 @@ mod tests {
             drop(parts);
             assert!(!small.scratch.exists());
         }
+    }
+
+    #[test]
+    fn span_columns_read_straight_give_what_the_checked_reads_give() {
+        let idx = stream::Ints::I32(Int32Array::from(vec![0, 1, 2, 7]));
+        let cs = stream::Ints::I32(Int32Array::from(vec![0, 5, 9, -3]));
+        let ce = stream::Ints::I32(Int32Array::from(vec![5, 9, 12, 40]));
+        let dense = SpanColumns::new(&idx, &cs, &ce);
+        assert!(matches!(dense, SpanColumns::Dense(..)));
+        let any = SpanColumns::Any(&idx, &cs, &ce);
+        for r in 0..4 {
+            assert_eq!(dense.get(r), any.get(r));
+        }
+        // A null anywhere: no straight read, and the row has no span.
+        let nulls = stream::Ints::I32(Int32Array::from(vec![Some(5), None, Some(12), Some(40)]));
+        let some = SpanColumns::new(&idx, &cs, &nulls);
+        assert!(matches!(some, SpanColumns::Any(..)));
+        assert_eq!(some.get(1), None);
+        assert_eq!(some.get(2), dense.get(2));
     }
 
     #[test]

@@ -11,12 +11,14 @@ use std::fs::File;
 use std::path::{Path, PathBuf};
 
 use anyhow::Context;
-use arrow::array::{Array, ArrayRef, AsArray, Float64Array, Int32Array, Int64Array, StringArray};
+use arrow::array::{Array, ArrayRef, AsArray, Float64Array, Int32Array, Int64Array, StringArray, StringViewArray};
 use arrow::compute::cast;
-use arrow::datatypes::{DataType, Float64Type, Int32Type, Int64Type};
+use arrow::datatypes::{DataType, Field, Float64Type, Int32Type, Int64Type, Schema, SchemaRef};
 use arrow::record_batch::RecordBatch;
-use parquet::arrow::arrow_reader::{ParquetRecordBatchReader, ParquetRecordBatchReaderBuilder};
+use parquet::arrow::arrow_reader::{ArrowReaderMetadata, ArrowReaderOptions, ParquetRecordBatchReader, ParquetRecordBatchReaderBuilder};
 use parquet::arrow::ProjectionMask;
+
+use crate::schema::catalog;
 
 /// Rows per chunk when nothing else is asked for: a few MB of the widest table.
 pub const DEFAULT_CHUNK_ROWS: usize = 64 * 1024;
@@ -89,11 +91,18 @@ impl Reading {
         self.dir.join(format!("{table}.parquet"))
     }
 
-    /// A reader of `columns` of `table` from row `offset` on.
+    /// A reader of `columns` of `table` from row `offset` on, its text columns read as
+    /// [`read_as`] says.
     fn open(&self, table: &str, columns: &[&str], offset: usize) -> anyhow::Result<ParquetRecordBatchReader> {
         let path = self.path(table);
         let f = File::open(&path).with_context(|| format!("cannot open {}", path.display()))?;
-        let b = ParquetRecordBatchReaderBuilder::try_new(f).with_context(|| format!("cannot read {}", path.display()))?;
+        let meta = ArrowReaderMetadata::load(&f, ArrowReaderOptions::new()).with_context(|| format!("cannot read {}", path.display()))?;
+        let meta = match read_as(table, meta.schema()) {
+            Some(hint) => ArrowReaderMetadata::try_new(meta.metadata().clone(), ArrowReaderOptions::new().with_schema(hint))
+                .with_context(|| format!("cannot read {}", path.display()))?,
+            None => meta,
+        };
+        let b = ParquetRecordBatchReaderBuilder::new_with_metadata(f, meta);
         let mask = ProjectionMask::columns(b.parquet_schema(), columns.iter().copied());
         let b = b.with_projection(mask).with_batch_size(self.chunk_rows);
         let b = if offset > 0 { b.with_offset(offset) } else { b };
@@ -119,6 +128,32 @@ impl Reading {
     }
 }
 
+/// The schema to read `table` with when it differs from the file's: text columns the writer
+/// dictionary-encodes (schemas/tables.toml) come as dictionaries, so that a value repeated on
+/// many rows (a doc_id on each of a document's tokens) is not copied out once per row and
+/// runs of one value are found by comparing keys; the other text columns (a sentence's text)
+/// come as views into the decoded pages instead of being copied into one buffer. The values
+/// are the same either way ([`Strs`] reads all three forms).
+fn read_as(table: &str, file: &SchemaRef) -> Option<SchemaRef> {
+    let def = catalog().tables.iter().find(|t| t.name == table)?;
+    let mut changed = false;
+    let fields: Vec<Field> = file
+        .fields()
+        .iter()
+        .map(|f| {
+            let col = def.columns.iter().find(|c| &c.name == f.name());
+            let to = match (f.data_type(), col) {
+                (DataType::Utf8, Some(c)) if c.dictionary => DataType::Dictionary(Box::new(DataType::Int32), Box::new(DataType::Utf8)),
+                (DataType::Utf8, Some(_)) => DataType::Utf8View,
+                _ => return f.as_ref().clone(),
+            };
+            changed = true;
+            f.as_ref().clone().with_data_type(to)
+        })
+        .collect();
+    changed.then(|| std::sync::Arc::new(Schema::new_with_metadata(fields, file.metadata().clone())))
+}
+
 /// One chunk of a table, with its columns as plain values by name.
 pub struct Chunk(pub RecordBatch);
 
@@ -133,7 +168,16 @@ impl Chunk {
     }
 
     pub fn strs(&self, name: &str) -> anyhow::Result<Strs> {
-        Ok(Strs(self.column(name, &DataType::Utf8)?.as_string::<i32>().clone()))
+        let c = self.0.column_by_name(name).with_context(|| format!("no column {name}"))?;
+        Ok(match c.data_type() {
+            DataType::Utf8View => Strs::View(c.as_string_view().clone()),
+            DataType::Dictionary(k, v) if **k == DataType::Int32 => {
+                let d = c.as_dictionary::<Int32Type>();
+                let values = if **v == DataType::Utf8 { d.values().clone() } else { cast(d.values(), &DataType::Utf8)? };
+                Strs::Dict { keys: d.keys().clone(), values: values.as_string::<i32>().clone() }
+            }
+            _ => Strs::Plain(self.column(name, &DataType::Utf8)?.as_string::<i32>().clone()),
+        })
     }
 
     pub fn ints(&self, name: &str) -> anyhow::Result<Ints> {
@@ -166,6 +210,16 @@ impl Ints {
             Ints::I64(a) => a.is_valid(k).then(|| a.value(k)),
         }
     }
+
+    /// The values as a plain slice when the column is 32-bit and has no nulls (as the
+    /// writer stores indexes and offsets), for loops over millions of rows; else None.
+    #[inline]
+    pub fn dense_i32(&self) -> Option<&[i32]> {
+        match self {
+            Ints::I32(a) if a.null_count() == 0 => Some(a.values()),
+            _ => None,
+        }
+    }
 }
 
 /// A float column of a chunk, read in place.
@@ -178,14 +232,63 @@ impl Floats {
     }
 }
 
-/// A string column of a chunk.
-pub struct Strs(StringArray);
+/// A string column of a chunk, read in place in the form it was decoded in (see [`read_as`]).
+pub enum Strs {
+    Plain(StringArray),
+    View(StringViewArray),
+    /// Each row a key into `values`.
+    Dict { keys: Int32Array, values: StringArray },
+}
 
 impl Strs {
     #[inline]
     pub fn get(&self, k: usize) -> Option<&str> {
-        self.0.is_valid(k).then(|| self.0.value(k))
+        match self {
+            Strs::Plain(a) => a.is_valid(k).then(|| a.value(k)),
+            Strs::View(a) => a.is_valid(k).then(|| a.value(k)),
+            Strs::Dict { keys, values } => {
+                let v = keys.is_valid(k).then(|| keys.value(k) as usize)?;
+                values.is_valid(v).then(|| values.value(v))
+            }
+        }
     }
+
+    /// The end of the run of rows from `start` (below `len`) that hold the same value as
+    /// `start` (nulls count as one value). Rows with the same key hold the same value; rows
+    /// with different keys are compared by value, so the runs do not depend on how the
+    /// dictionary was built.
+    pub fn run_end(&self, start: usize, len: usize) -> usize {
+        let first = self.get(start);
+        let mut end = start + 1;
+        match self {
+            Strs::Dict { keys, .. } if keys.null_count() == 0 => {
+                let keys = keys.values();
+                while end < len && (keys[end] == keys[start] || self.get(end) == first) {
+                    end += 1;
+                }
+            }
+            _ => {
+                while end < len && self.get(end) == first {
+                    end += 1;
+                }
+            }
+        }
+        end
+    }
+}
+
+/// The rows in `range` whose value is `doc`, found a run of one value at a time.
+fn rows_with(ids: &Strs, doc: &str, range: std::ops::Range<usize>) -> Vec<usize> {
+    let mut rows = Vec::new();
+    let mut k = range.start;
+    while k < range.end {
+        let end = ids.run_end(k, range.end);
+        if ids.get(k) == Some(doc) {
+            rows.extend(k..end);
+        }
+        k = end;
+    }
+    rows
 }
 
 /// Reads the rows of one document at a time from a table grouped by document, given where the
@@ -232,15 +335,106 @@ impl<'a> Cursor<'a> {
                 continue;
             }
             let (c, start) = self.chunk.as_ref().expect("held");
-            let ids = c.0.column_by_name("doc_id").context("no column doc_id")?;
-            let ids = ids.as_string_opt::<i32>().context("doc_id is not a string column")?;
+            let ids = c.strs("doc_id")?;
             let end = (start + c.rows()).min(last + 1);
-            let rows: Vec<usize> = (row - start..end - start).filter(|&k| ids.is_valid(k) && ids.value(k) == doc).collect();
+            let rows = rows_with(&ids, doc, row - start..end - start);
             if !rows.is_empty() {
                 f(c, &rows)?;
             }
             row = end;
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use arrow::array::DictionaryArray;
+
+    use super::*;
+
+    /// One column in the three forms [`Strs`] reads; the dictionary holds "a" twice (keys 0
+    /// and 3), as a dictionary rebuilt across pages may.
+    fn forms() -> Vec<Strs> {
+        let rows = [Some("a"), Some("a"), None, None, Some("b"), Some("a"), Some("a"), Some("b"), Some("b"), None];
+        let values = StringArray::from(vec!["a", "b", "c", "a"]);
+        let keys = Int32Array::from(vec![Some(0), Some(3), None, None, Some(1), Some(3), Some(0), Some(1), Some(1), None]);
+        let dict = DictionaryArray::<Int32Type>::try_new(keys, Arc::new(values)).unwrap();
+        let dict_nonull = DictionaryArray::<Int32Type>::try_new(Int32Array::from(vec![0, 3, 0, 1, 1, 3]), Arc::new(StringArray::from(vec!["a", "b", "c", "a"]))).unwrap();
+        vec![
+            Strs::Plain(StringArray::from(rows.to_vec())),
+            Strs::View(StringViewArray::from(rows.to_vec())),
+            Strs::Dict { keys: dict.keys().clone(), values: dict.values().as_string::<i32>().clone() },
+            Strs::Dict { keys: dict_nonull.keys().clone(), values: dict_nonull.values().as_string::<i32>().clone() },
+        ]
+    }
+
+    fn len(s: &Strs) -> usize {
+        match s {
+            Strs::Plain(a) => a.len(),
+            Strs::View(a) => a.len(),
+            Strs::Dict { keys, .. } => keys.len(),
+        }
+    }
+
+    #[test]
+    fn runs_found_by_keys_are_the_runs_of_equal_values() {
+        for s in forms() {
+            let n = len(&s);
+            // The slow way: a run ends where the value differs from the row before.
+            let mut slow = Vec::new();
+            let mut start = 0;
+            for k in 1..=n {
+                if k == n || s.get(k) != s.get(k - 1) {
+                    slow.push((start, k));
+                    start = k;
+                }
+            }
+            let mut fast = Vec::new();
+            let mut k = 0;
+            while k < n {
+                let end = s.run_end(k, n);
+                fast.push((k, end));
+                k = end;
+            }
+            assert_eq!(fast, slow);
+            // A run stops at the limit given.
+            assert_eq!(s.run_end(0, 1), 1);
+            assert_eq!(rows_with(&s, "a", 0..n), (0..n).filter(|&k| s.get(k) == Some("a")).collect::<Vec<_>>());
+        }
+    }
+
+    #[test]
+    fn text_columns_read_as_dictionaries_and_views_give_the_values_written() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = crate::sink::rows::DOC_TABLES;
+        assert!(out.contains(&"sentences"));
+        crate::runner::run(&crate::runner::RunConfig::new(Path::new(env!("CARGO_MANIFEST_DIR")).join("seeds"), dir.path())).unwrap();
+        let reading = Reading::new(dir.path(), 1000);
+        let columns = ["doc_id", "text"];
+        // The same rows read plainly (all of the file at once, without a schema hint).
+        let f = File::open(dir.path().join("sentences.parquet")).unwrap();
+        let b = ParquetRecordBatchReaderBuilder::try_new(f).unwrap();
+        let mask = ProjectionMask::columns(b.parquet_schema(), columns);
+        let plain: Vec<RecordBatch> = b.with_projection(mask).build().unwrap().map(|b| b.unwrap()).collect();
+        let plain = arrow::compute::concat_batches(&plain[0].schema(), &plain).unwrap();
+        let (ids, texts) = (plain.column(0).as_string::<i32>(), plain.column(1).as_string::<i32>());
+        let mut seen = 0;
+        reading
+            .for_each_chunk("sentences", &columns, |c, at| {
+                assert!(matches!(c.strs("doc_id")?, Strs::Dict { .. }));
+                assert!(matches!(c.strs("text")?, Strs::View(_)));
+                let (id, text) = (c.strs("doc_id")?, c.strs("text")?);
+                for k in 0..c.rows() {
+                    assert_eq!(id.get(k), Some(ids.value(at + k)));
+                    assert_eq!(text.get(k), Some(texts.value(at + k)));
+                }
+                seen += c.rows();
+                Ok(())
+            })
+            .unwrap();
+        assert_eq!(seen, plain.num_rows());
     }
 }
