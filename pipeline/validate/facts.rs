@@ -2,7 +2,9 @@
 //! targets vs actuals): documents with their region, figures, and sentence texts, read in
 //! chunks (see [`super::stream`]).
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
+
+use rustc_hash::{FxHashMap, FxHashSet};
 
 use super::stream::{Chunk, Cursor, Reading};
 use super::SentenceIndex;
@@ -256,8 +258,8 @@ pub fn figures(ind: &Chunk, out: &mut Vec<Figure>) -> anyhow::Result<()> {
 
 /// sentence_index → (char_start, text) of the `wanted` sentences of one document (the last
 /// row wins), read through `cursor` over `sentences`.
-pub fn sentences_of(cursor: &mut Cursor, index: &SentenceIndex, doc: &str, wanted: &HashSet<i64>) -> anyhow::Result<HashMap<i64, (i64, String)>> {
-    let mut out = HashMap::new();
+pub fn sentences_of(cursor: &mut Cursor, index: &SentenceIndex, doc: &str, wanted: &FxHashSet<i64>) -> anyhow::Result<FxHashMap<i64, (i64, String)>> {
+    let mut out = FxHashMap::default();
     let Some(&range) = index.rows.get(doc) else { return Ok(out) };
     cursor.rows_of(doc, range, |c, rows| {
         let (idx, cs, text) = (c.ints("sentence_index")?, c.ints("char_start")?, c.strs("text")?);

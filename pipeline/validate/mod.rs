@@ -163,18 +163,18 @@ fn check_data(reading: &Reading, tables: &[&str], mut issues: Vec<Issue>) -> any
             // document completes; documents with a region have their mentions spilled to
             // buckets, for the checks across reports (targets vs actuals, growth against last
             // year's level), made one bucket at a time once all figures are read.
-            let mut per_doc = |doc_figs: Vec<facts::Figure>, findings: &mut Vec<Finding>| -> anyhow::Result<()> {
+            let mut per_doc = |doc_figs: &[facts::Figure], findings: &mut Vec<Finding>| -> anyhow::Result<()> {
                 if doc_figs.is_empty() {
                     return Ok(());
                 }
                 if let Some(index) = &index {
                     let position = |d: &str| index.rows.get(d).map_or(usize::MAX, |r| r.0);
-                    let mut load = |d: &str, wanted: &HashSet<i64>| facts::sentences_of(&mut cursor, index, d, wanted);
-                    accounting::parts_and_totals(&doc_figs, position, &mut load, findings)?;
+                    let mut load = |d: &str, wanted: &rustc_hash::FxHashSet<i64>| facts::sentences_of(&mut cursor, index, d, wanted);
+                    accounting::parts_and_totals(doc_figs, position, &mut load, findings)?;
                 }
                 let id = doc_figs[0].doc_id.as_str();
                 let doc = doc_of.get(id).copied();
-                let mentions = across::mentions(&doc_figs, doc, doc.and_then(|d| doc_facts[d as usize].report_year), seq);
+                let mentions = across::mentions(doc_figs, doc, doc.and_then(|d| doc_facts[d as usize].report_year), seq);
                 seq += doc_figs.len() as u64;
                 if regional.contains(id) {
                     for m in &mentions {
@@ -630,25 +630,27 @@ fn spans_of(cursor: &mut stream::Cursor, index: &SentenceIndex, doc: &str) -> an
 fn check_indicators(
     reading: &Reading,
     out: &mut Vec<Issue>,
-    mut per_document: impl FnMut(Vec<facts::Figure>) -> anyhow::Result<()>,
+    mut per_document: impl FnMut(&[facts::Figure]) -> anyhow::Result<()>,
 ) -> anyhow::Result<()> {
     let mut values = Vec::new();
     let mut families = Vec::new();
+    // One document's figures; emptied (keeping its room) after each document.
     let mut current: Vec<facts::Figure> = Vec::new();
+    let mut chunk = Vec::new();
     reading.for_each_chunk("indicators", &facts::FIGURE_COLUMNS, |c, at| {
         check_values(c, at, &mut values)?;
         check_unit_families(c, at, &mut families)?;
-        let mut chunk = Vec::new();
         facts::figures(c, &mut chunk)?;
-        for f in chunk {
+        for f in chunk.drain(..) {
             if current.last().is_some_and(|l| l.doc_id != f.doc_id) {
-                per_document(std::mem::take(&mut current))?;
+                per_document(&current)?;
+                current.clear();
             }
             current.push(f);
         }
         Ok(())
     })?;
-    per_document(current)?;
+    per_document(&current)?;
     out.extend(values);
     out.extend(families);
     Ok(())

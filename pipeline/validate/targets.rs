@@ -2,7 +2,7 @@
 //! region's next report (report year + 1) states for the same indicator, measure, unit and year.
 
 use std::cmp::Ordering;
-use std::collections::HashMap;
+use rustc_hash::FxHashMap;
 
 use super::across::{put_f64, put_i64, put_opt_i64, put_opt_str, put_str, put_u64, Dec, Key, Mention};
 use super::facts::DocFacts;
@@ -165,7 +165,7 @@ pub fn pairs(docs: &[DocFacts], mentions: &[Mention]) -> Vec<Row> {
     let doc = |m: &Mention| m.doc.map(|d| &docs[d as usize]);
     // Actuals by (region, report year, indicator key, measure, unit, year), first mention first
     // (documents in input order, mentions in document order).
-    let mut actuals: HashMap<(&str, i32, Key, &str, &str, i64), (&Mention, &DocFacts)> = HashMap::new();
+    let mut actuals: FxHashMap<(&str, i32, Key, &str, &str, i64), (&Mention, &DocFacts)> = FxHashMap::default();
     for f in mentions.iter().filter(|f| f.status == "actual") {
         let Some(d) = doc(f) else { continue };
         let (Some((region, _)), Some(ry)) = (&d.region, d.report_year) else { continue };

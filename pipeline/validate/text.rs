@@ -9,7 +9,7 @@ use regex::Regex;
 
 use super::{doc_finding, Finding};
 use crate::model::Severity;
-use crate::normalize::script::to_simplified;
+use crate::normalize::script::{may_change, to_simplified};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Flaw {
@@ -67,7 +67,7 @@ pub fn flaws(text: &str) -> Vec<(Flaw, usize)> {
         out.push((Flaw::Mojibake, moji));
     }
     // A gloss needs a parenthesis: most paragraphs have none, and skip the regex.
-    let glosses = if text.contains(['(', '（']) {
+    let glosses = if has_parenthesis(text) {
         gloss_re().captures_iter(text).filter(|c| crate::normalize::gloss::is_toned_syllable(&c[1])).count()
     } else {
         0
@@ -75,7 +75,9 @@ pub fn flaws(text: &str) -> Vec<(Flaw, usize)> {
     if glosses > 0 {
         out.push((Flaw::PinyinGloss, glosses));
     }
-    if !text.is_ascii() {
+    // Only text with a char the conversion may change is converted (to_simplified would
+    // otherwise copy it, to an equal string).
+    if may_change(text) {
         let simple = to_simplified(text);
         if simple != text {
             let n = text.chars().zip(simple.chars()).filter(|(a, b)| a != b).count().max(1);
@@ -83,6 +85,12 @@ pub fn flaws(text: &str) -> Vec<(Flaw, usize)> {
         }
     }
     out
+}
+
+/// `text.contains(['(', '（'])` as two searches for one char each, which skip through the
+/// bytes (memchr) instead of decoding every char of the paragraph.
+fn has_parenthesis(text: &str) -> bool {
+    text.as_bytes().contains(&b'(') || text.contains('（')
 }
 
 /// Residual traditional characters are reported from this many on: OpenCC maps a few
@@ -148,6 +156,9 @@ mod tests {
         assert_eq!(kinds("Ã©conomie â€œ"), vec![Flaw::Mojibake]);
         assert_eq!(kinds("全区(qū)经济"), vec![Flaw::PinyinGloss]);
         assert!(kinds("(一)稳增长(核准)").is_empty());
+        for t in ["(", "（", "全区（qū）", "a(b", "全区）", "", "ＥＦ", "\u{FF08}", "\u{FF09}（"] {
+            assert_eq!(has_parenthesis(t), t.contains(['(', '（']), "{t}");
+        }
         let t = flaws("經濟發展區域");
         assert_eq!(t[0].0, Flaw::Traditional);
         assert!(t[0].1 >= 3, "{t:?}");
