@@ -25,7 +25,7 @@ use std::path::{Path, PathBuf};
 use anyhow::Context;
 use arrow::record_batch::RecordBatch;
 
-use super::facts::{DocFacts, Figure};
+use super::facts::{DocFacts, Figure, Str};
 use super::targets::Row;
 use super::Finding;
 use crate::schema::catalog;
@@ -38,19 +38,19 @@ pub struct Mention {
     pub seq: u64,
     /// The document in the list of [`DocFacts`] (the last one of its doc_id), if any.
     pub doc: Option<u32>,
-    pub doc_id: String,
-    pub source_file: String,
+    pub doc_id: Str,
+    pub source_file: Str,
     pub indicator_index: i64,
     pub source_line: i64,
-    pub indicator: String,
-    pub code: Option<String>,
-    pub measure: String,
-    pub unit: String,
+    pub indicator: Str,
+    pub code: Option<Str>,
+    pub measure: Str,
+    pub unit: Str,
     pub value: f64,
-    pub value_text: String,
-    pub unit_text: String,
-    pub qualifier: Option<String>,
-    pub status: String,
+    pub value_text: Str,
+    pub unit_text: Str,
+    pub qualifier: Option<Str>,
+    pub status: Str,
     /// [`Figure::effective_year`].
     pub year: i64,
     /// For a plain actual level: the growth rate stated with it, when it is one the level can
@@ -62,7 +62,7 @@ pub struct Mention {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Growth {
     pub value: f64,
-    pub value_text: String,
+    pub value_text: Str,
     pub indicator_index: i64,
 }
 
@@ -480,12 +480,17 @@ impl<'a> Dec<'a> {
     pub(crate) fn f64(&mut self) -> anyhow::Result<f64> {
         Ok(f64::from_bits(self.u64()?))
     }
-    pub(crate) fn str(&mut self) -> anyhow::Result<String> {
+    /// A string borrowed from the record.
+    fn str_ref(&mut self) -> anyhow::Result<&'a str> {
         let n = self.u32()? as usize;
-        Ok(std::str::from_utf8(self.take(n)?).context("a spilled string is not UTF-8")?.to_string())
+        std::str::from_utf8(self.take(n)?).context("a spilled string is not UTF-8")
     }
-    pub(crate) fn opt_str(&mut self) -> anyhow::Result<Option<String>> {
-        Ok(if self.u8()? == 1 { Some(self.str()?) } else { None })
+    /// A string (short text kept inline, see [`Str`]).
+    pub(crate) fn text(&mut self) -> anyhow::Result<Str> {
+        Ok(Str::from(self.str_ref()?))
+    }
+    pub(crate) fn opt_text(&mut self) -> anyhow::Result<Option<Str>> {
+        Ok(if self.u8()? == 1 { Some(self.text()?) } else { None })
     }
     pub(crate) fn opt_i64(&mut self) -> anyhow::Result<Option<i64>> {
         Ok(if self.u8()? == 1 { Some(self.i64()?) } else { None })
@@ -524,21 +529,21 @@ fn decode_mention(d: &mut Dec) -> anyhow::Result<Mention> {
     Ok(Mention {
         seq: d.u64()?,
         doc: d.opt_i64()?.map(|v| v as u32),
-        doc_id: d.str()?,
-        source_file: d.str()?,
+        doc_id: d.text()?,
+        source_file: d.text()?,
         indicator_index: d.i64()?,
         source_line: d.i64()?,
-        indicator: d.str()?,
-        code: d.opt_str()?,
-        measure: d.str()?,
-        unit: d.str()?,
+        indicator: d.text()?,
+        code: d.opt_text()?,
+        measure: d.text()?,
+        unit: d.text()?,
         value: d.f64()?,
-        value_text: d.str()?,
-        unit_text: d.str()?,
-        qualifier: d.opt_str()?,
-        status: d.str()?,
+        value_text: d.text()?,
+        unit_text: d.text()?,
+        qualifier: d.opt_text()?,
+        status: d.text()?,
         year: d.i64()?,
-        growth: if d.u8()? == 1 { Some(Growth { value: d.f64()?, value_text: d.str()?, indicator_index: d.i64()? }) } else { None },
+        growth: if d.u8()? == 1 { Some(Growth { value: d.f64()?, value_text: d.text()?, indicator_index: d.i64()? }) } else { None },
     })
 }
 

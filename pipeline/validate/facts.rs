@@ -20,27 +20,32 @@ pub struct DocFacts {
     pub region: Option<(String, &'static str)>,
 }
 
+/// The text of a figure or mention: most values (codes, units, numbers as written, names of
+/// up to 8 Chinese chars) fit inline, so reading a figure and spilling it allocate nothing per
+/// field.
+pub type Str = compact_str::CompactString;
+
 /// One row of `indicators`.
 #[derive(Debug, Clone)]
 pub struct Figure {
-    pub doc_id: String,
-    pub source_file: String,
+    pub doc_id: Str,
+    pub source_file: Str,
     pub indicator_index: i64,
     pub sentence_index: i64,
     pub source_line: i64,
     pub char_start: i64,
     pub char_end: i64,
-    pub indicator: String,
-    pub code: Option<String>,
-    pub measure: String,
+    pub indicator: Str,
+    pub code: Option<Str>,
+    pub measure: Str,
     pub value: f64,
-    pub value_text: String,
-    pub unit: String,
+    pub value_text: Str,
+    pub unit: Str,
     /// The unit as written, with its scale word (亿元).
-    pub unit_text: String,
-    pub qualifier: Option<String>,
-    pub basis: Option<String>,
-    pub status: String,
+    pub unit_text: Str,
+    pub qualifier: Option<Str>,
+    pub basis: Option<Str>,
+    pub status: Str,
     pub year: Option<i64>,
 }
 
@@ -233,23 +238,23 @@ pub fn figures(ind: &Chunk, out: &mut Vec<Figure>) -> anyhow::Result<()> {
             continue;
         };
         out.push(Figure {
-            doc_id: d.to_string(),
-            source_file: f.to_string(),
+            doc_id: d.into(),
+            source_file: f.into(),
             indicator_index: i,
             sentence_index: s,
             source_line: l,
             char_start: a,
             char_end: b,
-            indicator: n.to_string(),
-            code: code.get(k).map(str::to_string),
-            measure: m.to_string(),
+            indicator: n.into(),
+            code: code.get(k).map(Str::from),
+            measure: m.into(),
             value: v,
-            value_text: vtext.get(k).unwrap_or("").to_string(),
-            unit: u.to_string(),
-            unit_text: utext.get(k).unwrap_or(u).to_string(),
-            qualifier: qual.get(k).map(str::to_string),
-            basis: basis.get(k).map(str::to_string),
-            status: st.to_string(),
+            value_text: vtext.get(k).unwrap_or("").into(),
+            unit: u.into(),
+            unit_text: utext.get(k).unwrap_or(u).into(),
+            qualifier: qual.get(k).map(Str::from),
+            basis: basis.get(k).map(Str::from),
+            status: st.into(),
             year: year.get(k),
         });
     }

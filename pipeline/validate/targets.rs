@@ -5,7 +5,7 @@ use std::cmp::Ordering;
 use rustc_hash::FxHashMap;
 
 use super::across::{put_f64, put_i64, put_opt_i64, put_opt_str, put_str, put_u64, Dec, Key, Mention};
-use super::facts::DocFacts;
+use super::facts::{DocFacts, Str};
 use crate::sink::TableBuffer;
 
 /// Whether the actual reached the target, by the direction the measure counts in.
@@ -21,12 +21,12 @@ pub fn met(measure: &str, target_qualifier: Option<&str>, target: f64, actual: f
 #[derive(Debug, Clone, PartialEq)]
 pub struct Row {
     pub seq: u64,
-    pub region: String,
-    pub region_source: String,
-    pub code: Option<String>,
-    pub indicator: String,
-    pub measure: String,
-    pub unit: String,
+    pub region: Str,
+    pub region_source: Str,
+    pub code: Option<Str>,
+    pub indicator: Str,
+    pub measure: Str,
+    pub unit: Str,
     pub year: i64,
     pub target: Side,
     pub actual: Side,
@@ -35,13 +35,13 @@ pub struct Row {
 /// The target's or the actual's half of a row.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Side {
-    pub doc_id: String,
-    pub source_file: String,
+    pub doc_id: Str,
+    pub source_file: Str,
     pub source_line: i64,
     pub indicator_index: i64,
     pub report_year: Option<i64>,
     pub value: f64,
-    pub qualifier: Option<String>,
+    pub qualifier: Option<Str>,
 }
 
 impl Side {
@@ -69,13 +69,13 @@ impl Side {
 
     fn decode(d: &mut Dec) -> anyhow::Result<Side> {
         Ok(Side {
-            doc_id: d.str()?,
-            source_file: d.str()?,
+            doc_id: d.text()?,
+            source_file: d.text()?,
             source_line: d.i64()?,
             indicator_index: d.i64()?,
             report_year: d.opt_i64()?,
             value: d.f64()?,
-            qualifier: d.opt_str()?,
+            qualifier: d.opt_text()?,
         })
     }
 }
@@ -104,12 +104,12 @@ impl Row {
     pub(crate) fn decode(d: &mut Dec) -> anyhow::Result<Row> {
         Ok(Row {
             seq: d.u64()?,
-            region: d.str()?,
-            region_source: d.str()?,
-            code: d.opt_str()?,
-            indicator: d.str()?,
-            measure: d.str()?,
-            unit: d.str()?,
+            region: d.text()?,
+            region_source: d.text()?,
+            code: d.opt_text()?,
+            indicator: d.text()?,
+            measure: d.text()?,
+            unit: d.text()?,
             year: d.i64()?,
             target: Side::decode(d)?,
             actual: Side::decode(d)?,
@@ -184,8 +184,8 @@ pub fn pairs(docs: &[DocFacts], mentions: &[Mention]) -> Vec<Row> {
         let code = if t.code.is_some() && t.code == a.code { t.code.clone() } else { None };
         rows.push(Row {
             seq: t.seq,
-            region: region.clone(),
-            region_source: source.to_string(),
+            region: region.as_str().into(),
+            region_source: (*source).into(),
             code,
             indicator: t.indicator.clone(),
             measure: t.measure.clone(),
