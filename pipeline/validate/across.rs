@@ -124,32 +124,35 @@ fn same_key(a: &Figure, b: &Figure) -> bool {
 /// targets of a known year), numbered from `seq` on in table order.
 pub fn mentions(figs: &[Figure], doc: Option<u32>, report_year: Option<i32>, seq: u64) -> Vec<Mention> {
     let partners = growth_partners(figs);
-    figs.iter()
-        .zip(partners)
-        .enumerate()
-        .filter(|(_, (f, _))| f.status == "actual" || f.status == "target")
-        .filter_map(|(k, (f, growth))| {
-            Some(Mention {
-                seq: seq + k as u64,
-                doc,
-                doc_id: f.doc_id.clone(),
-                source_file: f.source_file.clone(),
-                indicator_index: f.indicator_index,
-                source_line: f.source_line,
-                indicator: f.indicator.clone(),
-                code: f.code.clone(),
-                measure: f.measure.clone(),
-                unit: f.unit.clone(),
-                value: f.value,
-                value_text: f.value_text.clone(),
-                unit_text: f.unit_text.clone(),
-                qualifier: f.qualifier.clone(),
-                status: f.status.clone(),
-                year: f.effective_year(report_year)?,
-                growth,
-            })
-        })
-        .collect()
+    // Room for all at once (a mention is some hundred bytes: no copying as the vector grows).
+    let mut out = Vec::with_capacity(figs.len());
+    for (k, (f, growth)) in figs.iter().zip(partners).enumerate() {
+        if !(f.status == "actual" || f.status == "target") {
+            continue;
+        }
+        // The year first: a figure without one makes no mention, and nothing is copied for it.
+        let Some(year) = f.effective_year(report_year) else { continue };
+        out.push(Mention {
+            seq: seq + k as u64,
+            doc,
+            doc_id: f.doc_id.clone(),
+            source_file: f.source_file.clone(),
+            indicator_index: f.indicator_index,
+            source_line: f.source_line,
+            indicator: f.indicator.clone(),
+            code: f.code.clone(),
+            measure: f.measure.clone(),
+            unit: f.unit.clone(),
+            value: f.value,
+            value_text: f.value_text.clone(),
+            unit_text: f.unit_text.clone(),
+            qualifier: f.qualifier.clone(),
+            status: f.status.clone(),
+            year,
+            growth,
+        });
+    }
+    out
 }
 
 /// The group mentions are compared within: the region of their document, else the document.
