@@ -6,6 +6,11 @@
 //!
 //! The path is part of the key because rows carry it (`source_file`). Entries that the latest
 //! run did not use are deleted after it publishes, so the cache never outgrows one dataset.
+//!
+//! An entry is the magic bytes, then one zstd frame of its IPC streams: uncompressed, the tokens
+//! rows alone made the cache several times the size of its input, on top of the dataset itself.
+//! One frame over the whole entry compresses far better than Arrow's per-buffer IPC compression
+//! (the schemas and the `doc_id` of every row repeat across an entry's small batches).
 
 use std::collections::HashSet;
 use std::io::{Cursor, Read};
@@ -22,8 +27,11 @@ use crate::sink::rows::DOC_TABLES;
 use crate::sink::DocBatches;
 
 pub const CACHE_DIR: &str = ".cache";
-const MAGIC: &[u8; 8] = b"GRCACHE1";
+const MAGIC: &[u8; 8] = b"GRCACHE2";
 const EXT: &str = "grc";
+/// zstd's default level. On the 10 MB bench corpus the cache is 29 MB instead of 142 MB, and a
+/// first run takes as long as with plain entries (level 1: 36 MB, no faster).
+const ZSTD_LEVEL: i32 = 3;
 
 /// Identifies this build of the pipeline: a rebuilt binary never reads a stale entry, even
 /// when the version number did not change during development.
@@ -108,7 +116,7 @@ fn put_bytes(out: &mut Vec<u8>, b: &[u8]) {
 }
 
 fn encode(docs: &[DocBatches]) -> anyhow::Result<Vec<u8>> {
-    let mut out = MAGIC.to_vec();
+    let mut out = Vec::new();
     out.extend_from_slice(&(docs.len() as u64).to_le_bytes());
     for d in docs {
         out.push(d.quarantined as u8);
@@ -126,7 +134,9 @@ fn encode(docs: &[DocBatches]) -> anyhow::Result<Vec<u8>> {
             put_bytes(&mut out, &ipc);
         }
     }
-    Ok(out)
+    let mut entry = MAGIC.to_vec();
+    entry.extend(zstd::bulk::compress(&out, ZSTD_LEVEL)?);
+    Ok(entry)
 }
 
 fn take_u64(c: &mut Cursor<&[u8]>) -> anyhow::Result<u64> {
@@ -143,11 +153,11 @@ fn take_bytes(c: &mut Cursor<&[u8]>) -> anyhow::Result<Vec<u8>> {
     Ok(b)
 }
 
-fn decode(bytes: &[u8]) -> anyhow::Result<Vec<DocBatches>> {
+fn decode(entry: &[u8]) -> anyhow::Result<Vec<DocBatches>> {
+    let frame = entry.strip_prefix(MAGIC.as_slice()).context("not a cache entry")?;
+    let bytes = zstd::decode_all(frame).context("damaged cache entry")?;
+    let bytes = bytes.as_slice();
     let mut c = Cursor::new(bytes);
-    let mut magic = [0u8; 8];
-    c.read_exact(&mut magic)?;
-    anyhow::ensure!(&magic == MAGIC, "not a cache entry");
     let n = take_u64(&mut c)?;
     let mut docs = Vec::new();
     for _ in 0..n {
@@ -192,6 +202,30 @@ mod tests {
         assert_eq!(back[0].batches, docs[0].batches);
         assert!(decode(&bytes[..bytes.len() - 3]).is_err());
         assert!(decode(b"GRCACHE0xxxxxxxx").is_err());
+    }
+
+    /// A seed's entry holds its batches compressed: it reads back equal, and is several times
+    /// smaller than the same batches as plain IPC (4.6x on this seed) (the size that made the cache outgrow its
+    /// input).
+    #[test]
+    fn a_seed_entry_is_compressed_and_reads_back_equal() {
+        use crate::runner::{load, process_loaded, stages, Limits};
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let rel = "003_d422b980451038db.txt";
+        let docs = process_loaded(load(rel, &root.join("seeds").join(rel), Limits::default()), &stages());
+        assert!(docs[0].batches[3].num_rows() > 1000, "the seed has a tokens table worth compressing");
+        let bytes = encode(&docs).unwrap();
+        assert_eq!(decode(&bytes).unwrap().iter().map(|d| &d.batches).collect::<Vec<_>>(), docs.iter().map(|d| &d.batches).collect::<Vec<_>>());
+        let mut plain = 0;
+        for b in docs.iter().flat_map(|d| &d.batches) {
+            let mut ipc = Vec::new();
+            let mut w = StreamWriter::try_new(&mut ipc, &b.schema()).unwrap();
+            w.write(b).unwrap();
+            w.finish().unwrap();
+            drop(w);
+            plain += ipc.len();
+        }
+        assert!(bytes.len() * 4 < plain, "entry {} bytes, plain IPC {plain} bytes", bytes.len());
     }
 
     #[test]
