@@ -479,6 +479,9 @@ pub fn run(cfg: &RunConfig) -> anyhow::Result<RunSummary> {
     }
     std::fs::create_dir_all(&cfg.output).with_context(|| format!("cannot create output folder {}", cfg.output.display()))?;
     let _lock = lock_output(&cfg.output)?;
+    // The dictionaries load beside discovery and the first extractions (segmenting waits for
+    // them only if it gets there first).
+    std::thread::spawn(crate::segment::warm);
     recover(&cfg.output)?;
     let files = discover(&cfg.input)?;
     tracing::info!(input = %cfg.input.display(), output = %cfg.output.display(), files = files.len(), cache = cfg.cache, "run started");

@@ -47,6 +47,11 @@ fn median_idf() -> f64 {
     *MEDIAN.get_or_init(|| probe("qqzzxjvk").expect("an ASCII run is one keyword candidate"))
 }
 
+/// Loads jieba's IDF table (and the dictionary) now, so that a run can do it beside other work.
+pub fn warm() {
+    median_idf();
+}
+
 /// The weight jieba gives `word` as the whole text, when jieba keeps it as one candidate.
 fn probe(word: &str) -> Option<f64> {
     let k = tfidf().extract_keywords(jieba(), word, 2, Vec::new());

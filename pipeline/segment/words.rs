@@ -39,6 +39,13 @@ pub fn jieba() -> &'static Jieba {
     })
 }
 
+/// Loads the dictionary and compiles the figure patterns (see [`super::warm`]).
+pub fn warm() {
+    jieba();
+    figure_re();
+    is_time("2022年");
+}
+
 /// Dates and periods ("2022年", "2022年1-6月", "一九五三年", "1-6月", "2月1日"): tagged `t`.
 const TIME_PATTERN: &str = r"(?:19|20)\d{2}年(?:\d{1,2}(?:-\d{1,2})?月(?:\d{1,2}日)?)?|[一二][〇○零一二三四五六七八九]{3}年|\d{1,2}-\d{1,2}月|\d{1,2}月(?:\d{1,2}日)?";
 
