@@ -189,22 +189,28 @@ pub fn process_document(doc: Document, stages: &[Box<dyn Stage>]) -> Document {
 
 fn process_document_timed(mut doc: Document, stages: &[Box<dyn Stage>], times: &mut StageTimes) -> Document {
     for stage in stages {
-        if !doc.is_ok() {
-            break;
-        }
-        let t0 = Instant::now();
-        let result = catch_unwind(AssertUnwindSafe(|| stage.process(&mut doc)));
-        *times.entry(stage.name()).or_default() += t0.elapsed();
-        match result {
-            Ok(Ok(())) => {}
-            Ok(Err(e)) => doc.quarantine(stage.name(), "stage_failed", format!("{} failed: {e:#}", stage.name())),
-            Err(p) => {
-                let msg = p.downcast_ref::<String>().cloned().or_else(|| p.downcast_ref::<&str>().map(|s| s.to_string())).unwrap_or_default();
-                doc.quarantine(stage.name(), "stage_panicked", format!("{} crashed on this document ({msg}); please report it with the file", stage.name()));
-            }
-        }
+        run_stage(&mut doc, stage.as_ref(), times);
     }
     doc
+}
+
+/// Runs one stage on a document that no earlier stage quarantined; an error or a panic
+/// quarantines it (and the later stages then pass it by).
+fn run_stage(doc: &mut Document, stage: &dyn Stage, times: &mut StageTimes) {
+    if !doc.is_ok() {
+        return;
+    }
+    let t0 = Instant::now();
+    let result = catch_unwind(AssertUnwindSafe(|| stage.process(doc)));
+    *times.entry(stage.name()).or_default() += t0.elapsed();
+    match result {
+        Ok(Ok(())) => {}
+        Ok(Err(e)) => doc.quarantine(stage.name(), "stage_failed", format!("{} failed: {e:#}", stage.name())),
+        Err(p) => {
+            let msg = p.downcast_ref::<String>().cloned().or_else(|| p.downcast_ref::<&str>().map(|s| s.to_string())).unwrap_or_default();
+            doc.quarantine(stage.name(), "stage_panicked", format!("{} crashed on this document ({msg}); please report it with the file", stage.name()));
+        }
+    }
 }
 
 /// Input-size limits applied while reading.
@@ -287,10 +293,24 @@ pub fn process_loaded(file: Loaded, stages: &[Box<dyn Stage>]) -> Vec<DocBatches
 }
 
 fn process_loaded_timed(file: Loaded, stages: &[Box<dyn Stage>], times: &mut StageTimes) -> Vec<DocBatches> {
+    match extract_loaded(file, times) {
+        Extracted::Rows(rows) => rows,
+        Extracted::Docs(docs) => docs.into_iter().map(|d| document_rows(process_document_timed(d, stages, times), times)).collect(),
+    }
+}
+
+/// A file after extraction: its documents, or its rows already when it never got that far.
+enum Extracted {
+    Docs(Vec<Document>),
+    Rows(Vec<DocBatches>),
+}
+
+/// Extracts one loaded file into its documents (a file over a limit is one quarantined row).
+fn extract_loaded(file: Loaded, times: &mut StageTimes) -> Extracted {
     if let (Some((code, reason)), Some(sha)) = (&file.over_limit, &file.sha256) {
         let mut d = Document::new(sha[..16].to_string(), file.rel.clone(), sha.clone(), file.size);
         d.quarantine(crate::extract::STAGE, code, reason.clone());
-        return vec![doc_batches(&d)];
+        return Extracted::Rows(vec![doc_batches(&d)]);
     }
     let rel = file.rel.clone();
     let t_extract = Instant::now();
@@ -304,16 +324,16 @@ fn process_loaded_timed(file: Loaded, stages: &[Box<dyn Stage>], times: &mut Sta
         vec![d]
     });
     *times.entry(crate::extract::STAGE).or_default() += t_extract.elapsed();
-    docs.into_iter()
-        .map(|d| {
-            let d = process_document_timed(d, stages, times);
-            tracing::debug!(file = %d, status = d.status.as_str(), sentences = d.sentences.len(), indicators = d.indicators.len(), "document done");
-            let t = Instant::now();
-            let b = doc_batches(&d);
-            *times.entry("write").or_default() += t.elapsed();
-            b
-        })
-        .collect()
+    Extracted::Docs(docs)
+}
+
+/// A processed document's rows (timed as writing).
+fn document_rows(d: Document, times: &mut StageTimes) -> DocBatches {
+    tracing::debug!(file = %d, status = d.status.as_str(), sentences = d.sentences.len(), indicators = d.indicators.len(), "document done");
+    let t = Instant::now();
+    let b = doc_batches(&d);
+    *times.entry("write").or_default() += t.elapsed();
+    b
 }
 
 /// The lock file in an output folder: held by the one command writing there.
@@ -440,7 +460,35 @@ struct FileOutcome {
     cache_key: Option<String>,
 }
 
-fn handle_file(rel: &str, path: &Path, stages: &[Box<dyn Stage>], limits: Limits, cache: Option<&Cache>) -> FileOutcome {
+/// One input file on its way through a batch.
+struct FileWork {
+    outcome: FileOutcome,
+    /// Documents still going through the stages (empty once they are rows).
+    docs: Vec<Document>,
+}
+
+/// Processes one batch of files, stage by stage: every document of the batch goes through
+/// extract, then every one through normalize, then segment, then indicators, each step spread
+/// over the pool. One stage's tables (jieba's dictionary trie, the OpenCC and chrome rules, the
+/// indicator code book) then stay in the CPU caches for a run of documents instead of being
+/// evicted by the other stages' after every document. Same work, same rows: on one thread the
+/// 100 MB bench corpus took 12.0 s instead of 14.6 s (segment 5.7 → 4.2 s); on two threads,
+/// where the writer thread shares the cores, about the same as before. Memory stays bounded by
+/// the batch: its rows were held whole for the writer before too.
+fn process_batch(chunk: &[(String, PathBuf)], stages: &[Box<dyn Stage>], limits: Limits, cache: Option<&Cache>) -> Vec<FileOutcome> {
+    let mut work: Vec<FileWork> = chunk.par_iter().map(|(rel, path)| start_file(rel, path, limits, cache)).collect();
+    for stage in stages {
+        work.par_iter_mut().for_each(|w| {
+            for d in &mut w.docs {
+                run_stage(d, stage.as_ref(), &mut w.outcome.times);
+            }
+        });
+    }
+    work.into_par_iter().map(|w| finish_file(w, cache)).collect()
+}
+
+/// Reads a file, takes its rows from the cache when they are there, and extracts it otherwise.
+fn start_file(rel: &str, path: &Path, limits: Limits, cache: Option<&Cache>) -> FileWork {
     let loaded = load(rel, path, limits);
     let input = match (&loaded.sha256, &loaded.bytes) {
         (Some(sha), _) => InputEntry { path: rel.to_string(), sha256: sha.clone(), bytes: loaded.size, status: "read".into() },
@@ -453,17 +501,33 @@ fn handle_file(rel: &str, path: &Path, stages: &[Box<dyn Stage>], limits: Limits
     };
     if let (Some(c), Some(k)) = (cache, &key) {
         if let Some(docs) = c.load(k) {
-            return FileOutcome { docs, times: StageTimes::new(), input, cached: true, cache_key: key };
+            return FileWork { outcome: FileOutcome { docs, times: StageTimes::new(), input, cached: true, cache_key: key }, docs: Vec::new() };
         }
     }
     let mut times = StageTimes::new();
-    let docs = process_loaded_timed(loaded, stages, &mut times);
-    if let (Some(c), Some(k)) = (cache, &key) {
-        if let Err(e) = c.store(k, &docs) {
-            tracing::warn!(file = rel, "cannot write the cache entry (the run goes on without it): {e:#}");
+    let (rows, docs) = match extract_loaded(loaded, &mut times) {
+        Extracted::Rows(rows) => (rows, Vec::new()),
+        Extracted::Docs(docs) => (Vec::new(), docs),
+    };
+    FileWork { outcome: FileOutcome { docs: rows, times, input, cached: false, cache_key: key }, docs }
+}
+
+/// Turns a file's processed documents into rows and stores them in the cache.
+fn finish_file(w: FileWork, cache: Option<&Cache>) -> FileOutcome {
+    let FileWork { mut outcome, docs } = w;
+    if outcome.cached {
+        return outcome;
+    }
+    for d in docs {
+        let rows = document_rows(d, &mut outcome.times);
+        outcome.docs.push(rows);
+    }
+    if let (Some(c), Some(k)) = (cache, &outcome.cache_key) {
+        if let Err(e) = c.store(k, &outcome.docs) {
+            tracing::warn!(file = outcome.input.path, "cannot write the cache entry (the run goes on without it): {e:#}");
         }
     }
-    FileOutcome { docs, times, input, cached: false, cache_key: key }
+    outcome
 }
 
 /// Runs the whole pipeline.
@@ -512,8 +576,7 @@ pub fn run(cfg: &RunConfig) -> anyhow::Result<RunSummary> {
         let producer = scope.spawn(|| {
             for (n, chunk) in files.chunks(cfg.batch_files.max(1)).enumerate() {
                 let t0 = Instant::now();
-                let results: Vec<FileOutcome> =
-                    pool.install(|| chunk.par_iter().map(|(rel, path)| handle_file(rel, path, &stages, limits, cache.as_ref())).collect());
+                let results: Vec<FileOutcome> = pool.install(|| process_batch(chunk, &stages, limits, cache.as_ref()));
                 // The writer stopped on an error: it is reported from there.
                 if tx.send((n, chunk, results, t0)).is_err() {
                     break;
@@ -761,6 +824,35 @@ fn progress_bar(wanted: bool, len: u64) -> Option<indicatif::ProgressBar> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A batch processed stage by stage gives each file exactly the rows of processing it on
+    /// its own, document by document: the seeds, a file over a limit and a dangling link.
+    #[test]
+    fn a_batch_stage_by_stage_gives_the_rows_of_each_file_alone() {
+        let dir = tempfile::tempdir().unwrap();
+        let seeds = Path::new(env!("CARGO_MANIFEST_DIR")).join("seeds");
+        for e in std::fs::read_dir(&seeds).unwrap() {
+            let e = e.unwrap();
+            std::fs::copy(e.path(), dir.path().join(e.file_name())).unwrap();
+        }
+        std::fs::write(dir.path().join("long_line.txt"), "增长8%".repeat(20_000)).unwrap();
+        std::os::unix::fs::symlink("/nonexistent/x", dir.path().join("dangling")).unwrap();
+        let files = discover(dir.path()).unwrap();
+        let limits = Limits { max_line_bytes: 100_000, ..Limits::default() };
+        let batch = process_batch(&files, &stages(), limits, None);
+        assert_eq!(batch.len(), files.len());
+        for (outcome, (rel, path)) in batch.iter().zip(&files) {
+            let alone = process_loaded(load(rel, path, limits), &stages());
+            assert_eq!(outcome.docs.len(), alone.len(), "{rel}");
+            for (a, b) in outcome.docs.iter().zip(&alone) {
+                assert_eq!((&a.source_file, a.quarantined, &a.batches), (&b.source_file, b.quarantined, &b.batches), "{rel}");
+            }
+            assert!(!outcome.cached && outcome.input.path == *rel);
+        }
+        let quarantined: Vec<&str> = batch.iter().filter(|o| o.docs[0].quarantined).map(|o| o.input.path.as_str()).collect();
+        assert_eq!(quarantined, ["dangling", "long_line.txt"]);
+        assert!(batch.iter().filter(|o| !o.docs[0].quarantined).all(|o| o.times.contains_key("segment")));
+    }
 
     #[test]
     fn load_keeps_bounded_bytes_and_names_what_it_could_not_read() {
