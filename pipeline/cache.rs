@@ -134,8 +134,12 @@ fn encode(docs: &[DocBatches]) -> anyhow::Result<Vec<u8>> {
             put_bytes(&mut out, &ipc);
         }
     }
+    // With the frame's checksum, a damaged entry fails to decode (and is recomputed) instead of
+    // decoding into other rows.
+    let mut z = zstd::bulk::Compressor::new(ZSTD_LEVEL)?;
+    z.set_parameter(zstd::stream::raw::CParameter::ChecksumFlag(true))?;
     let mut entry = MAGIC.to_vec();
-    entry.extend(zstd::bulk::compress(&out, ZSTD_LEVEL)?);
+    entry.extend(z.compress(&out)?);
     Ok(entry)
 }
 
@@ -215,7 +219,18 @@ mod tests {
         let docs = process_loaded(load(rel, &root.join("seeds").join(rel), Limits::default()), &stages());
         assert!(docs[0].batches[3].num_rows() > 1000, "the seed has a tokens table worth compressing");
         let bytes = encode(&docs).unwrap();
-        assert_eq!(decode(&bytes).unwrap().iter().map(|d| &d.batches).collect::<Vec<_>>(), docs.iter().map(|d| &d.batches).collect::<Vec<_>>());
+        let back = decode(&bytes).unwrap();
+        assert_eq!(back.len(), docs.len());
+        for (b, d) in back.iter().zip(&docs) {
+            assert_eq!((&b.source_file, &b.content_sha256, b.quarantined, &b.batches), (&d.source_file, &d.content_sha256, d.quarantined, &d.batches));
+        }
+        // Any flipped byte of the frame is refused (the frame carries a checksum), never read
+        // back as other rows.
+        for at in [MAGIC.len() + 20, bytes.len() / 2, bytes.len() - 5] {
+            let mut damaged = bytes.clone();
+            damaged[at] ^= 0x10;
+            assert!(decode(&damaged).is_err(), "damaged byte {at} was accepted");
+        }
         let mut plain = 0;
         for b in docs.iter().flat_map(|d| &d.batches) {
             let mut ipc = Vec::new();

@@ -70,6 +70,9 @@ pub struct RunConfig {
     pub progress: bool,
     /// Files processed per parallel batch (bounds memory).
     pub batch_files: usize,
+    /// Input bytes per batch: a batch ends early once its files reach this size, so that a
+    /// folder of large files holds no more in memory than a folder of small ones.
+    pub batch_bytes: u64,
     /// Reuse the rows of unchanged files from `OUTPUT/.cache/`.
     pub cache: bool,
     pub max_file_bytes: u64,
@@ -87,6 +90,7 @@ impl RunConfig {
             arrow_ipc: false,
             progress: false,
             batch_files: 64,
+            batch_bytes: DEFAULT_BATCH_BYTES,
             cache: true,
             max_file_bytes: DEFAULT_MAX_FILE_BYTES,
             max_line_bytes: DEFAULT_MAX_LINE_BYTES,
@@ -461,6 +465,31 @@ struct FileOutcome {
     cache_key: Option<String>,
 }
 
+/// Input bytes per batch by default: 64 files of a typical report (50–100 KB) are well under
+/// it; larger files make smaller batches. A batch's documents take about ten times their input
+/// in memory while they go through the stages.
+pub const DEFAULT_BATCH_BYTES: u64 = 32 << 20;
+
+/// Splits the input list into batches of at most `max_files` files and, past the first file of
+/// a batch, at most `max_bytes` bytes (by file size; a file that cannot be read counts as 0).
+/// Batches only group the work: rows are written in input order whatever the split.
+fn batches(files: &[(String, PathBuf)], max_files: usize, max_bytes: u64) -> Vec<&[(String, PathBuf)]> {
+    let mut out = Vec::new();
+    let (mut start, mut bytes) = (0, 0u64);
+    for (k, (_, path)) in files.iter().enumerate() {
+        let size = std::fs::metadata(path).map_or(0, |m| m.len());
+        if k > start && (k - start >= max_files.max(1) || bytes + size > max_bytes) {
+            out.push(&files[start..k]);
+            (start, bytes) = (k, 0);
+        }
+        bytes += size;
+    }
+    if start < files.len() {
+        out.push(&files[start..]);
+    }
+    out
+}
+
 /// One input file on its way through a batch.
 struct FileWork {
     outcome: FileOutcome,
@@ -474,8 +503,9 @@ struct FileWork {
 /// indicator code book) then stay in the CPU caches for a run of documents instead of being
 /// evicted by the other stages' after every document. Same work, same rows: on one thread the
 /// 100 MB bench corpus took 12.0 s instead of 14.6 s (segment 5.7 → 4.2 s); on two threads,
-/// where the writer thread shares the cores, about the same as before. Memory stays bounded by
-/// the batch: its rows were held whole for the writer before too.
+/// where the writer thread shares the cores, about the same as before. The documents of the
+/// whole batch are held until its rows are made (about ten times their input size), so
+/// memory is bounded by the batch's files and bytes (see [`batches`]).
 fn process_batch(chunk: &[(String, PathBuf)], stages: &[Box<dyn Stage>], limits: Limits, cache: Option<&Cache>) -> Vec<FileOutcome> {
     let mut work: Vec<FileWork> = chunk.par_iter().map(|(rel, path)| start_file(rel, path, limits, cache)).collect();
     for stage in stages {
@@ -505,12 +535,25 @@ fn start_file(rel: &str, path: &Path, limits: Limits, cache: Option<&Cache>) -> 
             return FileWork { outcome: FileOutcome { docs, times: StageTimes::new(), input, cached: true, cache_key: key }, docs: Vec::new() };
         }
     }
+    warm_segmenter();
     let mut times = StageTimes::new();
     let (rows, docs) = match extract_loaded(loaded, &mut times) {
         Extracted::Rows(rows) => (rows, Vec::new()),
         Extracted::Docs(docs) => (Vec::new(), docs),
     };
     FileWork { outcome: FileOutcome { docs: rows, times, input, cached: false, cache_key: key }, docs }
+}
+
+/// Starts loading what segmenting needs (jieba's dictionary, its IDF table: about a quarter
+/// of a second of one core) on a thread of its own, once per process, when the first file
+/// that is not in the cache is about to be extracted: the load then overlaps the first
+/// extractions instead of stalling the first segment call of every worker, and a run whose
+/// files all come from the cache never loads it.
+fn warm_segmenter() {
+    static WARM: std::sync::Once = std::sync::Once::new();
+    WARM.call_once(|| {
+        std::thread::spawn(crate::segment::warm);
+    });
 }
 
 /// Turns a file's processed documents into rows and stores them in the cache.
@@ -544,9 +587,6 @@ pub fn run(cfg: &RunConfig) -> anyhow::Result<RunSummary> {
     }
     std::fs::create_dir_all(&cfg.output).with_context(|| format!("cannot create output folder {}", cfg.output.display()))?;
     let _lock = lock_output(&cfg.output)?;
-    // The dictionaries load beside discovery and the first extractions (segmenting waits for
-    // them only if it gets there first).
-    std::thread::spawn(crate::segment::warm);
     recover(&cfg.output)?;
     let files = discover(&cfg.input)?;
     tracing::info!(input = %cfg.input.display(), output = %cfg.output.display(), files = files.len(), cache = cfg.cache, "run started");
@@ -575,7 +615,7 @@ pub fn run(cfg: &RunConfig) -> anyhow::Result<RunSummary> {
     let (tx, rx) = std::sync::mpsc::sync_channel::<(usize, &[(String, PathBuf)], Vec<FileOutcome>, Instant)>(1);
     std::thread::scope(|scope| -> anyhow::Result<()> {
         let producer = scope.spawn(|| {
-            for (n, chunk) in files.chunks(cfg.batch_files.max(1)).enumerate() {
+            for (n, chunk) in batches(&files, cfg.batch_files, cfg.batch_bytes).into_iter().enumerate() {
                 let t0 = Instant::now();
                 let results: Vec<FileOutcome> = pool.install(|| process_batch(chunk, &stages, limits, cache.as_ref()));
                 // The writer stopped on an error: it is reported from there.
@@ -826,33 +866,110 @@ fn progress_bar(wanted: bool, len: u64) -> Option<indicatif::ProgressBar> {
 mod tests {
     use super::*;
 
-    /// A batch processed stage by stage gives each file exactly the rows of processing it on
-    /// its own, document by document: the seeds, a file over a limit and a dangling link.
-    #[test]
-    fn a_batch_stage_by_stage_gives_the_rows_of_each_file_alone() {
+    /// A stage that crashes on one file, to see a panic quarantine the same document either way.
+    struct CrashOn(&'static str);
+
+    impl Stage for CrashOn {
+        fn name(&self) -> &'static str {
+            "crash_test"
+        }
+        fn process(&self, doc: &mut Document) -> anyhow::Result<()> {
+            assert!(!doc.source_file.ends_with(self.0), "test crash");
+            Ok(())
+        }
+    }
+
+    /// A folder with the seeds, a CSV of three documents, a file over the line limit, a file a
+    /// stage crashes on and a dangling link.
+    fn mixed_inputs() -> tempfile::TempDir {
         let dir = tempfile::tempdir().unwrap();
         let seeds = Path::new(env!("CARGO_MANIFEST_DIR")).join("seeds");
         for e in std::fs::read_dir(&seeds).unwrap() {
             let e = e.unwrap();
             std::fs::copy(e.path(), dir.path().join(e.file_name())).unwrap();
         }
+        let csv = "title,text\n甲区报告,地区生产总值增长8%以上。\n乙区报告,实现社会消费品零售总额449.7亿元，增长8.2%。\n丙区报告,新增就业1.2万人。\n";
+        std::fs::write(dir.path().join("reports.csv"), csv).unwrap();
         std::fs::write(dir.path().join("long_line.txt"), "增长8%".repeat(20_000)).unwrap();
+        std::fs::write(dir.path().join("boom.txt"), "全年地区生产总值增长6.5%。\n").unwrap();
         std::os::unix::fs::symlink("/nonexistent/x", dir.path().join("dangling")).unwrap();
+        dir
+    }
+
+    fn test_stages() -> Vec<Box<dyn Stage>> {
+        let mut s = stages();
+        s.insert(1, Box::new(CrashOn("boom.txt")));
+        s
+    }
+
+    /// A batch processed stage by stage gives each file exactly the rows of processing it on
+    /// its own, document by document: the seeds, a CSV of several documents, a file over a
+    /// limit, a file a stage crashes on and a dangling link.
+    #[test]
+    fn a_batch_stage_by_stage_gives_the_rows_of_each_file_alone() {
+        let dir = mixed_inputs();
         let files = discover(dir.path()).unwrap();
         let limits = Limits { max_line_bytes: 100_000, ..Limits::default() };
-        let batch = process_batch(&files, &stages(), limits, None);
+        let batch = process_batch(&files, &test_stages(), limits, None);
         assert_eq!(batch.len(), files.len());
         for (outcome, (rel, path)) in batch.iter().zip(&files) {
-            let alone = process_loaded(load(rel, path, limits), &stages());
+            let alone = process_loaded(load(rel, path, limits), &test_stages());
             assert_eq!(outcome.docs.len(), alone.len(), "{rel}");
             for (a, b) in outcome.docs.iter().zip(&alone) {
                 assert_eq!((&a.source_file, a.quarantined, &a.batches), (&b.source_file, b.quarantined, &b.batches), "{rel}");
             }
             assert!(!outcome.cached && outcome.input.path == *rel);
         }
+        let by_file = |rel: &str| batch.iter().find(|o| o.input.path == rel).unwrap();
+        assert_eq!(by_file("reports.csv").docs.len(), 3);
+        assert!(by_file("reports.csv").docs.iter().all(|d| !d.quarantined && d.batches[3].num_rows() > 0));
         let quarantined: Vec<&str> = batch.iter().filter(|o| o.docs[0].quarantined).map(|o| o.input.path.as_str()).collect();
-        assert_eq!(quarantined, ["dangling", "long_line.txt"]);
+        assert_eq!(quarantined, ["boom.txt", "dangling", "long_line.txt"]);
         assert!(batch.iter().filter(|o| !o.docs[0].quarantined).all(|o| o.times.contains_key("segment")));
+    }
+
+    /// With the cache on, a batch stores every file's rows and a second batch takes exactly
+    /// those rows from it.
+    #[test]
+    fn a_second_batch_takes_the_same_rows_from_the_cache() {
+        let dir = mixed_inputs();
+        let out = tempfile::tempdir().unwrap();
+        let cache = Cache::open(out.path(), "test").unwrap();
+        let files = discover(dir.path()).unwrap();
+        let limits = Limits { max_line_bytes: 100_000, ..Limits::default() };
+        let first = process_batch(&files, &test_stages(), limits, Some(&cache));
+        let second = process_batch(&files, &test_stages(), limits, Some(&cache));
+        for (a, b) in first.iter().zip(&second) {
+            assert!(!a.cached);
+            // An unreadable file has no content hash, so no cache entry.
+            assert_eq!(b.cached, a.input.path != "dangling", "{}", a.input.path);
+            let rows = |o: &FileOutcome| o.docs.iter().map(|d| (d.source_file.clone(), d.quarantined, d.batches.clone())).collect::<Vec<_>>();
+            assert_eq!(rows(a), rows(b), "{}", a.input.path);
+        }
+    }
+
+    /// Batches end at the file count or once the next file would pass the byte budget; a file
+    /// larger than the budget is a batch of its own; nothing is lost or reordered.
+    #[test]
+    fn batches_are_bounded_by_files_and_bytes() {
+        let dir = tempfile::tempdir().unwrap();
+        let sizes = [10usize, 10, 10, 50, 10, 200, 10, 10, 10, 10];
+        let files: Vec<(String, PathBuf)> = sizes
+            .iter()
+            .enumerate()
+            .map(|(k, &n)| {
+                let p = dir.path().join(format!("{k:02}.txt"));
+                std::fs::write(&p, vec![b'a'; n]).unwrap();
+                (format!("{k:02}.txt"), p)
+            })
+            .collect();
+        let lens = |b: Vec<&[(String, PathBuf)]>| b.iter().map(|c| c.len()).collect::<Vec<_>>();
+        assert_eq!(lens(batches(&files, 3, 1000)), [3, 3, 3, 1]);
+        assert_eq!(lens(batches(&files, 64, 60)), [3, 2, 1, 4]);
+        assert_eq!(lens(batches(&files, 0, 0)), [1; 10]);
+        let all: Vec<&(String, PathBuf)> = batches(&files, 4, 60).into_iter().flatten().collect();
+        assert_eq!(all, files.iter().collect::<Vec<_>>());
+        assert!(batches(&[], 64, 60).is_empty());
     }
 
     #[test]
