@@ -339,18 +339,13 @@ impl SentenceIndex {
         reading.for_each_chunk("sentences", &SPAN_COLUMNS, |c, at| {
             let (sid, sidx, scs, sce) = (c.strs("doc_id")?, c.ints("sentence_index")?, c.ints("char_start")?, c.ints("char_end")?);
             let mut run: Option<(&str, usize, usize)> = None;
-            let mut k = 0;
-            while k < c.rows() {
-                // The rows k..end share one doc_id: compared once, not per row.
-                let end = sid.run_end(k, c.rows());
-                let Some(d) = sid.get(k) else {
-                    k = end;
-                    continue;
-                };
-                counter.rows(d, (end - k) as i64);
+            // Each run of rows shares one doc_id: compared once, not per row.
+            for (rows, d) in sid.runs(0..c.rows()) {
+                let Some(d) = d else { continue };
+                counter.rows(d, rows.len() as i64);
                 // First and last row of the run with an index and a span.
                 let mut spanned: Option<(usize, usize)> = None;
-                for r in k..end {
+                for r in rows {
                     if let (Some(i), Some(a), Some(b)) = (sidx.get(r), scs.get(r), sce.get(r)) {
                         if a >= b {
                             out.push(finding(Severity::Error, "empty_sentence", format!("sentence {i} of {d} is empty"), "sentences".into()));
@@ -367,7 +362,6 @@ impl SentenceIndex {
                         }
                     }
                 }
-                k = end;
             }
             end_run(run);
             Ok(())
@@ -470,18 +464,13 @@ fn check_references(reading: &Reading, docs: &[facts::DocRow], tables: &[&str], 
             reading.for_each_chunk(table, &SPAN_COLUMNS, |c, at| {
                 let (id, idx, cs, ce) = (c.strs("doc_id")?, c.ints("sentence_index")?, c.ints("char_start")?, c.ints("char_end")?);
                 let spans_at = SpanColumns::new(&idx, &cs, &ce);
-                let mut k = 0;
-                while k < c.rows() {
-                    // The rows k..end share one doc_id: counted and compared once, not per row.
-                    let end = id.run_end(k, c.rows());
-                    let Some(d) = id.get(k) else {
-                        k = end;
-                        continue;
-                    };
-                    counter.rows(d, (end - k) as i64);
+                // Each run of rows shares one doc_id: counted and compared once, not per row.
+                for (rows, d) in id.runs(0..c.rows()) {
+                    let Some(d) = d else { continue };
+                    counter.rows(d, rows.len() as i64);
                     // The document's spans are loaded when its first row with a span comes.
                     let mut loaded = spans.as_ref().is_some_and(|(cur, _)| cur == d);
-                    for r in k..end {
+                    for r in rows {
                         let Some((i, a, b)) = spans_at.get(r) else { continue };
                         if !loaded {
                             spans = Some((d.to_string(), spans_of(&mut cursor, &index, d)?));
@@ -501,7 +490,6 @@ fn check_references(reading: &Reading, docs: &[facts::DocRow], tables: &[&str], 
                             }
                         }
                     }
-                    k = end;
                 }
                 Ok(())
             })?;
@@ -524,19 +512,15 @@ fn check_references(reading: &Reading, docs: &[facts::DocRow], tables: &[&str], 
         reading.for_each_chunk(table, columns, |c, _| {
             let ids = c.strs("doc_id")?;
             let stage = if table == "issues" { Some(c.strs("stage")?) } else { None };
-            let mut k = 0;
-            while k < c.rows() {
-                let end = ids.run_end(k, c.rows());
-                if let Some(id) = ids.get(k) {
-                    let n = match &stage {
-                        Some(s) => (k..end).filter(|&r| s.get(r) != Some(STAGE)).count(),
-                        None => end - k,
-                    };
-                    if n > 0 {
-                        counter.rows(id, n as i64);
-                    }
+            for (rows, id) in ids.runs(0..c.rows()) {
+                let Some(id) = id else { continue };
+                let n = match &stage {
+                    Some(s) => rows.filter(|&r| s.get(r) != Some(STAGE)).count(),
+                    None => rows.len(),
+                };
+                if n > 0 {
+                    counter.rows(id, n as i64);
                 }
-                k = end;
             }
             Ok(())
         })?;

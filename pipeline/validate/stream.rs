@@ -275,20 +275,26 @@ impl Strs {
         }
         end
     }
+
+    /// The runs of rows holding one value (see [`Strs::run_end`]) that tile `range`, each with
+    /// its value: a table grouped by document is walked one document at a time, its doc_id
+    /// compared once per run instead of once per row.
+    pub fn runs(&self, range: std::ops::Range<usize>) -> impl Iterator<Item = (std::ops::Range<usize>, Option<&str>)> + '_ {
+        let mut k = range.start;
+        std::iter::from_fn(move || {
+            (k < range.end).then(|| {
+                let end = self.run_end(k, range.end);
+                let run = (k..end, self.get(k));
+                k = end;
+                run
+            })
+        })
+    }
 }
 
 /// The rows in `range` whose value is `doc`, found a run of one value at a time.
 fn rows_with(ids: &Strs, doc: &str, range: std::ops::Range<usize>) -> Vec<usize> {
-    let mut rows = Vec::new();
-    let mut k = range.start;
-    while k < range.end {
-        let end = ids.run_end(k, range.end);
-        if ids.get(k) == Some(doc) {
-            rows.extend(k..end);
-        }
-        k = end;
-    }
-    rows
+    ids.runs(range).filter(|(_, id)| *id == Some(doc)).flat_map(|(rows, _)| rows).collect()
 }
 
 /// Reads the rows of one document at a time from a table grouped by document, given where the
