@@ -7,9 +7,10 @@
 use std::sync::Arc;
 
 use arrow::array::{
-    ArrayRef, BooleanBuilder, Date32Builder, Float64Builder, Int32Builder, Int64Builder,
-    StringBuilder, TimestampMillisecondBuilder,
+    ArrayRef, BooleanBuilder, Date32Builder, Float64Builder, Int32Array, Int32Builder, Int64Array,
+    Int64Builder, StringArray, StringBuilder, TimestampMillisecondBuilder,
 };
+use arrow::buffer::{Buffer, OffsetBuffer, ScalarBuffer};
 use arrow::record_batch::RecordBatch;
 
 use crate::schema::{ColumnType, TableDef};
@@ -22,6 +23,9 @@ enum Col {
     Bool(BooleanBuilder),
     Date32(Date32Builder),
     TimestampMs(TimestampMillisecondBuilder),
+    /// A whole column given at once (see [`TableBuffer::strs_column`]): built straight into its
+    /// final buffers, with no builder to grow and no per-value bookkeeping.
+    Whole(ArrayRef),
 }
 
 /// Bytes of text reserved per row of a string column when the row count is known up front (a
@@ -56,6 +60,7 @@ impl Col {
             Col::Bool(b) => b.len(),
             Col::Date32(b) => b.len(),
             Col::TimestampMs(b) => b.len(),
+            Col::Whole(a) => a.len(),
         }
     }
 
@@ -68,8 +73,43 @@ impl Col {
             Col::Bool(b) => Arc::new(b.finish()),
             Col::Date32(b) => Arc::new(b.finish()),
             Col::TimestampMs(b) => Arc::new(b.finish()),
+            Col::Whole(_) => unreachable!("a whole column is taken as it is"),
         }
     }
+}
+
+/// A string array from values known up front: one pass sums the lengths, so the value buffer
+/// is allocated once at its exact size (a builder reserves a guess and grows, copying).
+fn string_array<'a>(values: impl Iterator<Item = &'a str> + Clone) -> StringArray {
+    let (n, bytes) = values.clone().fold((0usize, 0usize), |(n, b), v| (n + 1, b + v.len()));
+    let mut offsets = Vec::with_capacity(n + 1);
+    let mut data = Vec::with_capacity(bytes);
+    offsets.push(0i32);
+    for v in values {
+        data.extend_from_slice(v.as_bytes());
+        offsets.push(offset(data.len()));
+    }
+    assert_eq!(data.len(), bytes, "the values changed between the two passes");
+    // SAFETY: the offsets start at 0, rise, end at the buffer's length and fall between whole
+    // `&str`s, so every slice is valid UTF-8 (what `try_new` would check, byte by byte).
+    unsafe { StringArray::new_unchecked(OffsetBuffer::new_unchecked(ScalarBuffer::from(offsets)), Buffer::from_vec(data), None) }
+}
+
+/// `value` `n` times (a document's id on each of its rows): the bytes are copied by doubling
+/// and the offsets are a multiplication.
+fn repeated_string_array(value: &str, n: usize) -> StringArray {
+    offset(value.len() * n);
+    let offsets: Vec<i32> = (0..=n).map(|k| (k * value.len()) as i32).collect();
+    // SAFETY: as in `string_array`: every slice is one whole copy of `value`.
+    unsafe {
+        StringArray::new_unchecked(OffsetBuffer::new_unchecked(ScalarBuffer::from(offsets)), Buffer::from_vec(value.repeat(n).into_bytes()), None)
+    }
+}
+
+/// A string column's end offset; more than 2 GB of text in one batch is a bug in the caller
+/// (a builder panics there too).
+fn offset(bytes: usize) -> i32 {
+    i32::try_from(bytes).unwrap_or_else(|_| panic!("{bytes} bytes of text overflow a string column"))
 }
 
 /// Rows of one table under construction.
@@ -173,23 +213,48 @@ impl TableBuffer {
         self.filled += 1;
     }
 
-    /// Appends one whole column of non-null integers for rows added column by column (see
-    /// [`TableBuffer::end_rows`]): the checks run once per column, not once per value, which
-    /// matters for the tokens table (~190k rows per MB of input).
+    /// Sets one whole column of non-null integers for rows added column by column (see
+    /// [`TableBuffer::end_rows`]): the checks run once per column, not once per value, and the
+    /// values go straight into the array's buffer, which matters for the tokens table (~190k
+    /// rows per MB of input).
     pub fn ints_column(&mut self, i: usize, values: impl Iterator<Item = i64>) {
-        match &mut self.cols[i] {
-            Col::Int64(b) => values.for_each(|v| b.append_value(v)),
-            Col::Int32(b) => values.for_each(|v| b.append_value(to_i32(v))),
+        let array: ArrayRef = match &self.cols[i] {
+            Col::Int64(_) => Arc::new(Int64Array::new(values.collect::<Vec<i64>>().into(), None)),
+            Col::Int32(_) => Arc::new(Int32Array::new(values.map(to_i32).collect::<Vec<i32>>().into(), None)),
             _ => self.wrong_type(i, "integer"),
-        }
+        };
+        self.set_whole(i, array);
     }
 
-    /// Appends one whole column of non-null strings; see [`TableBuffer::ints_column`].
-    pub fn strs_column<'a>(&mut self, i: usize, values: impl Iterator<Item = &'a str>) {
-        match &mut self.cols[i] {
-            Col::Utf8(b) => values.for_each(|v| b.append_value(v)),
+    /// Sets one whole column of non-null strings; see [`TableBuffer::ints_column`]. The values
+    /// are walked twice (once to size the buffer exactly), so the iterator must be cheap to
+    /// clone and give the same values both times.
+    pub fn strs_column<'a>(&mut self, i: usize, values: impl Iterator<Item = &'a str> + Clone) {
+        match &self.cols[i] {
+            Col::Utf8(_) => {}
             _ => self.wrong_type(i, "string"),
         }
+        self.set_whole(i, Arc::new(string_array(values)));
+    }
+
+    /// Sets one whole column holding `value` on each of `n` rows (a document's id); see
+    /// [`TableBuffer::ints_column`].
+    pub fn repeated_str_column(&mut self, i: usize, value: &str, n: usize) {
+        match &self.cols[i] {
+            Col::Utf8(_) => {}
+            _ => self.wrong_type(i, "string"),
+        }
+        self.set_whole(i, Arc::new(repeated_string_array(value, n)));
+    }
+
+    /// A whole column replaces the column's builder, so the column must not hold values yet
+    /// (whole columns are for a table built column by column in one go).
+    fn set_whole(&mut self, i: usize, array: ArrayRef) {
+        if self.cols[i].len() != 0 {
+            let c = &self.def.columns[i];
+            panic!("whole column given to {}.{}, which already holds values", self.def.name, c.name);
+        }
+        self.cols[i] = Col::Whole(array);
     }
 
     /// Closes `n` rows added column by column: every column must have received exactly `n`
@@ -219,7 +284,19 @@ impl TableBuffer {
     /// Takes the rows so far as one record batch (the buffer is empty afterwards).
     pub fn finish(&mut self) -> RecordBatch {
         assert_eq!(self.filled, 0, "unfinished row in {}", self.def.name);
-        let arrays: Vec<ArrayRef> = self.cols.iter_mut().map(Col::finish).collect();
+        let arrays: Vec<ArrayRef> = self
+            .cols
+            .iter_mut()
+            .zip(&self.def.columns)
+            .map(|(c, def)| match c {
+                // The buffer is empty afterwards: a fresh builder takes the whole column's place.
+                Col::Whole(_) => match std::mem::replace(c, Col::new(def.ty, 0)) {
+                    Col::Whole(a) => a,
+                    _ => unreachable!(),
+                },
+                c => c.finish(),
+            })
+            .collect();
         self.rows = 0;
         RecordBatch::try_new(self.def.arrow_schema(), arrays)
             .unwrap_or_else(|e| panic!("batch for {} does not match its schema: {e}", self.def.name))
@@ -273,6 +350,50 @@ mod tests {
         by_column.ints_column(c("char_end"), rows.iter().map(|r| r.5));
         by_column.end_rows(rows.len());
         assert_eq!(by_row.finish(), by_column.finish());
+    }
+
+    /// The whole-column arrays equal the builders' for edge cases: no rows, empty strings,
+    /// multi-byte text, a repeated id; and the buffer is empty and reusable after `finish`.
+    #[test]
+    fn whole_string_columns_equal_the_builders() {
+        let def = catalog().table("tokens");
+        let c = |n: &str| def.col(n);
+        for words in [vec![], vec![""], vec!["", "营商环境", "", "a", "449.7亿元"]] {
+            let by_row = || {
+                let mut t = TableBuffer::new(def);
+                for (i, w) in words.iter().enumerate() {
+                    t.str(c("doc_id"), Some("2ee2e79b26ac3452"));
+                    for n in ["sentence_index", "token_index", "char_start", "char_end"] {
+                        t.int(c(n), Some(i as i64));
+                    }
+                    t.str(c("word"), Some(w));
+                    t.str(c("pos"), Some(if w.is_empty() { "x" } else { "n" }));
+                    t.end_row();
+                }
+                t.finish()
+            };
+            let mut whole = TableBuffer::new(def);
+            for round in 0..2 {
+                whole.repeated_str_column(c("doc_id"), "2ee2e79b26ac3452", words.len());
+                for n in ["sentence_index", "token_index", "char_start", "char_end"] {
+                    whole.ints_column(c(n), 0..words.len() as i64);
+                }
+                whole.strs_column(c("word"), words.iter().copied());
+                whole.strs_column(c("pos"), words.iter().map(|w| if w.is_empty() { "x" } else { "n" }));
+                whole.end_rows(words.len());
+                assert_eq!(whole.finish(), by_row(), "{words:?}, round {round}");
+                assert_eq!(whole.rows(), 0);
+            }
+        }
+    }
+
+    #[test]
+    #[should_panic(expected = "already holds values")]
+    fn a_whole_column_never_lands_on_values() {
+        let def = catalog().table("keywords");
+        let mut t = TableBuffer::new(def);
+        t.str(def.col("doc_id"), Some("a"));
+        t.repeated_str_column(def.col("doc_id"), "a", 1);
     }
 
     #[test]
