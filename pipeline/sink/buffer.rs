@@ -1,15 +1,21 @@
 //! A columnar row buffer for one table, typed by its definition in `schemas/tables.toml`.
 //!
-//! Emitters look a column up by name once, then push one value per column per row; the buffer
-//! checks that every row fills every column exactly once and that nulls only go where the schema
-//! allows them, so a writer can never drift from the schema.
+//! Emitters look a column up by name once, then either push one value per column per row, or
+//! hand over whole columns (from an iterator over the document's items) and close the rows
+//! with [`TableBuffer::end_rows`]. Whole columns are built straight into exact-size Arrow
+//! buffers, laid out as the builders lay them out, so the batch, the Parquet bytes and the Arrow
+//! IPC bytes are the same either way; the per-document tables use them (the tokens table has
+//! ~190k rows per MB of input). Either way the buffer checks that every row fills every column
+//! exactly once and that nulls only go where the schema allows them, so a writer can never
+//! drift from the schema.
 
 use std::sync::Arc;
 
 use arrow::array::{
-    ArrayRef, BooleanBuilder, Date32Builder, Float64Builder, Int32Builder, Int64Builder,
-    StringBuilder, TimestampMillisecondBuilder,
+    Array, ArrayRef, BooleanBuilder, Date32Builder, Float64Array, Float64Builder, Int32Array, Int32Builder,
+    Int64Array, Int64Builder, StringArray, StringBuilder, TimestampMillisecondBuilder,
 };
+use arrow::buffer::{Buffer, NullBuffer, OffsetBuffer, ScalarBuffer};
 use arrow::record_batch::RecordBatch;
 
 use crate::schema::{ColumnType, TableDef};
@@ -22,6 +28,9 @@ enum Col {
     Bool(BooleanBuilder),
     Date32(Date32Builder),
     TimestampMs(TimestampMillisecondBuilder),
+    /// A whole column given at once (see [`TableBuffer::strs_column`]): built straight into its
+    /// final buffers, with no builder to grow and no per-value bookkeeping.
+    Whole(ArrayRef),
 }
 
 /// Bytes of text reserved per row of a string column when the row count is known up front (a
@@ -56,6 +65,7 @@ impl Col {
             Col::Bool(b) => b.len(),
             Col::Date32(b) => b.len(),
             Col::TimestampMs(b) => b.len(),
+            Col::Whole(a) => a.len(),
         }
     }
 
@@ -68,8 +78,74 @@ impl Col {
             Col::Bool(b) => Arc::new(b.finish()),
             Col::Date32(b) => Arc::new(b.finish()),
             Col::TimestampMs(b) => Arc::new(b.finish()),
+            Col::Whole(_) => unreachable!("a whole column is taken as it is"),
         }
     }
+}
+
+/// A string array from values known up front: one pass sums the lengths, so the value buffer
+/// is allocated once at its exact size (a builder reserves a guess and grows, copying). Nulls
+/// are laid out as a builder lays them out (an empty slice, and a validity bitmap only when
+/// there is a null), so the array is the same to a reader and in Arrow IPC.
+fn string_array<'a, V: Into<Option<&'a str>>>(values: impl Iterator<Item = V> + Clone) -> StringArray {
+    let (n, bytes, nulls) = values.clone().fold((0usize, 0usize, 0usize), |(n, b, z), v| match v.into() {
+        Some(v) => (n + 1, b + v.len(), z),
+        None => (n + 1, b, z + 1),
+    });
+    let mut offsets = Vec::with_capacity(n + 1);
+    let mut data = Vec::with_capacity(bytes);
+    offsets.push(0i32);
+    for v in values.clone() {
+        data.extend_from_slice(v.into().unwrap_or_default().as_bytes());
+        offsets.push(offset(data.len()));
+    }
+    assert_eq!(data.len(), bytes, "the values changed between the two passes");
+    // SAFETY: the offsets start at 0, rise, end at the buffer's length and fall between whole
+    // `&str`s, so every slice is valid UTF-8 (what `try_new` would check, byte by byte).
+    unsafe { StringArray::new_unchecked(OffsetBuffer::new_unchecked(ScalarBuffer::from(offsets)), Buffer::from_vec(data), validity(nulls > 0, values)) }
+}
+
+/// The values of a primitive column (a builder's layout: the default value under a null). For
+/// non-optional values the null test compiles away, so the loop is a plain copy.
+fn primitive_values<S, T: Default, V: Into<Option<S>>>(
+    values: impl Iterator<Item = V> + Clone,
+    mut convert: impl FnMut(S) -> T,
+) -> (Vec<T>, Option<NullBuffer>) {
+    let mut any_null = false;
+    let v = values
+        .clone()
+        .map(|v| match v.into() {
+            Some(v) => convert(v),
+            None => {
+                any_null = true;
+                T::default()
+            }
+        })
+        .collect();
+    (v, validity(any_null, values))
+}
+
+/// The validity bitmap of a column, made in a second pass only when it holds a null (a builder
+/// makes none otherwise).
+fn validity<T, V: Into<Option<T>>>(any_null: bool, values: impl Iterator<Item = V>) -> Option<NullBuffer> {
+    any_null.then(|| values.map(|v| v.into().is_some()).collect())
+}
+
+/// `value` `n` times (a document's id on each of its rows): the bytes are copied by doubling
+/// and the offsets are a multiplication.
+fn repeated_string_array(value: &str, n: usize) -> StringArray {
+    offset(value.len() * n);
+    let offsets: Vec<i32> = (0..=n).map(|k| (k * value.len()) as i32).collect();
+    // SAFETY: as in `string_array`: every slice is one whole copy of `value`.
+    unsafe {
+        StringArray::new_unchecked(OffsetBuffer::new_unchecked(ScalarBuffer::from(offsets)), Buffer::from_vec(value.repeat(n).into_bytes()), None)
+    }
+}
+
+/// A string column's end offset; more than 2 GB of text in one batch is a bug in the caller
+/// (a builder panics there too).
+fn offset(bytes: usize) -> i32 {
+    i32::try_from(bytes).unwrap_or_else(|_| panic!("{bytes} bytes of text overflow a string column"))
 }
 
 /// Rows of one table under construction.
@@ -173,23 +249,83 @@ impl TableBuffer {
         self.filled += 1;
     }
 
-    /// Appends one whole column of non-null integers for rows added column by column (see
-    /// [`TableBuffer::end_rows`]): the checks run once per column, not once per value, which
-    /// matters for the tokens table (~190k rows per MB of input).
-    pub fn ints_column(&mut self, i: usize, values: impl Iterator<Item = i64>) {
-        match &mut self.cols[i] {
-            Col::Int64(b) => values.for_each(|v| b.append_value(v)),
-            Col::Int32(b) => values.for_each(|v| b.append_value(to_i32(v))),
+    /// Sets one whole column of integers (`i64` or `Option<i64>` values) for rows added column
+    /// by column (see [`TableBuffer::end_rows`]): the checks run once per column, not once per
+    /// value, and the values go straight into the array's buffer, which matters for the tokens
+    /// table (~190k rows per MB of input).
+    pub fn ints_column<V: Into<Option<i64>>>(&mut self, i: usize, values: impl Iterator<Item = V> + Clone) {
+        let (array, nulls): (ArrayRef, bool) = match &self.cols[i] {
+            Col::Int64(_) => {
+                let (v, nulls) = primitive_values(values, |x: i64| x);
+                (Arc::new(Int64Array::new(v.into(), nulls.clone())), nulls.is_some())
+            }
+            Col::Int32(_) => {
+                // The range check is folded into one flag rather than a branch that may panic
+                // per value, so the conversion stays a tight loop.
+                let mut out_of_range = false;
+                let (v, nulls) = primitive_values(values, |x: i64| {
+                    out_of_range |= i64::from(x as i32) != x;
+                    x as i32
+                });
+                if out_of_range {
+                    self.wrong_range(i);
+                }
+                (Arc::new(Int32Array::new(v.into(), nulls.clone())), nulls.is_some())
+            }
             _ => self.wrong_type(i, "integer"),
-        }
+        };
+        self.check_null(i, nulls);
+        self.set_whole(i, array);
     }
 
-    /// Appends one whole column of non-null strings; see [`TableBuffer::ints_column`].
-    pub fn strs_column<'a>(&mut self, i: usize, values: impl Iterator<Item = &'a str>) {
-        match &mut self.cols[i] {
-            Col::Utf8(b) => values.for_each(|v| b.append_value(v)),
+    /// Sets one whole column of floats (`f64` or `Option<f64>`); see [`TableBuffer::ints_column`].
+    pub fn floats_column<V: Into<Option<f64>>>(&mut self, i: usize, values: impl Iterator<Item = V> + Clone) {
+        match &self.cols[i] {
+            Col::Float64(_) => {}
+            _ => self.wrong_type(i, "float"),
+        }
+        let (v, nulls) = primitive_values(values, |x: f64| x);
+        self.check_null(i, nulls.is_some());
+        self.set_whole(i, Arc::new(Float64Array::new(v.into(), nulls)));
+    }
+
+    #[cold]
+    fn wrong_range(&self, i: usize) -> ! {
+        let c = &self.def.columns[i];
+        panic!("a value overflows int32 in {}.{}", self.def.name, c.name)
+    }
+
+    /// Sets one whole column of strings (`&str` or `Option<&str>`); see
+    /// [`TableBuffer::ints_column`]. The values are walked twice (once to size the buffer
+    /// exactly), so the iterator must be cheap to clone and give the same values both times.
+    pub fn strs_column<'a, V: Into<Option<&'a str>>>(&mut self, i: usize, values: impl Iterator<Item = V> + Clone) {
+        match &self.cols[i] {
+            Col::Utf8(_) => {}
             _ => self.wrong_type(i, "string"),
         }
+        let array = string_array(values);
+        self.check_null(i, array.nulls().is_some());
+        self.set_whole(i, Arc::new(array));
+    }
+
+    /// Sets one whole column holding `value` on each of `n` rows (a document's id); see
+    /// [`TableBuffer::ints_column`].
+    pub fn repeated_str_column(&mut self, i: usize, value: &str, n: usize) {
+        match &self.cols[i] {
+            Col::Utf8(_) => {}
+            _ => self.wrong_type(i, "string"),
+        }
+        self.set_whole(i, Arc::new(repeated_string_array(value, n)));
+    }
+
+    /// A whole column replaces the column's builder, so the column must not hold values yet
+    /// (whole columns are for a table built column by column in one go).
+    fn set_whole(&mut self, i: usize, array: ArrayRef) {
+        if self.cols[i].len() != 0 {
+            let c = &self.def.columns[i];
+            panic!("whole column given to {}.{}, which already holds values", self.def.name, c.name);
+        }
+        self.cols[i] = Col::Whole(array);
     }
 
     /// Closes `n` rows added column by column: every column must have received exactly `n`
@@ -219,7 +355,19 @@ impl TableBuffer {
     /// Takes the rows so far as one record batch (the buffer is empty afterwards).
     pub fn finish(&mut self) -> RecordBatch {
         assert_eq!(self.filled, 0, "unfinished row in {}", self.def.name);
-        let arrays: Vec<ArrayRef> = self.cols.iter_mut().map(Col::finish).collect();
+        let arrays: Vec<ArrayRef> = self
+            .cols
+            .iter_mut()
+            .zip(&self.def.columns)
+            .map(|(c, def)| match c {
+                // The buffer is empty afterwards: a fresh builder takes the whole column's place.
+                Col::Whole(_) => match std::mem::replace(c, Col::new(def.ty, 0)) {
+                    Col::Whole(a) => a,
+                    _ => unreachable!(),
+                },
+                c => c.finish(),
+            })
+            .collect();
         self.rows = 0;
         RecordBatch::try_new(self.def.arrow_schema(), arrays)
             .unwrap_or_else(|e| panic!("batch for {} does not match its schema: {e}", self.def.name))
@@ -273,6 +421,114 @@ mod tests {
         by_column.ints_column(c("char_end"), rows.iter().map(|r| r.5));
         by_column.end_rows(rows.len());
         assert_eq!(by_row.finish(), by_column.finish());
+    }
+
+    /// The whole-column arrays equal the builders' for edge cases: no rows, empty strings,
+    /// multi-byte text, a repeated id; and the buffer is empty and reusable after `finish`.
+    #[test]
+    fn whole_string_columns_equal_the_builders() {
+        let def = catalog().table("tokens");
+        let c = |n: &str| def.col(n);
+        for words in [vec![], vec![""], vec!["", "营商环境", "", "a", "449.7亿元"]] {
+            let by_row = || {
+                let mut t = TableBuffer::new(def);
+                for (i, w) in words.iter().enumerate() {
+                    t.str(c("doc_id"), Some("2ee2e79b26ac3452"));
+                    for n in ["sentence_index", "token_index", "char_start", "char_end"] {
+                        t.int(c(n), Some(i as i64));
+                    }
+                    t.str(c("word"), Some(w));
+                    t.str(c("pos"), Some(if w.is_empty() { "x" } else { "n" }));
+                    t.end_row();
+                }
+                t.finish()
+            };
+            let mut whole = TableBuffer::new(def);
+            for round in 0..2 {
+                whole.repeated_str_column(c("doc_id"), "2ee2e79b26ac3452", words.len());
+                for n in ["sentence_index", "token_index", "char_start", "char_end"] {
+                    whole.ints_column(c(n), 0..words.len() as i64);
+                }
+                whole.strs_column(c("word"), words.iter().copied());
+                whole.strs_column(c("pos"), words.iter().map(|w| if w.is_empty() { "x" } else { "n" }));
+                whole.end_rows(words.len());
+                assert_eq!(whole.finish(), by_row(), "{words:?}, round {round}");
+                assert_eq!(whole.rows(), 0);
+            }
+        }
+    }
+
+    /// Nullable whole columns lay out values and validity as the builders do (the default value
+    /// or an empty slice under a null, a bitmap only when there is a null): no nulls, some,
+    /// all.
+    #[test]
+    fn nullable_whole_columns_equal_the_builders() {
+        let def = catalog().table("paragraphs");
+        let c = |n: &str| def.col(n);
+        let cases: [Vec<(Option<i64>, Option<&str>)>; 4] = [
+            vec![(Some(3), Some("一、总体要求"))],
+            vec![(None, None), (Some(7), Some("")), (None, Some("二、主要任务")), (Some(9), None)],
+            vec![(None, None), (None, None)],
+            vec![],
+        ];
+        for rows in cases {
+            let mut by_row = TableBuffer::new(def);
+            for (k, (v, s)) in rows.iter().enumerate() {
+                by_row.str(c("doc_id"), Some("d"));
+                by_row.int(c("paragraph_index"), Some(k as i64));
+                by_row.int(c("source_line"), Some(k as i64 + 1));
+                by_row.int(c("char_start"), *v);
+                by_row.int(c("char_end"), v.map(|x| x + 1));
+                by_row.int(c("heading_level"), *v);
+                by_row.str(c("section_path"), *s);
+                by_row.str(c("section_role"), Some("body"));
+                by_row.str(c("removed"), *s);
+                by_row.str(c("text"), Some(s.unwrap_or("正文")));
+                by_row.end_row();
+            }
+            let mut whole = TableBuffer::new(def);
+            whole.repeated_str_column(c("doc_id"), "d", rows.len());
+            whole.ints_column(c("paragraph_index"), 0..rows.len() as i64);
+            whole.ints_column(c("source_line"), 1..rows.len() as i64 + 1);
+            whole.ints_column(c("char_start"), rows.iter().map(|r| r.0));
+            whole.ints_column(c("char_end"), rows.iter().map(|r| r.0.map(|x| x + 1)));
+            whole.ints_column(c("heading_level"), rows.iter().map(|r| r.0));
+            whole.strs_column(c("section_path"), rows.iter().map(|r| r.1));
+            whole.strs_column(c("section_role"), rows.iter().map(|_| "body"));
+            whole.strs_column(c("removed"), rows.iter().map(|r| r.1));
+            whole.strs_column(c("text"), rows.iter().map(|r| r.1.unwrap_or("正文")));
+            whole.end_rows(rows.len());
+            let (a, b) = (whole.finish(), by_row.finish());
+            assert_eq!(a, b, "{rows:?}");
+            for (x, y) in a.columns().iter().zip(b.columns()) {
+                assert_eq!(x.nulls(), y.nulls(), "{rows:?}");
+                assert_eq!(x.to_data().buffers(), y.to_data().buffers(), "{rows:?}");
+            }
+        }
+    }
+
+    #[test]
+    #[should_panic(expected = "null pushed into non-nullable column paragraphs.text")]
+    fn a_whole_column_refuses_a_null_where_the_schema_does() {
+        let def = catalog().table("paragraphs");
+        TableBuffer::new(def).strs_column(def.col("text"), [Some("a"), None].into_iter());
+    }
+
+    #[test]
+    #[should_panic(expected = "a value overflows int32 in tokens.char_end")]
+    fn a_whole_int32_column_checks_the_range() {
+        let def = catalog().table("tokens");
+        let mut t = TableBuffer::new(def);
+        t.ints_column(def.col("char_end"), [1, i64::from(i32::MAX) + 1, 2].into_iter());
+    }
+
+    #[test]
+    #[should_panic(expected = "already holds values")]
+    fn a_whole_column_never_lands_on_values() {
+        let def = catalog().table("keywords");
+        let mut t = TableBuffer::new(def);
+        t.str(def.col("doc_id"), Some("a"));
+        t.repeated_str_column(def.col("doc_id"), "a", 1);
     }
 
     #[test]
