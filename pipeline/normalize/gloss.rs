@@ -48,10 +48,14 @@ pub fn is_toned_syllable(s: &str) -> bool {
 /// UTF-8 lead bytes first (0xC3–0xC7, and 0xE1 for ḿ; Chinese text has none of them), in blocks
 /// tested without branching.
 pub fn may_hold(s: &str) -> bool {
-    let lead = |x: u8| (0xC3..=0xC7).contains(&x) || x == 0xE1;
-    s.as_bytes().chunks(32).any(|block| block.iter().fold(false, |acc, &x| acc | lead(x)))
+    super::width::any_byte(s.as_bytes(), |x| (x.wrapping_sub(0xC3) < 5) | (x == 0xE1))
         && s.contains(['(', '（'])
-        && s.contains(|c: char| TONED.contains(c))
+        && s.contains(is_toned)
+}
+
+/// A tone-marked vowel, one of those a gloss must contain (U+00E0–U+1E3F).
+pub fn is_toned(c: char) -> bool {
+    ('\u{E0}'..='\u{1E3F}').contains(&c) && TONED.contains(c)
 }
 
 /// Positions (in `chars`) of glosses to drop: each range covers "(", the syllable and ")".
@@ -150,6 +154,9 @@ mod tests {
             glossed += found as usize;
         }
         assert!(glossed > 50, "{glossed}");
+        for c in (0..0x11_0000).filter_map(char::from_u32) {
+            assert_eq!(is_toned(c), TONED.contains(c), "{c:?}");
+        }
     }
 
     #[test]

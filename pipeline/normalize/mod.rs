@@ -177,9 +177,17 @@ const MOJIBAKE_STARTS: [char; 4] = ['?', '\u{FFFD}', '锟', '錕'];
 /// nothing the script conversion would change. Most lines of a report are; they skip the item
 /// buffer.
 fn is_already_normal(p: &Paragraph, convert: bool) -> bool {
-    p.raw.chars().all(|c| width::is_plain(c) && !MOJIBAKE_STARTS.contains(&c))
-        && !gloss::may_hold(&p.raw)
-        && !(convert && script::may_change(&p.raw))
+    // One pass over the chars: a gloss needs both a parenthesis and a tone-marked vowel
+    // ([`gloss::may_hold`]).
+    let (mut paren, mut toned) = (false, false);
+    for c in p.raw.chars() {
+        if !width::is_plain(c) || MOJIBAKE_STARTS.contains(&c) {
+            return false;
+        }
+        paren |= c == '(' || c == '（';
+        toned |= gloss::is_toned(c);
+    }
+    !(paren && toned) && !(convert && script::may_change(&p.raw))
 }
 
 fn normalize_paragraph(p: &Paragraph, convert: bool, counts: &mut NormalizeCounts) -> (Vec<Item>, Vec<RunReport>) {
@@ -478,6 +486,11 @@ mod tests {
                 assert!(items.iter().all(|i| i.run.is_none()));
             }
             for convert in [false, true] {
+                // The one-pass check is the three checks it stands for.
+                let three = line.chars().all(|c| width::is_plain(c) && !MOJIBAKE_STARTS.contains(&c))
+                    && !gloss::may_hold(line)
+                    && !(convert && script::may_change(line));
+                assert_eq!(is_already_normal(&p, convert), three, "{line}");
                 if is_already_normal(&p, convert) {
                     let (items, _) = normalize_paragraph(&p, convert, &mut NormalizeCounts::default());
                     assert_eq!(items.iter().map(|i| (i.c, i.start, i.end)).collect::<Vec<_>>(), own, "{line}");

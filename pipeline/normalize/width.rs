@@ -39,14 +39,14 @@ pub fn is_space(c: char) -> bool {
 pub fn has_space(s: &str) -> bool {
     let b = s.as_bytes();
     // A byte that may begin whitespace: ASCII up to the space, or one of those lead bytes.
-    let maybe = |x: u8| x <= b' ' || x == 0xC2 || (0xE1..=0xE3).contains(&x);
+    let maybe = |x: u8| (x <= b' ') | (x == 0xC2) | (x.wrapping_sub(0xE1) < 3);
     // Blocks of 32 bytes are tested without branching (the compiler vectorises it); only a
     // block with a candidate byte is read char by char.
     const BLOCK: usize = 32;
     let mut start = 0;
     while start < b.len() {
         let end = (start + BLOCK).min(b.len());
-        if b[start..end].iter().fold(false, |acc, &x| acc | maybe(x)) {
+        if any_byte(&b[start..end], maybe) {
             for i in start..end {
                 let x = b[i];
                 if x < 0x80 {
@@ -72,6 +72,20 @@ pub fn has_space(s: &str) -> bool {
         start = end;
     }
     false
+}
+
+/// Whether some byte of `b` is one `hit` accepts. Blocks of 32 bytes are folded into a byte
+/// without branching, which the compiler vectorises (`hit` should join its comparisons with
+/// `|`, not `||`, so that it has no branch either); a block with a hit ends the search.
+#[inline(always)]
+pub fn any_byte(b: &[u8], hit: impl Fn(u8) -> bool) -> bool {
+    let mut blocks = b.chunks_exact(32);
+    for block in &mut blocks {
+        if block.iter().fold(0u8, |acc, &x| acc | hit(x) as u8) != 0 {
+            return true;
+        }
+    }
+    blocks.remainder().iter().fold(0u8, |acc, &x| acc | hit(x) as u8) != 0
 }
 
 /// Chars every width step leaves alone (not a space, not invisible, nothing to narrow): ASCII
@@ -127,6 +141,19 @@ mod tests {
         }
         for s in cases {
             assert_eq!(has_space(&s), s.contains(is_space), "{s:?}");
+        }
+    }
+
+    #[test]
+    fn any_byte_is_a_plain_search() {
+        for n in [0, 1, 31, 32, 33, 64, 100] {
+            for at in 0..n {
+                let mut b = vec![b'a'; n];
+                b[at] = 0xE1;
+                assert!(any_byte(&b, |x| x == 0xE1), "{n} {at}");
+                assert!(!any_byte(&b, |x| x == 0xE2));
+            }
+            assert!(!any_byte(&vec![b'a'; n], |x| x == 0xE1));
         }
     }
 
