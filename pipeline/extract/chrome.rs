@@ -130,9 +130,9 @@ fn is_report_line(t: &str) -> bool {
 
 /// A short link-like line: a menu entry, a link-list item, a separator.
 fn is_nav_like(t: &str) -> bool {
-    let n = t.chars().count();
-    n > 0
-        && n <= 16
+    // At most 16 chars, counted no further than that (most lines are long).
+    !t.is_empty()
+        && t.chars().nth(16).is_none()
         && !t.contains(['。', '！', '？', '；', '，', '：', ':', '!', '?', ','])
         && !t.chars().any(|c| c.is_ascii_digit() || ('０'..='９').contains(&c))
         && !is_report_line(t)
@@ -141,7 +141,7 @@ fn is_nav_like(t: &str) -> bool {
 /// Only punctuation, brackets or separators ("】", "）", "|", ">>", "©", "："): a piece of a
 /// widget split over lines.
 fn is_fragment(t: &str) -> bool {
-    !t.is_empty() && t.chars().count() <= 3 && t.chars().all(|c| !c.is_alphanumeric())
+    !t.is_empty() && t.chars().nth(3).is_none() && t.chars().all(|c| !c.is_alphanumeric())
 }
 
 /// [`mark`], with reasons the format already fixed (front matter) kept as they are.
@@ -264,8 +264,10 @@ pub fn mark(lines: &[&str], header: &[bool]) -> Marks {
             let prev = i.checked_sub(1).and_then(|p| removed[p]);
             let next = removed.get(i + 1).copied().flatten();
             let sandwiched = prev.is_some() && (next.is_some() || i + 1 == n);
-            let short_leftover = t[i].chars().count() <= 12 && is_nav_like(t[i]);
-            if (is_fragment(t[i]) && (prev.is_some() || next.is_some())) || (sandwiched && short_leftover) {
+            // The line itself is looked at only next to chrome (most lines are not).
+            let fragment = || is_fragment(t[i]);
+            let short_leftover = || t[i].chars().nth(12).is_none() && is_nav_like(t[i]);
+            if ((prev.is_some() || next.is_some()) && fragment()) || (sandwiched && short_leftover()) {
                 removed[i] = prev.or(next);
                 changed = true;
             }
@@ -294,8 +296,15 @@ pub fn mark(lines: &[&str], header: &[bool]) -> Marks {
             i += 1;
             continue;
         };
-        if !seen.contains_key(k.as_ref()) || !long {
+        // A short line, or one not seen before, is remembered (the first time) and passed;
+        // a long one seen before opens a run. One hash per line.
+        if !long {
             seen.entry(k.as_ref()).or_insert(i);
+            i += 1;
+            continue;
+        }
+        if let std::collections::hash_map::Entry::Vacant(v) = seen.entry(k.as_ref()) {
+            v.insert(i);
             i += 1;
             continue;
         }

@@ -186,13 +186,14 @@ fn same(a: char, b: char) -> bool {
 /// HTML source → one line per text block, each char mapped to its source bytes and line.
 /// Returns the lines and how many chars could not be located in the source.
 pub fn lines(source: &Source) -> (Vec<Line>, usize) {
-    let text: String = source.chars.iter().collect();
-    let vis = visible(&source.chars);
+    let text = source.text();
+    let vis = visible(source.chars());
+    let line = source.line();
     let mut cursor = 0usize;
     let mut lost = 0usize;
     let mut out = Vec::new();
     const WINDOW: usize = 4000;
-    for block in blocks(&text) {
+    for block in blocks(text) {
         let mut src = Vec::new();
         let mut last_idx: Option<usize> = None;
         let mut first_line = None;
@@ -217,10 +218,10 @@ pub fn lines(source: &Source) -> (Vec<Line>, usize) {
                     if c != ' ' {
                         lost += 1;
                     }
-                    last_idx.unwrap_or_else(|| vis.get(cursor).map_or(source.chars.len().saturating_sub(1), |v| v.1))
+                    last_idx.unwrap_or_else(|| vis.get(cursor).map_or(source.len().saturating_sub(1), |v| v.1))
                 }
             };
-            first_line.get_or_insert(source.line.get(idx).copied().unwrap_or(1));
+            first_line.get_or_insert(line.get(idx).copied().unwrap_or(1));
             src.push(source.src[idx]);
             last_idx = Some(idx);
         }

@@ -130,8 +130,9 @@ pub fn join_letter_spacing(s: &str) -> String {
 /// A header line made comparable: glosses dropped, table bars and odd spaces turned to spaces,
 /// full-width digits narrowed, letter-spacing joined, simplified script.
 pub fn prepare(line: &str, simplify: &dyn Fn(&str) -> String) -> String {
-    // A gloss needs a parenthesis; most lines have none and skip the char buffer.
-    let s = if line.contains(['(', '（']) {
+    // A gloss needs a parenthesis and a tone-marked vowel; nearly every line lacks one and
+    // skips the char buffer.
+    let s = if gloss::may_hold(line) {
         let mut s = String::with_capacity(line.len());
         gloss::strip(&line.chars().collect::<Vec<_>>()).into_iter().for_each(|c| push_prepared(&mut s, c));
         s

@@ -90,8 +90,9 @@ impl Extractor {
                 format!("{} malformed byte sequences decoded as U+FFFD (truncated or damaged file)", decoded.replacements),
             ));
         }
-        let source = lines::Source::new(&decoded.text, &decoded.char_src);
+        // The format from the text as decoded (before `<U+XXXX>` residue is turned back).
         let format = detect_format(&file.rel_path, &decoded.text);
+        let source = lines::Source::from_decoded(decoded);
         doc.format = Some(format);
         doc.n_lines = source.n_lines();
         match format {

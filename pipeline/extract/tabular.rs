@@ -63,7 +63,7 @@ fn field_chars(chars: &[char], start: usize, want: usize) -> Option<Vec<usize>> 
 
 /// The rows of a CSV file, or why it cannot be read as one.
 pub fn rows(source: &Source) -> Result<Vec<Row>, String> {
-    let text: String = source.chars.iter().collect();
+    let text = source.text();
     let mut rdr = csv::ReaderBuilder::new().has_headers(true).flexible(true).from_reader(text.as_bytes());
     let headers: Vec<String> = rdr
         .headers()
@@ -92,10 +92,10 @@ pub fn rows(source: &Source) -> Result<Vec<Row>, String> {
         let pos = record.position().map(|p| p.byte() as usize).unwrap_or(0);
         let mut start = utf8_starts.partition_point(|&b| b < pos);
         // After a CRLF the reported position can sit on the LF.
-        while matches!(source.chars.get(start), Some('\r' | '\n')) {
+        while matches!(source.chars().get(start), Some('\r' | '\n')) {
             start += 1;
         }
-        let idx = field_chars(&source.chars, start, text_col)
+        let idx = field_chars(source.chars(), start, text_col)
             .ok_or_else(|| format!("CSV row {number} has no field {} ({})", text_col + 1, headers[text_col]))?;
         let fields = headers
             .iter()

@@ -43,6 +43,21 @@ pub fn is_toned_syllable(s: &str) -> bool {
     FINALS.contains(&rest)
 }
 
+/// Whether `s` may hold a gloss: [`find`] needs an opening parenthesis and a tone-marked vowel
+/// ([`is_toned_syllable`]), which report text almost never has. The vowels are read off their
+/// UTF-8 lead bytes first (0xC3–0xC7, and 0xE1 for ḿ; Chinese text has none of them), in blocks
+/// tested without branching.
+pub fn may_hold(s: &str) -> bool {
+    super::width::any_byte(s.as_bytes(), |x| (x.wrapping_sub(0xC3) < 5) | (x == 0xE1))
+        && s.contains(['(', '（'])
+        && s.contains(is_toned)
+}
+
+/// A tone-marked vowel, one of those a gloss must contain (U+00E0–U+1E3F).
+pub fn is_toned(c: char) -> bool {
+    ('\u{E0}'..='\u{1E3F}').contains(&c) && TONED.contains(c)
+}
+
 /// Positions (in `chars`) of glosses to drop: each range covers "(", the syllable and ")".
 pub fn find(chars: &[char]) -> Vec<(usize, usize)> {
     let mut out = Vec::new();
@@ -109,6 +124,39 @@ mod tests {
         assert_eq!(strip("慈城(庄桥)"), "慈城(庄桥)");
         assert_eq!(strip("區(qu)"), "區(qu)");
         assert_eq!(strip("模式(Mode)"), "模式(Mode)");
+    }
+
+    /// A line the check turns away has no gloss: every line of the seeds (and their
+    /// traditional form, which carries glosses), each tone-marked vowel in and out of
+    /// parentheses, and every char from U+0000 to U+2000 after a Han char and a parenthesis.
+    #[test]
+    fn lines_without_a_possible_gloss_have_none() {
+        let mut lines: Vec<String> = Vec::new();
+        for e in std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/seeds")).unwrap() {
+            let text = String::from_utf8_lossy(&std::fs::read(e.unwrap().path()).unwrap()).into_owned();
+            let trad = crate::normalize::script::to_traditional(&text);
+            lines.extend(text.lines().chain(trad.lines()).map(str::to_string));
+        }
+        for v in TONED.chars() {
+            for (o, c) in [('(', ')'), ('（', '）')] {
+                lines.push(format!("區{o}q{v}{c}"));
+                lines.push(format!("區q{v}"));
+                lines.push(format!("{}區{o}q{v}{c}", "字".repeat(13)));
+            }
+        }
+        lines.extend((0..0x2000).filter_map(char::from_u32).map(|c| format!("區(q{c})")));
+        let mut glossed = 0;
+        for l in &lines {
+            let found = !find(&l.chars().collect::<Vec<_>>()).is_empty();
+            if !may_hold(l) {
+                assert!(!found, "{l}");
+            }
+            glossed += found as usize;
+        }
+        assert!(glossed > 50, "{glossed}");
+        for c in (0..0x11_0000).filter_map(char::from_u32) {
+            assert_eq!(is_toned(c), TONED.contains(c), "{c:?}");
+        }
     }
 
     #[test]

@@ -172,21 +172,28 @@ fn mojibake_issues(p: &Paragraph, runs: &[RunReport], spans: &[Option<(u32, u32)
 
 /// Chars at which [`mojibake::scan`] can find a run: a text without them has none.
 const MOJIBAKE_STARTS: [char; 4] = ['?', '\u{FFFD}', '锟', '錕'];
-/// Chars a pinyin gloss opens with: a text without them has none ([`gloss::find`]).
-const GLOSS_OPENS: [char; 2] = ['(', '（'];
-
 /// Whether [`normalize_paragraph`] would give the line back as it is: no char where a
-/// mojibake run or a gloss can start, every char one the width step leaves alone, and nothing
-/// the script conversion would change. Most lines of a report are; they skip the item buffer.
+/// mojibake run can start, no possible gloss, every char one the width step leaves alone, and
+/// nothing the script conversion would change. Most lines of a report are; they skip the item
+/// buffer.
 fn is_already_normal(p: &Paragraph, convert: bool) -> bool {
-    p.raw.chars().all(|c| width::is_plain(c) && !MOJIBAKE_STARTS.contains(&c) && !GLOSS_OPENS.contains(&c))
-        && !(convert && script::may_change(&p.raw))
+    // One pass over the chars: a gloss needs both a parenthesis and a tone-marked vowel
+    // ([`gloss::may_hold`]).
+    let (mut paren, mut toned) = (false, false);
+    for c in p.raw.chars() {
+        if !width::is_plain(c) || MOJIBAKE_STARTS.contains(&c) {
+            return false;
+        }
+        paren |= c == '(' || c == '（';
+        toned |= gloss::is_toned(c);
+    }
+    !(paren && toned) && !(convert && script::may_change(&p.raw))
 }
 
 fn normalize_paragraph(p: &Paragraph, convert: bool, counts: &mut NormalizeCounts) -> (Vec<Item>, Vec<RunReport>) {
     // Most paragraphs hold neither garbage nor glosses: their items come straight from the
     // line, without the char buffer and copies steps 0 and 1 need.
-    let (mut items, reports) = if p.raw.contains(MOJIBAKE_STARTS) || p.raw.contains(GLOSS_OPENS) {
+    let (mut items, reports) = if p.raw.contains(MOJIBAKE_STARTS) || gloss::may_hold(&p.raw) {
         repair_and_unglossed(p, counts)
     } else {
         let items = p.raw.chars().zip(p.raw_src.windows(2)).map(|(c, w)| Item { c, start: w[0], end: w[1], run: None }).collect();
@@ -440,8 +447,58 @@ mod tests {
             if is_already_normal(&p, convert) {
                 assert!(same, "{line}");
             }
-            assert_eq!(is_already_normal(&p, convert), line.starts_with('全') && !convert || line.starts_with('各'), "{line}");
+            // Parentheses without a tone-marked syllable hold no gloss.
+            let normal = line.starts_with('全') && !convert || line.starts_with('各') || line.starts_with('（');
+            assert_eq!(is_already_normal(&p, convert), normal, "{line}");
         }
+    }
+
+    /// The short ways give what the full steps give, on every line of the seeds in both
+    /// scripts and on lines with parentheses, glosses, garbage and odd widths: a line without
+    /// a mojibake start or a possible gloss gets from steps 0 and 1 exactly its own chars, and
+    /// a line taken as already normal comes out of [`normalize_paragraph`] unchanged.
+    #[test]
+    fn short_ways_match_the_full_steps_on_the_seeds() {
+        let mut lines: Vec<String> = vec![
+            "（一）坚持稳中求进，(二)扩大内需".into(),
+            "區(qū)委區（qū）政府".into(),
+            "é(a)".into(),
+            "增长(zēng)了".into(),
+            "锟斤拷（一）".into(),
+            "增长８．２％（同比）".into(),
+        ];
+        for e in std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/seeds")).unwrap() {
+            let text = String::from_utf8_lossy(&std::fs::read(e.unwrap().path()).unwrap()).into_owned();
+            let trad = script::to_traditional(&text);
+            lines.extend(text.lines().chain(trad.lines()).map(str::to_string));
+        }
+        let mut short = 0;
+        for line in &lines {
+            let mut raw_src: Vec<u32> = line.char_indices().map(|(b, _)| b as u32).collect();
+            raw_src.push(line.len() as u32);
+            let p = Paragraph { raw: line.to_string(), raw_src, ..Paragraph::default() };
+            let own: Vec<(char, u32, u32)> = line.chars().zip(p.raw_src.windows(2)).map(|(c, w)| (c, w[0], w[1])).collect();
+            if !line.contains(MOJIBAKE_STARTS) && !gloss::may_hold(line) {
+                let mut counts = NormalizeCounts::default();
+                let (items, runs) = repair_and_unglossed(&p, &mut counts);
+                assert!(runs.is_empty() && counts == NormalizeCounts::default(), "{line}");
+                assert_eq!(items.iter().map(|i| (i.c, i.start, i.end)).collect::<Vec<_>>(), own, "{line}");
+                assert!(items.iter().all(|i| i.run.is_none()));
+            }
+            for convert in [false, true] {
+                // The one-pass check is the three checks it stands for.
+                let three = line.chars().all(|c| width::is_plain(c) && !MOJIBAKE_STARTS.contains(&c))
+                    && !gloss::may_hold(line)
+                    && !(convert && script::may_change(line));
+                assert_eq!(is_already_normal(&p, convert), three, "{line}");
+                if is_already_normal(&p, convert) {
+                    let (items, _) = normalize_paragraph(&p, convert, &mut NormalizeCounts::default());
+                    assert_eq!(items.iter().map(|i| (i.c, i.start, i.end)).collect::<Vec<_>>(), own, "{line}");
+                    short += 1;
+                }
+            }
+        }
+        assert!(short > 100, "{short}");
     }
 
     #[test]
