@@ -372,7 +372,10 @@ fn merge_chinese_counts(ws: &mut Vec<Word>, from: usize) {
             ws[i].word.push_str(&next.word);
             ws[i].end = next.end;
         }
-        if let Some(c) = chinese_numeral_re().captures(&ws[i].word) {
+        // Most numeral-led words ("一是", "三农") are no count at all: the DFA says so before
+        // the slower capturing search runs.
+        let re = chinese_numeral_re();
+        if let Some(c) = re.is_match(&ws[i].word).then(|| re.captures(&ws[i].word)).flatten() {
             if c.name("unit").is_some() {
                 ws[i].pos = TAG_QUANTITY;
             } else if i + 1 < ws.len() && is_unit_word(&ws[i + 1].word) {
@@ -388,8 +391,11 @@ fn merge_chinese_counts(ws: &mut Vec<Word>, from: usize) {
 
 /// A unit, optionally after a scale word ("批次", "万元").
 fn is_unit_word(w: &str) -> bool {
+    // The scale words, listed once: `scale_texts` builds and sorts a new list on every call.
+    static SCALES: OnceLock<Vec<&'static str>> = OnceLock::new();
     let b = units();
-    b.unit(w).is_some() || b.scale_texts().iter().any(|s| w.strip_prefix(s).is_some_and(|u| u.is_empty() || b.unit(u).is_some()))
+    let scales = SCALES.get_or_init(|| b.scale_texts());
+    b.unit(w).is_some() || scales.iter().any(|s| w.strip_prefix(s).is_some_and(|u| u.is_empty() || b.unit(u).is_some()))
 }
 
 fn esc(v: Vec<&str>) -> String {
