@@ -270,7 +270,7 @@ fn tag_gap(gap: &str, offset: usize, out: &mut Vec<Word>) {
     // Whether any word starts with a Chinese numeral: only then can `merge_chinese_counts`
     // change anything (most gaps have none, and the merge pass is skipped).
     let mut numeral_word = false;
-    let mut push = |out: &mut Vec<Word>, word: &str, tag: &'static str, start: usize, end: usize| {
+    let mut push = |out: &mut Vec<Word>, word: compact_str::CompactString, tag: &'static str, start: usize, end: usize| {
         numeral_word |= word.chars().next().is_some_and(is_numeral_start);
         let mut pos = tag;
         // Digits that reach jieba were refused as figures (glued to a code or an address):
@@ -278,13 +278,15 @@ fn tag_gap(gap: &str, offset: usize, out: &mut Vec<Word>) {
         if pos == TAG_QUANTITY && word.bytes().any(|c| c.is_ascii_digit()) {
             pos = "eng";
         }
-        out.push(Word { word: word.into(), pos, start: offset + start, end: offset + end });
+        out.push(Word { word, pos, start: offset + start, end: offset + end });
     };
     let known = WORD_TAGS.with(|table| {
         let mut table = table.borrow_mut();
         for w in &words {
-            let tag = match table.get(w.word) {
-                Some(known) => *known,
+            // The word is copied out of the table's key (a 24-byte copy for an inline key)
+            // rather than built again from the text.
+            let (word, tag) = match table.get_key_value(w.word) {
+                Some((word, known)) => (word.clone(), *known),
                 None => {
                     let alone = tag_alone(w.word);
                     if table.len() >= WORD_TAGS_MAX {
@@ -292,12 +294,13 @@ fn tag_gap(gap: &str, offset: usize, out: &mut Vec<Word>) {
                     }
                     // Words jieba splits on their own are remembered too, so they are not
                     // tagged alone again on every occurrence.
-                    table.insert(compact_str::CompactString::from(w.word), alone);
-                    alone
+                    let word = compact_str::CompactString::from(w.word);
+                    table.insert(word.clone(), alone);
+                    (word, alone)
                 }
             };
             match tag {
-                Some(t) => push(out, w.word, t, w.start, w.end),
+                Some(t) => push(out, word, t, w.start, w.end),
                 None => return false,
             }
         }
@@ -308,7 +311,7 @@ fn tag_gap(gap: &str, offset: usize, out: &mut Vec<Word>) {
         // whole gap is tagged the plain way.
         out.truncate(first);
         for t in jieba().tag(gap, true) {
-            push(out, t.word, intern_tag(t.tag), t.start, t.end);
+            push(out, t.word.into(), intern_tag(t.tag), t.start, t.end);
         }
     }
     if numeral_word {
