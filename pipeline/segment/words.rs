@@ -108,6 +108,36 @@ fn may_start_figure(starts: &[u64; 1024], c: char) -> bool {
     }
 }
 
+/// The first place at or after byte `at` of `s` where a figure can start, and the length in
+/// bytes of the character there. Report text is mostly three-byte CJK characters: those are
+/// decoded here straight into the bitmap's index, in fewer steps than `char_indices` takes.
+fn next_figure_start(starts: &[u64; 1024], s: &str, mut at: usize) -> Option<(usize, usize)> {
+    let b = s.as_bytes();
+    while at < b.len() {
+        let x = b[at];
+        if x < 0x80 {
+            if x.is_ascii_digit() {
+                return Some((at, 1));
+            }
+            at += 1;
+        } else if (0xE0..0xF0).contains(&x) {
+            // `s` is valid UTF-8 and `at` a char boundary: two continuation bytes follow.
+            let n = (x as u32 & 0x0F) << 12 | (b[at + 1] as u32 & 0x3F) << 6 | (b[at + 2] as u32 & 0x3F);
+            if starts[n as usize >> 6] >> (n & 63) & 1 == 1 {
+                return Some((at, 3));
+            }
+            at += 3;
+        } else {
+            let c = s[at..].chars().next().expect("a char boundary before the end");
+            if may_start_figure(starts, c) {
+                return Some((at, c.len_utf8()));
+            }
+            at += c.len_utf8();
+        }
+    }
+    None
+}
+
 /// Byte ranges of the figures of `sentence`, left to right, as `figure_re().find_iter` gives
 /// them. The unanchored search ran its DFA over every byte of every sentence and then ran
 /// backwards from each match to find where it began; most characters cannot begin a figure,
@@ -120,15 +150,13 @@ fn figures(sentence: &str) -> impl Iterator<Item = (usize, usize)> + '_ {
     let mut at = 0;
     std::iter::from_fn(move || {
         while at < sentence.len() {
-            let rest = &sentence[at..];
-            let (off, c) = rest.char_indices().find(|&(_, c)| may_start_figure(starts, c))?;
-            let start = at + off;
+            let (start, len) = next_figure_start(starts, sentence, at)?;
             if let Some(m) = re.find(&sentence[start..]) {
                 // No branch of the pattern matches the empty string, so the search moves on.
                 at = start + m.end();
                 return Some((start, at));
             }
-            at = start + c.len_utf8();
+            at = start + len;
         }
         None
     })
