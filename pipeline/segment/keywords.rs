@@ -64,20 +64,31 @@ fn probe(word: &str) -> Option<f64> {
 /// jieba's IDF of `word`, or the median where its table has no entry (or jieba, without HMM,
 /// would not keep the word whole, so no entry can be for it).
 pub fn idf(word: &str) -> f64 {
-    thread_local! {
-        static CACHE: RefCell<FxHashMap<Box<str>, f64>> = RefCell::new(FxHashMap::default());
-    }
-    CACHE.with(|c| {
-        if let Some(v) = c.borrow().get(word) {
-            return *v;
-        }
-        let v = probe(word).unwrap_or_else(median_idf);
+    with_idf(|idf| idf(word))
+}
+
+thread_local! {
+    static IDF_CACHE: RefCell<FxHashMap<Box<str>, f64>> = RefCell::new(FxHashMap::default());
+}
+
+/// Runs `f` with [`idf`] over this thread's cache, borrowed once for all the words `f` asks
+/// about (a document's candidates) rather than once per word.
+fn with_idf<R>(f: impl FnOnce(&mut dyn FnMut(&str) -> f64) -> R) -> R {
+    IDF_CACHE.with(|c| {
         let mut c = c.borrow_mut();
-        if c.len() >= IDF_CACHE_WORDS {
-            c.clear();
-        }
-        c.insert(word.into(), v);
-        v
+        let mut idf = |word: &str| {
+            if let Some(v) = c.get(word) {
+                return *v;
+            }
+            // `probe` runs jieba's extractor, which never comes back here.
+            let v = probe(word).unwrap_or_else(median_idf);
+            if c.len() >= IDF_CACHE_WORDS {
+                c.clear();
+            }
+            c.insert(word.into(), v);
+            v
+        };
+        f(&mut idf)
     })
 }
 
@@ -89,12 +100,16 @@ fn is_candidate(t: &Token) -> bool {
 
 /// The top keywords of a document, from its tokens.
 pub fn keywords(tokens: &[Token]) -> Vec<Keyword> {
-    let mut tf: FxHashMap<&str, u64> = FxHashMap::default();
+    // Sized once: report text has about one distinct candidate per eight tokens, and a map
+    // grown from empty rehashes every entry each time it doubles. (The order of the map does
+    // not reach the result: the list is sorted by a total order below.)
+    let mut tf: FxHashMap<&str, u64> = FxHashMap::with_capacity_and_hasher(tokens.len() / 8, Default::default());
     for t in tokens.iter().filter(|t| is_candidate(t)) {
         *tf.entry(t.word.as_str()).or_default() += 1;
     }
     let total: u64 = tf.values().sum();
-    let mut all: Vec<(f64, &str)> = tf.into_iter().map(|(w, n)| (n as f64 * idf(w) / total as f64, w)).collect();
+    let mut all: Vec<(f64, &str)> =
+        with_idf(|idf| tf.into_iter().map(|(w, n)| (n as f64 * idf(w) / total as f64, w)).collect());
     // Best first: weight descending, then keyword. Keywords are distinct, so this order is
     // total and taking the best TOP_K before sorting them gives the same list as sorting all.
     let order = |a: &(f64, &str), b: &(f64, &str)| b.0.total_cmp(&a.0).then_with(|| a.1.cmp(b.1));

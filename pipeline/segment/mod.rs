@@ -31,21 +31,12 @@ impl Stage for Segmenter {
         // once, the token vector is not copied over and over as it grows.
         let mut sents = Vec::with_capacity(kept_bytes / 40 + 1);
         let mut toks = Vec::with_capacity(kept_bytes / 5 + 16);
-        // Buffers reused across paragraphs and sentences.
-        let mut chars: Vec<char> = Vec::new();
-        let mut byte_at: Vec<usize> = Vec::new();
+        // Reused across sentences.
         let mut words_buf: Vec<words::Word> = Vec::new();
         for p in doc.paragraphs.iter().filter(|p| p.is_kept()) {
             let base = p.char_start.expect("normalize ran before segment");
-            chars.clear();
-            byte_at.clear();
-            for (b, c) in p.text.char_indices() {
-                chars.push(c);
-                byte_at.push(b);
-            }
-            byte_at.push(p.text.len());
-            for (a, b) in sentences::split(&chars) {
-                let text = &p.text[byte_at[a]..byte_at[b]];
+            for sentences::Span { bytes: (x, y), chars: (a, b) } in sentences::split_text(&p.text) {
+                let text = &p.text[x..y];
                 let index = sents.len() as u32;
                 let cs = base + a as u32;
                 words_buf.clear();

@@ -42,7 +42,8 @@ pub fn jieba() -> &'static Jieba {
 /// Loads the dictionary and compiles the figure patterns (see [`super::warm`]).
 pub fn warm() {
     jieba();
-    figure_re();
+    figure_at_re();
+    figure_starts();
     is_time("2022年");
 }
 
@@ -52,38 +53,140 @@ const TIME_PATTERN: &str = r"(?:19|20)\d{2}年(?:\d{1,2}(?:-\d{1,2})?月(?:\d{1,
 /// Whether a figure match is a date: the date branch comes first in [`figure_re`], so a match
 /// is a date exactly when the whole match is one.
 fn is_time(matched: &str) -> bool {
+    // Every branch of the date pattern ends in 年, 月 or 日; most figures ("8.2%", "449.7亿元")
+    // end in something else and are answered without the regex.
+    if !(matched.ends_with('年') || matched.ends_with('月') || matched.ends_with('日')) {
+        return false;
+    }
     static RE: OnceLock<Regex> = OnceLock::new();
     RE.get_or_init(|| Regex::new(&format!("^(?:{TIME_PATTERN})$")).expect("time pattern compiles")).is_match(matched)
 }
 
+/// The figure pattern, unanchored: what [`figures`] finds is what `find_iter` of this finds
+/// (the test `figure_scan_matches_find_iter` holds the two together).
+#[cfg(test)]
 fn figure_re() -> &'static Regex {
     static RE: OnceLock<Regex> = OnceLock::new();
-    RE.get_or_init(|| {
-        let b = units();
-        // Besides Arabic figures: shares ("百分之三十六点九", "万分之24.7", "三分之一", "1/4"),
-        // doubling ("翻一番"), ranges with a unit ("15%至25%"), Chinese numerals with a unit
-        // and years in Chinese digits ("一九五三年") as time. Chinese numerals with a unit
-        // ("三批次", "四个") are merged after jieba (`merge_chinese_counts`), so that a numeral
-        // character inside a word ("统一部署") is left to jieba.
-        let pattern = format!(
-            r"(?x)
-            (?:{time})
-            | (?:(?:百|千|万)分之(?:\d+(?:\.\d+)?|[零〇○一二两三四五六七八九十百点]+)
-              | [一二两三四五六七八九十]+分之[一二两三四五六七八九十]+
-              | 翻[一二两三四]番
-              | \d{{1,2}}/\d{{1,2}}
-              | \d+(?:\.\d+)?(?:%|‰)?(?:至|到|-|~|～|—|－)\d+(?:\.\d+)?(?:余|多)?
-                (?: %|‰|个百分点|倍 | (?:{scales})?(?:{units}) | (?:{scales}) )
-              | \d+(?:,\d{{3}})*(?:\.\d+)?(?:余|多)?
-                (?: %|‰|个百分点|倍
-                  | (?:{scales})?(?:余|多)?(?:{units})
-                  | (?:{scales})(?:余|多)? )? )",
-            time = TIME_PATTERN.replace(' ', r"\ "),
-            scales = esc(b.scale_texts()),
-            units = esc(b.unit_texts()),
-        );
-        Regex::new(&pattern).expect("figure pattern compiles")
+    RE.get_or_init(|| Regex::new(&figure_pattern()).expect("figure pattern compiles"))
+}
+
+/// The figure pattern anchored at the start of the text it is given: tried only where a figure
+/// can start (see [`figures`]).
+fn figure_at_re() -> &'static Regex {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    RE.get_or_init(|| Regex::new(&format!("^(?:{})", figure_pattern())).expect("figure pattern compiles"))
+}
+
+/// Characters a figure can start with: every branch of [`figure_pattern`] begins with `\d`
+/// (any Unicode decimal digit), 百/千/万 (分之), a Chinese numeral (分之 shares, years in
+/// Chinese digits) or 翻 (翻一番). Kept as a bitmap over the Basic Multilingual Plane; it may
+/// hold more than those (all of Unicode's numbers), which only costs a search that fails.
+fn figure_starts() -> &'static [u64; 1024] {
+    static STARTS: OnceLock<Box<[u64; 1024]>> = OnceLock::new();
+    STARTS.get_or_init(|| {
+        let mut bits = Box::new([0u64; 1024]);
+        let named = ['百', '千', '万', '一', '二', '两', '三', '四', '五', '六', '七', '八', '九', '十', '翻'];
+        for c in (0..0x1_0000u32).filter_map(char::from_u32) {
+            if c.is_numeric() || named.contains(&c) {
+                bits[c as usize >> 6] |= 1 << (c as u32 & 63);
+            }
+        }
+        bits
     })
+}
+
+/// Whether a figure can start at `c` (a superset: see [`figure_starts`]).
+#[inline]
+fn may_start_figure(starts: &[u64; 1024], c: char) -> bool {
+    let n = c as u32;
+    if n < 0x80 {
+        c.is_ascii_digit()
+    } else if n < 0x1_0000 {
+        starts[n as usize >> 6] >> (n & 63) & 1 == 1
+    } else {
+        c.is_numeric()
+    }
+}
+
+/// The first place at or after byte `at` of `s` where a figure can start, and the length in
+/// bytes of the character there. Report text is mostly three-byte CJK characters: those are
+/// decoded here straight into the bitmap's index, in fewer steps than `char_indices` takes.
+fn next_figure_start(starts: &[u64; 1024], s: &str, mut at: usize) -> Option<(usize, usize)> {
+    let b = s.as_bytes();
+    while at < b.len() {
+        let x = b[at];
+        if x < 0x80 {
+            if x.is_ascii_digit() {
+                return Some((at, 1));
+            }
+            at += 1;
+        } else if (0xE0..0xF0).contains(&x) {
+            // `s` is valid UTF-8 and `at` a char boundary: two continuation bytes follow.
+            let n = (x as u32 & 0x0F) << 12 | (b[at + 1] as u32 & 0x3F) << 6 | (b[at + 2] as u32 & 0x3F);
+            if starts[n as usize >> 6] >> (n & 63) & 1 == 1 {
+                return Some((at, 3));
+            }
+            at += 3;
+        } else {
+            let c = s[at..].chars().next().expect("a char boundary before the end");
+            if may_start_figure(starts, c) {
+                return Some((at, c.len_utf8()));
+            }
+            at += c.len_utf8();
+        }
+    }
+    None
+}
+
+/// Byte ranges of the figures of `sentence`, left to right, as `figure_re().find_iter` gives
+/// them. The unanchored search ran its DFA over every byte of every sentence and then ran
+/// backwards from each match to find where it began; most characters cannot begin a figure,
+/// so here the pattern is tried, anchored, only where one can. The pattern has no look-around
+/// (no `\b`, `^` or `$` of its own), so a match tried at a position is the match the
+/// unanchored search reports there, and the leftmost position with a match is the one it finds.
+fn figures(sentence: &str) -> impl Iterator<Item = (usize, usize)> + '_ {
+    let starts = figure_starts();
+    let re = figure_at_re();
+    let mut at = 0;
+    std::iter::from_fn(move || {
+        while at < sentence.len() {
+            let (start, len) = next_figure_start(starts, sentence, at)?;
+            if let Some(m) = re.find(&sentence[start..]) {
+                // No branch of the pattern matches the empty string, so the search moves on.
+                at = start + m.end();
+                return Some((start, at));
+            }
+            at = start + len;
+        }
+        None
+    })
+}
+
+/// The figure pattern: numbers with their unit, shares, ranges and dates.
+fn figure_pattern() -> String {
+    let b = units();
+    // Besides Arabic figures: shares ("百分之三十六点九", "万分之24.7", "三分之一", "1/4"),
+    // doubling ("翻一番"), ranges with a unit ("15%至25%"), Chinese numerals with a unit
+    // and years in Chinese digits ("一九五三年") as time. Chinese numerals with a unit
+    // ("三批次", "四个") are merged after jieba (`merge_chinese_counts`), so that a numeral
+    // character inside a word ("统一部署") is left to jieba.
+    format!(
+        r"(?x)
+        (?:{time})
+        | (?:(?:百|千|万)分之(?:\d+(?:\.\d+)?|[零〇○一二两三四五六七八九十百点]+)
+          | [一二两三四五六七八九十]+分之[一二两三四五六七八九十]+
+          | 翻[一二两三四]番
+          | \d{{1,2}}/\d{{1,2}}
+          | \d+(?:\.\d+)?(?:%|‰)?(?:至|到|-|~|～|—|－)\d+(?:\.\d+)?(?:余|多)?
+            (?: %|‰|个百分点|倍 | (?:{scales})?(?:{units}) | (?:{scales}) )
+          | \d+(?:,\d{{3}})*(?:\.\d+)?(?:余|多)?
+            (?: %|‰|个百分点|倍
+              | (?:{scales})?(?:余|多)?(?:{units})
+              | (?:{scales})(?:余|多)? )? )",
+        time = TIME_PATTERN.replace(' ', r"\ "),
+        scales = esc(b.scale_texts()),
+        units = esc(b.unit_texts()),
+    )
 }
 
 /// One word of a sentence, with char offsets relative to the sentence.
@@ -110,23 +213,25 @@ pub fn words_into(sentence: &str, out: &mut Vec<Word>) {
     let base = out.len();
     let mut last_byte = 0;
     let mut last_char = 0;
-    // find_iter runs a DFA; captures would need the slower PikeVM on every sentence.
-    for whole in figure_re().find_iter(sentence) {
+    // Only where a figure's span is found is anything captured: captures would need the
+    // slower PikeVM on every sentence.
+    for (from, to) in figures(sentence) {
         // A digit run glued to ASCII letters, digits or URL punctuation is part of a code (S309)
         // or an address ("…/202501/23/30"), not a figure.
         let glued = |c: char| c.is_ascii_alphanumeric() || matches!(c, '.' | '/' | '_' | '=' | '&' | '#' | '\\');
-        if sentence[..whole.start()].chars().next_back().is_some_and(glued)
-            || sentence[whole.end()..].chars().next().is_some_and(|c| c.is_ascii_alphabetic() || matches!(c, '/' | '_' | '='))
+        if sentence[..from].chars().next_back().is_some_and(glued)
+            || sentence[to..].chars().next().is_some_and(|c| c.is_ascii_alphabetic() || matches!(c, '/' | '_' | '='))
         {
             continue;
         }
-        let gap = &sentence[last_byte..whole.start()];
+        let whole = &sentence[from..to];
+        let gap = &sentence[last_byte..from];
         tag_gap(gap, last_char, out);
         let start = last_char + gap.chars().count();
-        let end = start + whole.as_str().chars().count();
-        let pos = if is_time(whole.as_str()) { TAG_TIME } else { TAG_QUANTITY };
-        out.push(Word { word: whole.as_str().into(), pos, start, end });
-        last_byte = whole.end();
+        let end = start + whole.chars().count();
+        let pos = if is_time(whole) { TAG_TIME } else { TAG_QUANTITY };
+        out.push(Word { word: whole.into(), pos, start, end });
+        last_byte = to;
         last_char = end;
     }
     tag_gap(&sentence[last_byte..], last_char, out);
@@ -193,7 +298,7 @@ fn tag_gap(gap: &str, offset: usize, out: &mut Vec<Word>) {
     // Whether any word starts with a Chinese numeral: only then can `merge_chinese_counts`
     // change anything (most gaps have none, and the merge pass is skipped).
     let mut numeral_word = false;
-    let mut push = |out: &mut Vec<Word>, word: &str, tag: &'static str, start: usize, end: usize| {
+    let mut push = |out: &mut Vec<Word>, word: compact_str::CompactString, tag: &'static str, start: usize, end: usize| {
         numeral_word |= word.chars().next().is_some_and(is_numeral_start);
         let mut pos = tag;
         // Digits that reach jieba were refused as figures (glued to a code or an address):
@@ -201,13 +306,15 @@ fn tag_gap(gap: &str, offset: usize, out: &mut Vec<Word>) {
         if pos == TAG_QUANTITY && word.bytes().any(|c| c.is_ascii_digit()) {
             pos = "eng";
         }
-        out.push(Word { word: word.into(), pos, start: offset + start, end: offset + end });
+        out.push(Word { word, pos, start: offset + start, end: offset + end });
     };
     let known = WORD_TAGS.with(|table| {
         let mut table = table.borrow_mut();
         for w in &words {
-            let tag = match table.get(w.word) {
-                Some(known) => *known,
+            // The word is copied out of the table's key (a 24-byte copy for an inline key)
+            // rather than built again from the text.
+            let (word, tag) = match table.get_key_value(w.word) {
+                Some((word, known)) => (word.clone(), *known),
                 None => {
                     let alone = tag_alone(w.word);
                     if table.len() >= WORD_TAGS_MAX {
@@ -215,12 +322,13 @@ fn tag_gap(gap: &str, offset: usize, out: &mut Vec<Word>) {
                     }
                     // Words jieba splits on their own are remembered too, so they are not
                     // tagged alone again on every occurrence.
-                    table.insert(compact_str::CompactString::from(w.word), alone);
-                    alone
+                    let word = compact_str::CompactString::from(w.word);
+                    table.insert(word.clone(), alone);
+                    (word, alone)
                 }
             };
             match tag {
-                Some(t) => push(out, w.word, t, w.start, w.end),
+                Some(t) => push(out, word, t, w.start, w.end),
                 None => return false,
             }
         }
@@ -231,7 +339,7 @@ fn tag_gap(gap: &str, offset: usize, out: &mut Vec<Word>) {
         // whole gap is tagged the plain way.
         out.truncate(first);
         for t in jieba().tag(gap, true) {
-            push(out, t.word, intern_tag(t.tag), t.start, t.end);
+            push(out, t.word.into(), intern_tag(t.tag), t.start, t.end);
         }
     }
     if numeral_word {
@@ -295,7 +403,10 @@ fn merge_chinese_counts(ws: &mut Vec<Word>, from: usize) {
             ws[i].word.push_str(&next.word);
             ws[i].end = next.end;
         }
-        if let Some(c) = chinese_numeral_re().captures(&ws[i].word) {
+        // Most numeral-led words ("一是", "三农") are no count at all: the DFA says so before
+        // the slower capturing search runs.
+        let re = chinese_numeral_re();
+        if let Some(c) = re.is_match(&ws[i].word).then(|| re.captures(&ws[i].word)).flatten() {
             if c.name("unit").is_some() {
                 ws[i].pos = TAG_QUANTITY;
             } else if i + 1 < ws.len() && is_unit_word(&ws[i + 1].word) {
@@ -311,8 +422,11 @@ fn merge_chinese_counts(ws: &mut Vec<Word>, from: usize) {
 
 /// A unit, optionally after a scale word ("批次", "万元").
 fn is_unit_word(w: &str) -> bool {
+    // The scale words, listed once: `scale_texts` builds and sorts a new list on every call.
+    static SCALES: OnceLock<Vec<&'static str>> = OnceLock::new();
     let b = units();
-    b.unit(w).is_some() || b.scale_texts().iter().any(|s| w.strip_prefix(s).is_some_and(|u| u.is_empty() || b.unit(u).is_some()))
+    let scales = SCALES.get_or_init(|| b.scale_texts());
+    b.unit(w).is_some() || scales.iter().any(|s| w.strip_prefix(s).is_some_and(|u| u.is_empty() || b.unit(u).is_some()))
 }
 
 fn esc(v: Vec<&str>) -> String {
@@ -409,6 +523,40 @@ mod tests {
             }
         }
         assert!(lines > 200, "{lines}");
+    }
+
+    /// Every line of the seeds, and crafted edge cases (other scripts' digits, figures at the
+    /// ends, numerals inside words, codes), split into the same figures by the anchored scan as
+    /// by the unanchored `find_iter`, and get the same date/quantity tag by both time checks.
+    #[test]
+    fn figure_scan_matches_find_iter() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("seeds");
+        let mut lines: Vec<String> = Vec::new();
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let text = std::fs::read_to_string(entry.unwrap().path()).unwrap_or_default();
+            lines.extend(text.lines().map(str::to_string));
+        }
+        let crafted = [
+            "", "1", "一", "翻", "翻一番", "翻五番", "百分之三十六点九", "万分之24.7", "千分之", "三分之一", "十二分之五", "1/4",
+            "一九五三年", "二〇二二年", "二〇二年", "2022年1-6月", "2022年1月2日", "1-6月", "12月31日", "2月", "13-14月",
+            "增长8.2%,收窄24.1个百分点", "15%至25%", "3～5倍", "1,234.5万元", "1,23万元", "8.2%%", "100余万元", "五百多家",
+            "S309改造", "…/202501/23/30", "a1", "1a", "v2.0", "x=1&y=2", "统一部署进一步三批次", "四个方面", "七八九十",
+            "２０２２年增长８.２%", "٣٤٥亿元", "१२३", "①②③", "½", "𝟏𝟐𝟑万元", "〇○零", "十一五规划", "第1名,第一名",
+            "一二两三四五六七八九十百千万分之一", "一百分之二十", "二十分之", "1.", ".5", "1.5.6", "20220年", "192年", "1920年",
+        ];
+        lines.extend(crafted.iter().map(|s| s.to_string()));
+        let time_re = Regex::new(&format!("^(?:{TIME_PATTERN})$")).unwrap();
+        let mut figures_seen = 0;
+        for line in &lines {
+            let old: Vec<(usize, usize)> = figure_re().find_iter(line).map(|m| (m.start(), m.end())).collect();
+            let new: Vec<(usize, usize)> = figures(line).collect();
+            assert_eq!(new, old, "{line}");
+            for (a, b) in new {
+                assert_eq!(is_time(&line[a..b]), time_re.is_match(&line[a..b]), "{}", &line[a..b]);
+                figures_seen += 1;
+            }
+        }
+        assert!(figures_seen > 500, "{figures_seen}");
     }
 
     #[test]
