@@ -334,25 +334,38 @@ pub fn lead_of(para_before: &str) -> String {
 }
 
 /// A word of the sentence with its position, and its figure parsed once (quantity words only:
-/// the name finders ask "is this a figure?" of the same words many times). Boxed: few words
-/// are figures, and a small W keeps the sentence's word list small.
+/// the name finders ask "is this a figure?" of the same words many times). The figure lives
+/// in the sentence's list of figures ([`tag_sentence`] parses them into one Vec): a Box per
+/// figure cost an allocation and a free per quantity word, and a small W keeps the
+/// sentence's word list small.
 struct W<'t> {
     tok: &'t Token,
     /// The token's word, read out of its inline string once: the tagger compares words many
     /// times per figure.
     word: &'t str,
-    fig: Option<Box<figure::Figure>>,
+    fig: Option<&'t figure::Figure>,
 }
 
-impl<'t> W<'t> {
-    fn new(tok: &'t Token) -> Self {
-        let fig = if tok.pos == words_tag_quantity() {
-            figure::parse(&tok.word).map(Box::new)
-        } else {
-            None
-        };
-        W { tok, word: tok.word.as_str(), fig }
-    }
+/// The figures of a sentence's quantity words, with the position of their word, in one Vec.
+fn figures_of(toks: &[Token]) -> Vec<(usize, figure::Figure)> {
+    toks.iter()
+        .enumerate()
+        .filter(|(_, tok)| tok.pos == words_tag_quantity())
+        .filter_map(|(i, tok)| figure::parse(&tok.word).map(|f| (i, f)))
+        .collect()
+}
+
+/// The sentence's words, each with its figure from `figs` ([`figures_of`] of the same words).
+fn words_of<'t>(toks: &'t [Token], figs: &'t [(usize, figure::Figure)]) -> Vec<W<'t>> {
+    let mut figs = figs.iter().peekable();
+    toks.iter()
+        .enumerate()
+        .map(|(i, tok)| W {
+            tok,
+            word: tok.word.as_str(),
+            fig: figs.next_if(|(k, _)| *k == i).map(|(_, f)| f),
+        })
+        .collect()
 }
 
 impl W<'_> {
@@ -770,7 +783,8 @@ fn basis(before: &str) -> Option<String> {
 }
 
 fn tag_sentence(ctx: &SentenceCtx, toks: &[Token], out: &mut Vec<Indicator>) {
-    let words: Vec<W> = toks.iter().map(W::new).collect();
+    let figs = figures_of(toks);
+    let words = words_of(toks, &figs);
     let mut last_name: Option<String> = None;
     let mut clause_start = 0;
     let sentence_chars = CharOffsets {
@@ -947,13 +961,14 @@ fn tag_clause(
         if clause[q].pos() != words_tag_quantity() {
             continue;
         }
-        let Some(fig) = clause[q].fig.as_ref() else {
+        let Some(fig) = clause[q].fig else {
             continue;
         };
         if fig.kind == FigureKind::Bare || (fig.needs_scale && fig.scale == 1.0) {
             continue;
         }
-        let mut fig = figure::Figure::clone(fig);
+        // Copied only when the list below changes its unit.
+        let mut fig = std::borrow::Cow::Borrowed(fig);
         // "收窄24.1个、28.8个百分点": a list takes the unit of its last item.
         if fig.kind == FigureKind::Amount
             && fig.unit_text == "个"
@@ -966,6 +981,7 @@ fn tag_clause(
                 .last()
             {
                 if last.kind == FigureKind::Points {
+                    let fig = fig.to_mut();
                     fig.kind = FigureKind::Points;
                     fig.unit = "pp";
                 }
