@@ -44,7 +44,7 @@ impl Stage for Tagger {
             let start = t;
             let mut has_quantity = false;
             while t < doc.tokens.len() && doc.tokens[t].sentence_index == s.index {
-                has_quantity |= doc.tokens[t].pos == words_tag_quantity();
+                has_quantity |= is_quantity_tag(doc.tokens[t].pos);
                 t += 1;
             }
             // Paragraph indices are positions (extract numbers them in order); look up by
@@ -350,7 +350,7 @@ struct W<'t> {
 fn figures_of(toks: &[Token]) -> Vec<(usize, figure::Figure)> {
     toks.iter()
         .enumerate()
-        .filter(|(_, tok)| tok.pos == words_tag_quantity())
+        .filter(|(_, tok)| is_quantity_tag(tok.pos))
         .filter_map(|(i, tok)| figure::parse(&tok.word).map(|f| (i, f)))
         .collect()
 }
@@ -378,6 +378,13 @@ impl W<'_> {
 }
 
 fn is_boundary(w: &str) -> bool {
+    // Every boundary is one ASCII byte or a three-byte mark of the CJK punctuation or
+    // fullwidth blocks (lead byte E3 or EF): the words of the text (lead bytes E4..E9) are
+    // told apart by their first byte, without a string compare per mark. Runs on every word.
+    match w.as_bytes() {
+        [_] | [0xE3 | 0xEF, _, _] => {}
+        _ => return false,
+    }
     matches!(
         w,
         "，" | ","
@@ -958,7 +965,7 @@ fn tag_clause(
     let mut prev_direction: Option<f64> = None;
     let mentions_before = out.len();
     for q in 0..clause.len() {
-        if clause[q].pos() != words_tag_quantity() {
+        if !is_quantity_tag(clause[q].pos()) {
             continue;
         }
         let Some(fig) = clause[q].fig else {
@@ -1273,6 +1280,13 @@ fn range_rule(rule: &'static str) -> &'static str {
         "pp_change" => "pp_change_range",
         r => r,
     }
+}
+
+/// `pos == TAG_QUANTITY`, byte by byte: `==` on strs calls memcmp for the tag's one byte,
+/// and this runs on every word of the corpus.
+fn is_quantity_tag(pos: &str) -> bool {
+    let q = words_tag_quantity().as_bytes();
+    pos.len() == q.len() && pos.bytes().zip(q).all(|(a, &b)| a == b)
 }
 
 fn words_tag_quantity() -> &'static str {
