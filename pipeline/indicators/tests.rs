@@ -680,3 +680,20 @@ fn words_carry_the_figure_of_their_own_token() {
     }
     assert!(ws.iter().filter(|w| w.fig.is_some()).count() >= 4);
 }
+
+#[test]
+fn char_offsets_are_the_char_starts() {
+    use super::CharOffsets;
+    for text in ["", "a", "增长8.2%", "“三个务必”,1-6月：GDP＋5‰😀é,。", "😀😀x"] {
+        let offsets = CharOffsets {
+            text,
+            offsets: std::cell::OnceCell::new(),
+        };
+        let want: Vec<usize> = text
+            .char_indices()
+            .map(|(i, _)| i)
+            .chain(std::iter::once(text.len()))
+            .collect();
+        assert_eq!(offsets.offsets(), &want[..], "{text}");
+    }
+}
