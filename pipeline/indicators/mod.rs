@@ -529,7 +529,7 @@ fn name_before(clause: &[W], q: usize, list: bool) -> Option<Name> {
         return None;
     }
     // "高于全市3.4个百分点": a gap to another area, named by the indicator before it.
-    if COMPARE_WORDS.contains(&clause[start].word()) {
+    if is_one_of(COMPARE_WORDS, clause[start].word()) {
         return None;
     }
     // Keep the name short: at most MAX_NAME_CHARS, dropping words from the left.
@@ -550,7 +550,7 @@ fn name_before(clause: &[W], q: usize, list: bool) -> Option<Name> {
     let kept = || {
         clause[s..end]
             .iter()
-            .filter(|w| !INNER_DROP.contains(&w.word()) && (list || w.pos() != "uj"))
+            .filter(|w| !is_one_of(INNER_DROP, w.word()) && (list || w.pos() != "uj"))
     };
     // Sized once: the words before `s` counted in `bytes` only make it roomier.
     let mut text = String::with_capacity(bytes);
@@ -573,7 +573,7 @@ fn name_after(clause: &[W], q: usize, money: bool) -> Option<Name> {
     if !money
         && clause
             .get(end)
-            .is_some_and(|w| w.pos() == "v" && !AFTER_NOT_NAME.contains(&w.word()))
+            .is_some_and(|w| w.pos() == "v" && !is_one_of(AFTER_NOT_NAME, w.word()))
         && clause
             .get(end + 1)
             .is_some_and(|w| w.pos().starts_with('n') && w.pos() != "vn")
@@ -1100,7 +1100,7 @@ fn tag_clause(
         let mut name_text = match &mut name {
             Some(n) => {
                 let t = std::mem::take(&mut n.text);
-                if GROWTH_SUBJECT_ONLY.contains(&t.as_str()) {
+                if is_one_of(GROWTH_SUBJECT_ONLY, &t) {
                     last_name.clone().unwrap_or(t)
                 } else {
                     t

@@ -697,3 +697,16 @@ fn char_offsets_are_the_char_starts() {
         assert_eq!(offsets.offsets(), &want[..], "{text}");
     }
 }
+
+#[test]
+fn is_one_of_is_contains() {
+    use super::words::{is_one_of, AFTER_NOT_NAME, COMPARE_WORDS, INNER_DROP};
+    for list in [INNER_DROP, AFTER_NOT_NAME, COMPARE_WORDS, &["", "a", "实现"][..]] {
+        for w in ["", "a", "b", "实现", "实", "现", "实践", "达到", "高于", "大关", "目标", "标", "ab"] {
+            assert_eq!(is_one_of(list, w), list.contains(&w), "{w} in {list:?}");
+        }
+        for w in list {
+            assert!(is_one_of(list, w));
+        }
+    }
+}
