@@ -34,7 +34,11 @@ impl Stage for Tagger {
     }
 
     fn process(&self, doc: &mut Document) -> anyhow::Result<()> {
-        let mut out = Vec::new();
+        // About two rows for three sentences in the corpus: sized up front, the rows are
+        // not copied as the Vec grows.
+        let mut out = Vec::with_capacity(doc.sentences.len() * 2 / 3);
+        // A sentence's rows before they join `out`, reused from sentence to sentence.
+        let mut mentions = Vec::new();
         let mut t = 0;
         let sections = section::inherited(&doc.paragraphs, &doc.sentences, doc.meta.report_year);
         let (mut last_paragraph, mut para_offset): (Option<usize>, usize) = (None, 0);
@@ -93,7 +97,7 @@ impl Stage for Tagger {
             // figures); the sentences come in order, so the whole is then sorted as a stable
             // sort of it would be, without moving every row of the document.
             let first = out.len();
-            tag_sentence(&ctx, toks, &mut out);
+            tag_sentence(&ctx, toks, &mut out, &mut mentions);
             out[first..].sort_by_key(row_order);
         }
         if !out.windows(2).all(|w| row_order(&w[0]) <= row_order(&w[1])) {
@@ -794,7 +798,14 @@ fn basis(before: &str) -> Option<String> {
     }
 }
 
-fn tag_sentence(ctx: &SentenceCtx, toks: &[Token], out: &mut Vec<Indicator>) {
+/// Tags a sentence into `out`; `mentions` is an empty buffer it leaves empty.
+fn tag_sentence(
+    ctx: &SentenceCtx,
+    toks: &[Token],
+    out: &mut Vec<Indicator>,
+    mentions: &mut Vec<Indicator>,
+) {
+    debug_assert!(mentions.is_empty());
     let figs = figures_of(toks);
     let words = words_of(toks, &figs);
     let mut last_name: Option<String> = None;
@@ -813,7 +824,6 @@ fn tag_sentence(ctx: &SentenceCtx, toks: &[Token], out: &mut Vec<Indicator>) {
         .unwrap_or(0);
     let may_rank = rank::may_hold_rank(ctx.text);
     let mut i = 0;
-    let mut mentions: Vec<Indicator> = Vec::new();
     while i <= words.len() {
         if i < words.len() && !is_boundary(words[i].word()) {
             i += 1;
@@ -830,16 +840,16 @@ fn tag_sentence(ctx: &SentenceCtx, toks: &[Token], out: &mut Vec<Indicator>) {
                 last_figure,
                 may_rank,
                 &mut last_name,
-                &mut mentions,
+                mentions,
             );
         }
         i += 1;
         clause_start = i;
     }
     if may_rank {
-        rank::tag_ranks(ctx, &mentions, out);
+        rank::tag_ranks(ctx, mentions, out);
     }
-    out.extend(mentions);
+    out.append(mentions);
 }
 
 /// Byte offset of each char of a sentence (and of its end): spans are in chars, and slicing
