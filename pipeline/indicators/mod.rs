@@ -1214,7 +1214,8 @@ fn tag_clause(
             }
         }
         if !carried && !list && !completion && !share_of_subject {
-            *last_name = Some(name_text.clone());
+            // The name's last use: moved, not copied.
+            *last_name = Some(name_text);
         } else if !carried && list && list_pos <= 1 && !completion {
             *last_name = Some(names[0].clone());
         }
