@@ -34,7 +34,11 @@ impl Stage for Tagger {
     }
 
     fn process(&self, doc: &mut Document) -> anyhow::Result<()> {
-        let mut out = Vec::new();
+        // About two rows for three sentences in the corpus: sized up front, the rows are
+        // not copied as the Vec grows.
+        let mut out = Vec::with_capacity(doc.sentences.len() * 2 / 3);
+        // A sentence's rows before they join `out`, reused from sentence to sentence.
+        let mut mentions = Vec::new();
         let mut t = 0;
         let sections = section::inherited(&doc.paragraphs, &doc.sentences, doc.meta.report_year);
         let (mut last_paragraph, mut para_offset): (Option<usize>, usize) = (None, 0);
@@ -44,7 +48,7 @@ impl Stage for Tagger {
             let start = t;
             let mut has_quantity = false;
             while t < doc.tokens.len() && doc.tokens[t].sentence_index == s.index {
-                has_quantity |= doc.tokens[t].pos == words_tag_quantity();
+                has_quantity |= is_quantity_tag(doc.tokens[t].pos);
                 t += 1;
             }
             // Paragraph indices are positions (extract numbers them in order); look up by
@@ -93,7 +97,7 @@ impl Stage for Tagger {
             // figures); the sentences come in order, so the whole is then sorted as a stable
             // sort of it would be, without moving every row of the document.
             let first = out.len();
-            tag_sentence(&ctx, toks, &mut out);
+            tag_sentence(&ctx, toks, &mut out, &mut mentions);
             out[first..].sort_by_key(row_order);
         }
         if !out.windows(2).all(|w| row_order(&w[0]) <= row_order(&w[1])) {
@@ -334,25 +338,38 @@ pub fn lead_of(para_before: &str) -> String {
 }
 
 /// A word of the sentence with its position, and its figure parsed once (quantity words only:
-/// the name finders ask "is this a figure?" of the same words many times). Boxed: few words
-/// are figures, and a small W keeps the sentence's word list small.
+/// the name finders ask "is this a figure?" of the same words many times). The figure lives
+/// in the sentence's list of figures ([`tag_sentence`] parses them into one Vec): a Box per
+/// figure cost an allocation and a free per quantity word, and a small W keeps the
+/// sentence's word list small.
 struct W<'t> {
     tok: &'t Token,
     /// The token's word, read out of its inline string once: the tagger compares words many
     /// times per figure.
     word: &'t str,
-    fig: Option<Box<figure::Figure>>,
+    fig: Option<&'t figure::Figure>,
 }
 
-impl<'t> W<'t> {
-    fn new(tok: &'t Token) -> Self {
-        let fig = if tok.pos == words_tag_quantity() {
-            figure::parse(&tok.word).map(Box::new)
-        } else {
-            None
-        };
-        W { tok, word: tok.word.as_str(), fig }
-    }
+/// The figures of a sentence's quantity words, with the position of their word, in one Vec.
+fn figures_of(toks: &[Token]) -> Vec<(usize, figure::Figure)> {
+    toks.iter()
+        .enumerate()
+        .filter(|(_, tok)| is_quantity_tag(tok.pos))
+        .filter_map(|(i, tok)| figure::parse(&tok.word).map(|f| (i, f)))
+        .collect()
+}
+
+/// The sentence's words, each with its figure from `figs` ([`figures_of`] of the same words).
+fn words_of<'t>(toks: &'t [Token], figs: &'t [(usize, figure::Figure)]) -> Vec<W<'t>> {
+    let mut figs = figs.iter().peekable();
+    toks.iter()
+        .enumerate()
+        .map(|(i, tok)| W {
+            tok,
+            word: tok.word.as_str(),
+            fig: figs.next_if(|(k, _)| *k == i).map(|(_, f)| f),
+        })
+        .collect()
 }
 
 impl W<'_> {
@@ -365,6 +382,13 @@ impl W<'_> {
 }
 
 fn is_boundary(w: &str) -> bool {
+    // Every boundary is one ASCII byte or a three-byte mark of the CJK punctuation or
+    // fullwidth blocks (lead byte E3 or EF): the words of the text (lead bytes E4..E9) are
+    // told apart by their first byte, without a string compare per mark. Runs on every word.
+    match w.as_bytes() {
+        [_] | [0xE3 | 0xEF, _, _] => {}
+        _ => return false,
+    }
     matches!(
         w,
         "，" | ","
@@ -401,7 +425,10 @@ struct Name {
 }
 
 fn join(ws: &[W]) -> String {
-    ws.iter().map(|w| w.word()).collect()
+    // Sized once instead of grown word by word.
+    let mut text = String::with_capacity(ws.iter().map(|w| w.word().len()).sum());
+    ws.iter().for_each(|w| text.push_str(w.word()));
+    text
 }
 
 /// `text.chars().count() >= 2`, without counting past two.
@@ -506,7 +533,7 @@ fn name_before(clause: &[W], q: usize, list: bool) -> Option<Name> {
         return None;
     }
     // "高于全市3.4个百分点": a gap to another area, named by the indicator before it.
-    if COMPARE_WORDS.contains(&clause[start].word()) {
+    if is_one_of(COMPARE_WORDS, clause[start].word()) {
         return None;
     }
     // Keep the name short: at most MAX_NAME_CHARS, dropping words from the left.
@@ -527,9 +554,11 @@ fn name_before(clause: &[W], q: usize, list: bool) -> Option<Name> {
     let kept = || {
         clause[s..end]
             .iter()
-            .filter(|w| !INNER_DROP.contains(&w.word()) && (list || w.pos() != "uj"))
+            .filter(|w| !is_one_of(INNER_DROP, w.word()) && (list || w.pos() != "uj"))
     };
-    let text: String = kept().map(|w| w.word()).collect();
+    // Sized once: the words before `s` counted in `bytes` only make it roomier.
+    let mut text = String::with_capacity(bytes);
+    kept().for_each(|w| text.push_str(w.word()));
     if !has_two_chars(&text) || !kept().any(|w| is_nounish(w.pos()) || w.pos().starts_with('v')) {
         return None;
     }
@@ -548,7 +577,7 @@ fn name_after(clause: &[W], q: usize, money: bool) -> Option<Name> {
     if !money
         && clause
             .get(end)
-            .is_some_and(|w| w.pos() == "v" && !AFTER_NOT_NAME.contains(&w.word()))
+            .is_some_and(|w| w.pos() == "v" && !is_one_of(AFTER_NOT_NAME, w.word()))
         && clause
             .get(end + 1)
             .is_some_and(|w| w.pos().starts_with('n') && w.pos() != "vn")
@@ -769,8 +798,16 @@ fn basis(before: &str) -> Option<String> {
     }
 }
 
-fn tag_sentence(ctx: &SentenceCtx, toks: &[Token], out: &mut Vec<Indicator>) {
-    let words: Vec<W> = toks.iter().map(W::new).collect();
+/// Tags a sentence into `out`; `mentions` is an empty buffer it leaves empty.
+fn tag_sentence(
+    ctx: &SentenceCtx,
+    toks: &[Token],
+    out: &mut Vec<Indicator>,
+    mentions: &mut Vec<Indicator>,
+) {
+    debug_assert!(mentions.is_empty());
+    let figs = figures_of(toks);
+    let words = words_of(toks, &figs);
     let mut last_name: Option<String> = None;
     let mut clause_start = 0;
     let sentence_chars = CharOffsets {
@@ -787,7 +824,6 @@ fn tag_sentence(ctx: &SentenceCtx, toks: &[Token], out: &mut Vec<Indicator>) {
         .unwrap_or(0);
     let may_rank = rank::may_hold_rank(ctx.text);
     let mut i = 0;
-    let mut mentions: Vec<Indicator> = Vec::new();
     while i <= words.len() {
         if i < words.len() && !is_boundary(words[i].word()) {
             i += 1;
@@ -804,16 +840,16 @@ fn tag_sentence(ctx: &SentenceCtx, toks: &[Token], out: &mut Vec<Indicator>) {
                 last_figure,
                 may_rank,
                 &mut last_name,
-                &mut mentions,
+                mentions,
             );
         }
         i += 1;
         clause_start = i;
     }
     if may_rank {
-        rank::tag_ranks(ctx, &mentions, out);
+        rank::tag_ranks(ctx, mentions, out);
     }
-    out.extend(mentions);
+    out.append(mentions);
 }
 
 /// Byte offset of each char of a sentence (and of its end): spans are in chars, and slicing
@@ -835,12 +871,19 @@ impl CharOffsets<'_> {
 
     fn offsets(&self) -> &[usize] {
         self.offsets.get_or_init(|| {
-            // Char starts are the bytes that are not UTF-8 continuation bytes.
-            let mut v = Vec::with_capacity(self.text.len() + 1);
-            for (i, &b) in self.text.as_bytes().iter().enumerate() {
-                if (b as i8) >= -0x40 {
-                    v.push(i);
-                }
+            // Each char's lead byte tells its width: one step per char (a third of the bytes
+            // of Chinese text), not a test of every byte.
+            let bytes = self.text.as_bytes();
+            let mut v = Vec::with_capacity(bytes.len() + 1);
+            let mut i = 0;
+            while i < bytes.len() {
+                v.push(i);
+                i += match bytes[i] {
+                    0x00..=0x7F => 1,
+                    0x80..=0xDF => 2,
+                    0xE0..=0xEF => 3,
+                    _ => 4,
+                };
             }
             v.push(self.text.len());
             v
@@ -944,16 +987,17 @@ fn tag_clause(
     let mut prev_direction: Option<f64> = None;
     let mentions_before = out.len();
     for q in 0..clause.len() {
-        if clause[q].pos() != words_tag_quantity() {
+        if !is_quantity_tag(clause[q].pos()) {
             continue;
         }
-        let Some(fig) = clause[q].fig.as_ref() else {
+        let Some(fig) = clause[q].fig else {
             continue;
         };
         if fig.kind == FigureKind::Bare || (fig.needs_scale && fig.scale == 1.0) {
             continue;
         }
-        let mut fig = figure::Figure::clone(fig);
+        // Copied only when the list below changes its unit.
+        let mut fig = std::borrow::Cow::Borrowed(fig);
         // "收窄24.1个、28.8个百分点": a list takes the unit of its last item.
         if fig.kind == FigureKind::Amount
             && fig.unit_text == "个"
@@ -966,6 +1010,7 @@ fn tag_clause(
                 .last()
             {
                 if last.kind == FigureKind::Points {
+                    let fig = fig.to_mut();
                     fig.kind = FigureKind::Points;
                     fig.unit = "pp";
                 }
@@ -1059,12 +1104,13 @@ fn tag_clause(
         } else {
             None
         };
-        let name = after.or_else(|| name_before(clause, q, list && list_names.is_none()));
+        let mut name = after.or_else(|| name_before(clause, q, list && list_names.is_none()));
         let carried = name.is_none();
-        let mut name_text = match &name {
+        // The text moves out of the name (only its word range is read below).
+        let mut name_text = match &mut name {
             Some(n) => {
-                let t = n.text.clone();
-                if GROWTH_SUBJECT_ONLY.contains(&t.as_str()) {
+                let t = std::mem::take(&mut n.text);
+                if is_one_of(GROWTH_SUBJECT_ONLY, &t) {
                     last_name.clone().unwrap_or(t)
                 } else {
                     t
@@ -1168,7 +1214,8 @@ fn tag_clause(
             }
         }
         if !carried && !list && !completion && !share_of_subject {
-            *last_name = Some(name_text.clone());
+            // The name's last use: moved, not copied.
+            *last_name = Some(name_text);
         } else if !carried && list && list_pos <= 1 && !completion {
             *last_name = Some(names[0].clone());
         }
@@ -1257,6 +1304,13 @@ fn range_rule(rule: &'static str) -> &'static str {
         "pp_change" => "pp_change_range",
         r => r,
     }
+}
+
+/// `pos == TAG_QUANTITY`, byte by byte: `==` on strs calls memcmp for the tag's one byte,
+/// and this runs on every word of the corpus.
+fn is_quantity_tag(pos: &str) -> bool {
+    let q = words_tag_quantity().as_bytes();
+    pos.len() == q.len() && pos.bytes().zip(q).all(|(a, &b)| a == b)
 }
 
 fn words_tag_quantity() -> &'static str {

@@ -579,7 +579,7 @@ fn lead_marks_read_what_lead_of_reads() {
 
 #[test]
 fn qualifier_before_reads_the_two_words_as_one_text() {
-    use super::{qualifier_before, W};
+    use super::{qualifier_before, words_of};
     use crate::model::Token;
     // What it read when it joined the two words into a String.
     let joined = |ws: &[&str]| -> Option<Qualifier> {
@@ -631,12 +631,82 @@ fn qualifier_before_reads_the_two_words_as_one_text() {
     for a in words {
         for b in words {
             let toks = [tok(a), tok(b), tok("5%")];
-            let ws: Vec<W> = toks.iter().map(W::new).collect();
+            let ws = words_of(&toks, &[]);
             assert_eq!(qualifier_before(&ws, 2), joined(&[a, b]), "{a}/{b}");
             assert_eq!(qualifier_before(&ws[1..], 1), joined(&[b]), "{b}");
         }
     }
     let toks = [tok("5%")];
-    let ws: Vec<W> = toks.iter().map(W::new).collect();
+    let ws = words_of(&toks, &[]);
     assert_eq!(qualifier_before(&ws, 0), None);
+}
+
+#[test]
+fn words_carry_the_figure_of_their_own_token() {
+    use super::{figure, figures_of, words_of};
+    use crate::model::Token;
+    // figures_of/words_of against parsing each quantity word on its own (what a W did).
+    let q = crate::segment::words::TAG_QUANTITY;
+    let spec: [(&str, &str); 9] = [
+        ("地区生产总值", "n"),
+        ("449.7亿元", q),
+        ("增长", "v"),
+        ("8.2%", q),
+        ("三", q),
+        ("、", "x"),
+        ("46个", q),
+        ("5%", "x"),
+        ("1/4", q),
+    ];
+    let toks: Vec<Token> = spec
+        .iter()
+        .enumerate()
+        .map(|(i, &(w, pos))| Token {
+            sentence_index: 0,
+            index: i as u32,
+            word: w.into(),
+            pos,
+            char_start: 0,
+            char_end: 0,
+        })
+        .collect();
+    let figs = figures_of(&toks);
+    let ws = words_of(&toks, &figs);
+    assert_eq!(ws.len(), toks.len());
+    for (w, tok) in ws.iter().zip(&toks) {
+        let own = if tok.pos == q { figure::parse(&tok.word) } else { None };
+        assert_eq!(w.fig.cloned(), own, "{}", tok.word);
+        assert_eq!(w.word(), tok.word.as_str());
+    }
+    assert!(ws.iter().filter(|w| w.fig.is_some()).count() >= 4);
+}
+
+#[test]
+fn char_offsets_are_the_char_starts() {
+    use super::CharOffsets;
+    for text in ["", "a", "增长8.2%", "“三个务必”,1-6月：GDP＋5‰😀é,。", "😀😀x"] {
+        let offsets = CharOffsets {
+            text,
+            offsets: std::cell::OnceCell::new(),
+        };
+        let want: Vec<usize> = text
+            .char_indices()
+            .map(|(i, _)| i)
+            .chain(std::iter::once(text.len()))
+            .collect();
+        assert_eq!(offsets.offsets(), &want[..], "{text}");
+    }
+}
+
+#[test]
+fn is_one_of_is_contains() {
+    use super::words::{is_one_of, AFTER_NOT_NAME, COMPARE_WORDS, INNER_DROP};
+    for list in [INNER_DROP, AFTER_NOT_NAME, COMPARE_WORDS, &["", "a", "实现"][..]] {
+        for w in ["", "a", "b", "实现", "实", "现", "实践", "达到", "高于", "大关", "目标", "标", "ab"] {
+            assert_eq!(is_one_of(list, w), list.contains(&w), "{w} in {list:?}");
+        }
+        for w in list {
+            assert!(is_one_of(list, w));
+        }
+    }
 }

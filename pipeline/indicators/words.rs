@@ -485,3 +485,12 @@ mod tests {
         }
     }
 }
+
+/// `list.contains(&w)`, with the words' last bytes compared before the rest: the lists' words
+/// are mostly as long as a word of the text (two chars), and a memcmp call per entry cost
+/// more than the rest of the test (the name finders ask it of every word of a name).
+pub fn is_one_of(list: &[&str], w: &str) -> bool {
+    let last = w.as_bytes().last();
+    list.iter()
+        .any(|x| x.len() == w.len() && x.as_bytes().last() == last && *x == w)
+}
