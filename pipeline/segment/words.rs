@@ -81,17 +81,38 @@ fn figure_at_re() -> &'static Regex {
 /// (any Unicode decimal digit), 百/千/万 (分之), a Chinese numeral (分之 shares, years in
 /// Chinese digits) or 翻 (翻一番). Kept as a bitmap over the Basic Multilingual Plane; it may
 /// hold more than those (all of Unicode's numbers), which only costs a search that fails.
+/// The digits are read from the regex crate's own `\d` class (its Unicode tables, not std's,
+/// which may be of another Unicode version), so no digit the pattern matches is ever skipped.
 fn figure_starts() -> &'static [u64; 1024] {
     static STARTS: OnceLock<Box<[u64; 1024]>> = OnceLock::new();
     STARTS.get_or_init(|| {
         let mut bits = Box::new([0u64; 1024]);
         let named = ['百', '千', '万', '一', '二', '两', '三', '四', '五', '六', '七', '八', '九', '十', '翻'];
+        let mut set = |c: char| bits[c as usize >> 6] |= 1 << (c as u32 & 63);
         for c in (0..0x1_0000u32).filter_map(char::from_u32) {
             if c.is_numeric() || named.contains(&c) {
-                bits[c as usize >> 6] |= 1 << (c as u32 & 63);
+                set(c);
+            }
+        }
+        for &(a, b) in regex_digits() {
+            for c in (a as u32..=(b as u32).min(0xFFFF)).filter_map(char::from_u32) {
+                set(c);
             }
         }
         bits
+    })
+}
+
+/// The ranges of the regex crate's `\d` (Unicode decimal digits, as the figure pattern sees them).
+fn regex_digits() -> &'static [(char, char)] {
+    static DIGITS: OnceLock<Vec<(char, char)>> = OnceLock::new();
+    DIGITS.get_or_init(|| {
+        use regex_syntax::hir::{Class, HirKind};
+        let hir = regex_syntax::Parser::new().parse(r"\d").expect("\\d parses");
+        match hir.kind() {
+            HirKind::Class(Class::Unicode(class)) => class.ranges().iter().map(|r| (r.start(), r.end())).collect(),
+            other => unreachable!("\\d is a Unicode class, not {other:?}"),
+        }
     })
 }
 
@@ -104,7 +125,7 @@ fn may_start_figure(starts: &[u64; 1024], c: char) -> bool {
     } else if n < 0x1_0000 {
         starts[n as usize >> 6] >> (n & 63) & 1 == 1
     } else {
-        c.is_numeric()
+        c.is_numeric() || regex_digits().iter().any(|&(a, b)| (a..=b).contains(&c))
     }
 }
 
@@ -528,6 +549,26 @@ mod tests {
     /// Every line of the seeds, and crafted edge cases (other scripts' digits, figures at the
     /// ends, numerals inside words, codes), split into the same figures by the anchored scan as
     /// by the unanchored `find_iter`, and get the same date/quantity tag by both time checks.
+    /// Every digit the figure pattern's `\d` matches, in every plane, can start a figure: the
+    /// start filter skips nothing the regex would find, whatever Unicode version std has.
+    #[test]
+    fn every_regex_digit_may_start_a_figure() {
+        let starts = figure_starts();
+        let digit = Regex::new(r"^\d$").unwrap();
+        let mut n = 0;
+        for &(a, b) in regex_digits() {
+            for c in (a as u32..=b as u32).filter_map(char::from_u32) {
+                assert!(digit.is_match(c.encode_utf8(&mut [0; 4])), "{c:?} is not a regex digit");
+                assert!(may_start_figure(starts, c), "{c:?} (U+{:04X}) cannot start a figure", c as u32);
+                let s = format!("增长{c}");
+                assert_eq!(next_figure_start(starts, &s, 0), Some(("增长".len(), c.len_utf8())), "{c:?}");
+                n += 1;
+            }
+        }
+        assert!(n > 600, "{n} digits");
+        assert!(regex_digits().iter().any(|&(_, b)| b as u32 > 0xFFFF), "\\d reaches past the BMP");
+    }
+
     #[test]
     fn figure_scan_matches_find_iter() {
         let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("seeds");

@@ -94,15 +94,25 @@ fn string_array<'a, V: Into<Option<&'a str>>>(values: impl Iterator<Item = V> + 
     });
     let mut offsets = Vec::with_capacity(n + 1);
     let mut data = Vec::with_capacity(bytes);
+    // The validity bits come from the same pass as the offsets, so they can never disagree with
+    // them in length, whatever the iterator does on a second walk.
+    let mut valid = Vec::with_capacity(if nulls > 0 { n } else { 0 });
     offsets.push(0i32);
-    for v in values.clone() {
-        data.extend_from_slice(v.into().unwrap_or_default().as_bytes());
+    for v in values {
+        let v = v.into();
+        if nulls > 0 {
+            valid.push(v.is_some());
+        }
+        data.extend_from_slice(v.unwrap_or_default().as_bytes());
         offsets.push(offset(data.len()));
     }
     assert_eq!(data.len(), bytes, "the values changed between the two passes");
+    let validity: Option<NullBuffer> = (nulls > 0).then(|| valid.into_iter().collect());
+    assert!(validity.as_ref().is_none_or(|v| v.len() + 1 == offsets.len()), "validity and offsets differ in length");
     // SAFETY: the offsets start at 0, rise, end at the buffer's length and fall between whole
-    // `&str`s, so every slice is valid UTF-8 (what `try_new` would check, byte by byte).
-    unsafe { StringArray::new_unchecked(OffsetBuffer::new_unchecked(ScalarBuffer::from(offsets)), Buffer::from_vec(data), validity(nulls > 0, values)) }
+    // `&str`s, so every slice is valid UTF-8 (what `try_new` would check, byte by byte); the
+    // validity bitmap, when there is one, has one bit per offset pair (checked just above).
+    unsafe { StringArray::new_unchecked(OffsetBuffer::new_unchecked(ScalarBuffer::from(offsets)), Buffer::from_vec(data), validity) }
 }
 
 /// The values of a primitive column (a builder's layout: the default value under a null). For
