@@ -68,17 +68,35 @@ fn line_end_len_bytes(b: &[u8], i: usize) -> Option<usize> {
     }
 }
 
+/// The 1-based editor line of each char (a line end belongs to the line it ends).
+fn line_numbers(chars: &[char]) -> Vec<u32> {
+    let mut line = Vec::with_capacity(chars.len());
+    let mut number = 1u32;
+    let mut i = 0;
+    while i < chars.len() {
+        if let Some(n) = line_end_len(chars, i) {
+            line.extend(std::iter::repeat(number).take(n));
+            number += 1;
+            i += n;
+        } else {
+            line.push(number);
+            i += 1;
+        }
+    }
+    line
+}
+
 /// Each line end of `text`: (byte offset, length), in order.
 fn line_ends(text: &str) -> impl Iterator<Item = (usize, usize)> + '_ {
     let b = text.as_bytes();
-    let is_end = |x: u8| x == b'\n' || x == b'\r';
-    // Lines run to a hundred bytes and more: blocks of 32 bytes are tested without branching
-    // (the compiler vectorises it), and only a block holding a line end is read byte by byte.
+    let is_end = |x: u8| (x == b'\n') | (x == b'\r');
+    // Lines run to a hundred bytes and more: whole blocks are tested without branching
+    // (`width::any_byte`), and only a block holding a line end is read byte by byte.
     const BLOCK: usize = 32;
     let mut i = 0;
     std::iter::from_fn(move || {
         while i < b.len() {
-            if i % BLOCK == 0 && i + BLOCK <= b.len() && !b[i..i + BLOCK].iter().fold(false, |acc, &x| acc | is_end(x)) {
+            if i % BLOCK == 0 && i + BLOCK <= b.len() && !crate::normalize::width::any_byte(&b[i..i + BLOCK], is_end) {
                 i += BLOCK;
                 continue;
             }
@@ -150,23 +168,7 @@ impl Source {
 
     /// 1-based editor line of each char (a line end belongs to the line it ends).
     pub fn line(&self) -> &[u32] {
-        self.line.get_or_init(|| {
-            let chars = self.chars();
-            let mut line = Vec::with_capacity(chars.len());
-            let mut number = 1u32;
-            let mut i = 0;
-            while i < chars.len() {
-                if let Some(n) = line_end_len(chars, i) {
-                    line.extend(std::iter::repeat(number).take(n));
-                    number += 1;
-                    i += n;
-                } else {
-                    line.push(number);
-                    i += 1;
-                }
-            }
-            line
-        })
+        self.line.get_or_init(|| line_numbers(self.chars()))
     }
 
     /// Byte offset in the text of char `i` (`i` up to the char count).
@@ -341,18 +343,7 @@ mod tests {
     fn lines_by_char(text: &str, char_src: &[u32]) -> (Vec<Line>, u32) {
         let chars: Vec<char> = text.chars().collect();
         let (chars, src) = if text.contains("<U+") { unescape(&chars, char_src) } else { (chars, char_src.to_vec()) };
-        let mut line = Vec::new();
-        let (mut number, mut i) = (1u32, 0);
-        while i < chars.len() {
-            if let Some(n) = line_end_len(&chars, i) {
-                line.extend(std::iter::repeat(number).take(n));
-                number += 1;
-                i += n;
-            } else {
-                line.push(number);
-                i += 1;
-            }
-        }
+        let line = line_numbers(&chars);
         let mut out = Vec::new();
         let (mut start, mut i) = (0, 0);
         let cut = |a: usize, b: usize, end: u32, number: u32| {

@@ -39,14 +39,14 @@ fn may_mark(b: u8) -> bool {
     matches!(b, b'!' | b'?' | b';' | 0xE2 | 0xE3 | 0xEF)
 }
 
-/// The sentences of `text`, exactly as [`split`] finds them over its chars, without decoding
-/// every character into a buffer first: the scan steps from character to character by the
-/// length its first byte gives, looks closer only at the few that can begin a terminator or a
-/// quote, and counts chars once per sentence. The two passes of [`split`] are one here: an
-/// opening quote that closes within the paragraph sends the scan straight to its closing quote
-/// (as the first pass skips over it, and no terminator between counts), and what a terminator
-/// pulls into its sentence (closers and terminators) holds no opening quote. (Test
-/// `split_text_matches_split` holds the two together.)
+/// The sentences of `text`, exactly as the char-by-char reading it replaced (`split`, kept in
+/// the tests) finds them, without decoding every character into a buffer first: the scan steps
+/// from character to character by the length its first byte gives, looks closer only at the few
+/// that can begin a terminator or a quote, and counts chars once per sentence. The two passes of
+/// `split` are one here: an opening quote that closes within the paragraph sends the scan
+/// straight to its closing quote (as the first pass skips over it, and no terminator between
+/// counts), and what a terminator pulls into its sentence (closers and terminators) holds no
+/// opening quote. (Test `split_text_matches_split` holds the two together.)
 pub fn split_text(text: &str) -> Vec<Span> {
     let bytes = text.as_bytes();
     let char_at = |b: usize| text[b..].chars().next().expect("a char boundary before the end");
@@ -120,7 +120,9 @@ fn push_bounded_text(text: &str, start: (usize, usize), end: (usize, usize), out
 }
 
 /// Char ranges `[start, end)` of the sentences of `chars`; they tile the paragraph exactly.
-pub fn split(chars: &[char]) -> Vec<(usize, usize)> {
+/// The char-by-char reading [`split_text`] replaced, kept as the reference the tests hold it to.
+#[cfg(test)]
+fn split(chars: &[char]) -> Vec<(usize, usize)> {
     // Quotes that close within the paragraph: a boundary inside them is not a boundary.
     let mut inside = vec![false; chars.len()];
     let mut i = 0;
@@ -180,8 +182,7 @@ mod tests {
     use super::*;
 
     fn sents(s: &str) -> Vec<String> {
-        let chars: Vec<char> = s.chars().collect();
-        split(&chars).into_iter().map(|(a, b)| chars[a..b].iter().collect()).collect()
+        split_text(s).into_iter().map(|sp| s[sp.bytes.0..sp.bytes.1].to_string()).collect()
     }
 
     #[test]
@@ -239,7 +240,7 @@ mod tests {
     fn long_runs_are_cut_and_still_tile() {
         let s: String = "一二三四五，".repeat(1000);
         let chars: Vec<char> = s.chars().collect();
-        let parts = split(&chars);
+        let parts: Vec<(usize, usize)> = split_text(&s).into_iter().map(|sp| sp.chars).collect();
         assert!(parts.iter().all(|(a, b)| b - a <= MAX_SENTENCE_CHARS && b > a));
         assert_eq!(parts.first().unwrap().0, 0);
         assert_eq!(parts.last().unwrap().1, chars.len());

@@ -69,7 +69,9 @@ impl Col {
         }
     }
 
-    fn finish(&mut self) -> ArrayRef {
+    /// The column's values as an array; the column is empty afterwards (a whole column gives
+    /// way to a fresh builder of its type).
+    fn finish(&mut self, ty: ColumnType) -> ArrayRef {
         match self {
             Col::Utf8(b) => Arc::new(b.finish()),
             Col::Int32(b) => Arc::new(b.finish()),
@@ -78,7 +80,11 @@ impl Col {
             Col::Bool(b) => Arc::new(b.finish()),
             Col::Date32(b) => Arc::new(b.finish()),
             Col::TimestampMs(b) => Arc::new(b.finish()),
-            Col::Whole(_) => unreachable!("a whole column is taken as it is"),
+            Col::Whole(a) => {
+                let a = a.clone();
+                *self = Col::new(ty, 0);
+                a
+            }
         }
     }
 }
@@ -365,19 +371,7 @@ impl TableBuffer {
     /// Takes the rows so far as one record batch (the buffer is empty afterwards).
     pub fn finish(&mut self) -> RecordBatch {
         assert_eq!(self.filled, 0, "unfinished row in {}", self.def.name);
-        let arrays: Vec<ArrayRef> = self
-            .cols
-            .iter_mut()
-            .zip(&self.def.columns)
-            .map(|(c, def)| match c {
-                // The buffer is empty afterwards: a fresh builder takes the whole column's place.
-                Col::Whole(_) => match std::mem::replace(c, Col::new(def.ty, 0)) {
-                    Col::Whole(a) => a,
-                    _ => unreachable!(),
-                },
-                c => c.finish(),
-            })
-            .collect();
+        let arrays: Vec<ArrayRef> = self.cols.iter_mut().zip(&self.def.columns).map(|(c, def)| c.finish(def.ty)).collect();
         self.rows = 0;
         RecordBatch::try_new(self.def.arrow_schema(), arrays)
             .unwrap_or_else(|e| panic!("batch for {} does not match its schema: {e}", self.def.name))
