@@ -764,13 +764,49 @@ pub fn run(cfg: &RunConfig) -> anyhow::Result<RunSummary> {
     Ok(summary)
 }
 
-fn log_findings(findings: &[crate::validate::Finding]) {
+/// How many findings of one code (and severity) a run logs one by one; the rest are counted in
+/// one line. A run over a large corpus can find tens of thousands of the same kind (70 000 on
+/// the 1 GB benchmark corpus), which would bury the rest of the log; every finding is a row of
+/// `issues` whatever is logged, and `govreport validate` prints them all.
+const FINDINGS_LOGGED_PER_CODE: usize = 5;
+
+/// Which findings [`log_findings`] logs one by one (in their order), and per (severity, code)
+/// how many it leaves out.
+fn findings_to_log(findings: &[crate::validate::Finding]) -> (Vec<&crate::validate::Finding>, Vec<(Severity, &'static str, usize)>) {
+    let mut seen: BTreeMap<(Severity, &'static str), usize> = BTreeMap::new();
+    let mut logged = Vec::new();
     for f in findings {
+        let n = seen.entry((f.issue.severity, f.issue.code)).or_default();
+        *n += 1;
+        if *n <= FINDINGS_LOGGED_PER_CODE {
+            logged.push(f);
+        }
+    }
+    // Errors first, then by code.
+    let left_out = seen
+        .into_iter()
+        .rev()
+        .filter(|&(_, n)| n > FINDINGS_LOGGED_PER_CODE)
+        .map(|((severity, code), n)| (severity, code, n - FINDINGS_LOGGED_PER_CODE))
+        .collect();
+    (logged, left_out)
+}
+
+fn log_findings(findings: &[crate::validate::Finding]) {
+    let (logged, left_out) = findings_to_log(findings);
+    for f in logged {
         let (i, file) = (&f.issue, f.source_file.as_deref().unwrap_or(""));
         let loc = i.location.as_deref().unwrap_or("");
         match i.severity {
             Severity::Error => tracing::error!(code = i.code, file, location = loc, "{}", i.message),
             _ => tracing::warn!(code = i.code, file, location = loc, "{}", i.message),
+        }
+    }
+    for (severity, code, more) in left_out {
+        let what = format!("{more} more findings with code {code} not logged; all are rows of the issues table");
+        match severity {
+            Severity::Error => tracing::error!(code, more, "{what}"),
+            _ => tracing::warn!(code, more, "{what}"),
         }
     }
 }
@@ -877,6 +913,29 @@ mod tests {
             assert!(!doc.source_file.ends_with(self.0), "test crash");
             Ok(())
         }
+    }
+
+    #[test]
+    fn findings_are_logged_a_few_per_code_and_the_rest_counted() {
+        use crate::validate::Finding;
+        let finding = |severity, code: &'static str, k: usize| Finding::from(crate::model::Issue::new("validate", severity, code, format!("{code} {k}")));
+        let mut findings: Vec<Finding> = (0..12).map(|k| finding(Severity::Warning, "growth_contradicts_levels", k)).collect();
+        findings.extend((0..2).map(|k| finding(Severity::Warning, "traditional_left", k)));
+        findings.extend((0..7).map(|k| finding(Severity::Error, "span_outside_sentence", k)));
+        let (logged, left_out) = findings_to_log(&findings);
+        let messages: Vec<&str> = logged.iter().map(|f| f.issue.message.as_str()).collect();
+        // The first five of each code, in the order they were found; a code with fewer is logged whole.
+        let expected: Vec<String> = (0..5)
+            .map(|k| format!("growth_contradicts_levels {k}"))
+            .chain((0..2).map(|k| format!("traditional_left {k}")))
+            .chain((0..5).map(|k| format!("span_outside_sentence {k}")))
+            .collect();
+        assert_eq!(messages, expected);
+        // The rest counted per code, errors first.
+        assert_eq!(left_out, vec![(Severity::Error, "span_outside_sentence", 2), (Severity::Warning, "growth_contradicts_levels", 7)]);
+        // Nothing found, nothing logged.
+        let (logged, left_out) = findings_to_log(&[]);
+        assert!(logged.is_empty() && left_out.is_empty());
     }
 
     /// A folder with the seeds, a CSV of three documents, a file over the line limit, a file a
