@@ -273,12 +273,8 @@ pub fn load(rel: &str, path: &Path, limits: Limits) -> Loaded {
         h.update(chunk);
         size += n as u64;
         if over_limit.is_none() {
-            for &b in chunk {
-                line = if b == b'\n' || b == b'\r' { 0 } else { line + 1 };
-                if line > limits.max_line_bytes {
-                    over_limit = Some(("line_too_long", format!("a line is longer than {} bytes; this is not report text (split the file or raise --max-line-mb)", limits.max_line_bytes)));
-                    break;
-                }
+            if line_over(&mut line, chunk, limits.max_line_bytes) {
+                over_limit = Some(("line_too_long", format!("a line is longer than {} bytes; this is not report text (split the file or raise --max-line-mb)", limits.max_line_bytes)));
             }
             if size > limits.max_file_bytes {
                 over_limit = Some(("file_too_large", format!("the file is larger than {} bytes (raise --max-file-mb to read it)", limits.max_file_bytes)));
@@ -290,6 +286,22 @@ pub fn load(rel: &str, path: &Path, limits: Limits) -> Loaded {
         }
     }
     Loaded { rel: rel.to_string(), sha256: Some(hex(&h.finalize())), size, bytes: Ok(kept.unwrap_or_default()), over_limit }
+}
+
+/// Carries the length of the current line (`line`, bytes since the last `\n` or `\r`) over
+/// `chunk`; true as soon as a line grows longer than `max`. Line breaks are found with memchr
+/// (many bytes at a time) rather than by testing every byte: this runs over every input byte.
+fn line_over(line: &mut u64, chunk: &[u8], max: u64) -> bool {
+    let mut from = 0;
+    for at in memchr::memchr2_iter(b'\n', b'\r', chunk) {
+        if *line + (at - from) as u64 > max {
+            return true;
+        }
+        *line = 0;
+        from = at + 1;
+    }
+    *line += (chunk.len() - from) as u64;
+    *line > max
 }
 
 /// Extracts and processes one loaded file into its documents' rows.
@@ -1029,6 +1041,35 @@ mod tests {
         let all: Vec<&(String, PathBuf)> = batches(&files, 4, 60).into_iter().flatten().collect();
         assert_eq!(all, files.iter().collect::<Vec<_>>());
         assert!(batches(&[], 64, 60).is_empty());
+    }
+
+    #[test]
+    fn line_lengths_carry_over_chunks_as_a_byte_by_byte_count_does() {
+        // The reference: the count this replaces, one byte at a time.
+        fn by_byte(line: &mut u64, chunk: &[u8], max: u64) -> bool {
+            for &b in chunk {
+                *line = if b == b'\n' || b == b'\r' { 0 } else { *line + 1 };
+                if *line > max {
+                    return true;
+                }
+            }
+            false
+        }
+        let texts: [&[u8]; 6] = [b"", b"abc", b"abcd\nab\r\nabcde", b"\n\n\r", "增长8%\n实现".as_bytes(), b"abcdefgh\nab"];
+        for max in 0..6 {
+            for text in texts {
+                // Every way of cutting the text into two chunks.
+                for cut in 0..=text.len() {
+                    let (mut a, mut b) = (0u64, 0u64);
+                    let fast = line_over(&mut a, &text[..cut], max) || line_over(&mut a, &text[cut..], max);
+                    let slow = by_byte(&mut b, &text[..cut], max) || by_byte(&mut b, &text[cut..], max);
+                    assert_eq!(fast, slow, "{:?} cut at {cut}, max {max}", String::from_utf8_lossy(text));
+                    if !fast {
+                        assert_eq!(a, b);
+                    }
+                }
+            }
+        }
     }
 
     #[test]
