@@ -248,17 +248,19 @@ pub struct Loaded {
 pub fn load(rel: &str, path: &Path, limits: Limits) -> Loaded {
     let fail = |e: String| Loaded { rel: rel.to_string(), sha256: None, size: 0, bytes: Err(e), over_limit: None };
     // Never open FIFOs, sockets or devices: reading one could block the run forever.
-    match std::fs::metadata(path) {
+    let expected = match std::fs::metadata(path) {
         Err(e) => return fail(format!("{e} (a dangling link or a file removed during the run)")),
         Ok(m) if !m.is_file() => return fail("not a regular file (a folder link, FIFO, socket or device); only files are read".into()),
-        Ok(_) => {}
-    }
+        Ok(m) => m.len(),
+    };
     let mut f = match std::fs::File::open(path) {
         Ok(f) => f,
         Err(e) => return fail(e.to_string()),
     };
     let mut h = Sha256::new();
-    let mut kept = Some(Vec::new());
+    // Sized for the whole file (when it may be kept), so the bytes are not copied again as the
+    // buffer grows; a file that grows while it is read still reads whole.
+    let mut kept = Some(Vec::with_capacity(if expected <= limits.max_file_bytes { expected as usize } else { 0 }));
     let mut buf = vec![0u8; 1 << 16];
     let (mut size, mut line) = (0u64, 0u64);
     let mut over_limit = None;
