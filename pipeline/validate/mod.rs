@@ -470,24 +470,30 @@ fn check_references(reading: &Reading, docs: &[facts::DocRow], tables: &[&str], 
                     counter.rows(d, rows.len() as i64);
                     // The document's spans are loaded when its first row with a span comes.
                     let mut loaded = spans.as_ref().is_some_and(|(cur, _)| cur == d);
+                    if let SpanColumns::Dense(si, sa, sb) = &spans_at {
+                        // Every row has a span (the first of the run among them): the run's
+                        // values are walked as slices, without a lookup per row and column.
+                        if !loaded {
+                            spans = Some((d.to_string(), spans_of(&mut cursor, &index, d)?));
+                        }
+                        let sp = &spans.as_ref().expect("loaded above").1;
+                        let values = si[rows.clone()].iter().zip(&sa[rows.clone()]).zip(&sb[rows.clone()]);
+                        for (r, ((&i, &a), &b)) in rows.zip(values) {
+                            let (i, a, b) = (i64::from(i), i64::from(a), i64::from(b));
+                            if let Some(found) = outside(sp, i, a, b) {
+                                note_bad_span(&mut bad, &mut example, table, at + r, d, (i, a, b), found);
+                            }
+                        }
+                        continue;
+                    }
                     for r in rows {
                         let Some((i, a, b)) = spans_at.get(r) else { continue };
                         if !loaded {
                             spans = Some((d.to_string(), spans_of(&mut cursor, &index, d)?));
                             loaded = true;
                         }
-                        match spans.as_ref().expect("loaded above").1.get(i) {
-                            Some(&(sa, sb)) if sa <= a && a < b && b <= sb => {}
-                            found => {
-                                bad += 1;
-                                if example.is_empty() {
-                                    let k = at + r;
-                                    example = match found {
-                                        None => format!("{table} row {k} points to missing sentence {i} of {d}"),
-                                        Some(_) => format!("{table} row {k} span {a}..{b} lies outside sentence {i} of {d}"),
-                                    };
-                                }
-                            }
+                        if let Some(found) = outside(&spans.as_ref().expect("loaded above").1, i, a, b) {
+                            note_bad_span(&mut bad, &mut example, table, at + r, d, (i, a, b), found);
                         }
                     }
                 }
@@ -532,6 +538,28 @@ fn check_references(reading: &Reading, docs: &[facts::DocRow], tables: &[&str], 
     }
     out.append(&mut spans_found);
     Ok(index)
+}
+
+/// Whether the span `a..b` of a row of sentence `i` lies outside that sentence (or the sentence
+/// is missing): then Some, with the sentence's span if it has one.
+#[inline]
+fn outside(spans: &Spans, i: i64, a: i64, b: i64) -> Option<Option<&(i64, i64)>> {
+    match spans.get(i) {
+        Some(&(sa, sb)) if sa <= a && a < b && b <= sb => None,
+        found => Some(found),
+    }
+}
+
+/// Counts a row whose span is [`outside`] its sentence; the first one becomes the example.
+#[cold]
+fn note_bad_span(bad: &mut usize, example: &mut String, table: &str, k: usize, d: &str, (i, a, b): (i64, i64, i64), found: Option<&(i64, i64)>) {
+    *bad += 1;
+    if example.is_empty() {
+        *example = match found {
+            None => format!("{table} row {k} points to missing sentence {i} of {d}"),
+            Some(_) => format!("{table} row {k} span {a}..{b} lies outside sentence {i} of {d}"),
+        };
+    }
 }
 
 /// The (sentence_index, char_start, char_end) of each row of a chunk: read straight from the
@@ -583,6 +611,7 @@ impl Spans {
         }
     }
 
+    #[inline]
     fn get(&self, i: i64) -> Option<&(i64, i64)> {
         match usize::try_from(i).ok().and_then(|k| self.dense.get(k)) {
             Some(s) => s.as_ref(),
@@ -842,6 +871,27 @@ mod tests {
             assert!(small.scratch.exists());
             drop(parts);
             assert!(!small.scratch.exists());
+        }
+    }
+
+    #[test]
+    fn every_token_outside_its_sentence_is_counted_and_the_first_is_the_example() {
+        let out = seed_dataset();
+        let ends = |dir: &Path| -> Vec<Option<i32>> {
+            let reader = ParquetRecordBatchReaderBuilder::try_new(File::open(dir.join("tokens.parquet")).unwrap()).unwrap().build().unwrap();
+            reader.flat_map(|b| b.unwrap().column_by_name("char_end").unwrap().as_primitive::<Int32Type>().iter().collect::<Vec<_>>()).collect()
+        };
+        let before = ends(out.path());
+        rewrite(out.path(), "tokens", 300, break_spans);
+        let after = ends(out.path());
+        let moved: Vec<usize> = (0..before.len()).filter(|&k| before[k] != after[k]).collect();
+        assert!(moved.len() > 10, "{} moved", moved.len());
+        for chunk in [7, 64, 1 << 20] {
+            let r = validate_with(&Reading::new(out.path(), chunk), &crate::sink::rows::DOC_TABLES).unwrap();
+            let bad: Vec<&Finding> = r.findings.iter().filter(|f| f.issue.code == "bad_span").collect();
+            assert_eq!(bad.len(), 1, "{chunk}: {bad:?}");
+            let want = format!("{} tokens rows point outside their sentence, e.g. tokens row {} span", moved.len(), moved[0]);
+            assert!(bad[0].issue.message.starts_with(&want), "{chunk}: {} (want {want})", bad[0].issue.message);
         }
     }
 
