@@ -93,8 +93,9 @@ fn with_idf<R>(f: impl FnOnce(&mut dyn FnMut(&str) -> f64) -> R) -> R {
 }
 
 fn is_candidate(t: &Token) -> bool {
-    KEYWORD_POS.contains(&t.pos)
-        && t.char_end - t.char_start >= 2
+    // Cheapest test first: most tokens are one character long.
+    t.char_end - t.char_start >= 2
+        && KEYWORD_POS.contains(&t.pos)
         && t.word.chars().any(|c| !c.is_ascii_digit() && !c.is_ascii_punctuation())
 }
 

@@ -319,39 +319,12 @@ fn tag_gap(gap: &str, offset: usize, out: &mut Vec<Word>) {
     // Whether any word starts with a Chinese numeral: only then can `merge_chinese_counts`
     // change anything (most gaps have none, and the merge pass is skipped).
     let mut numeral_word = false;
-    let mut push = |out: &mut Vec<Word>, word: compact_str::CompactString, tag: &'static str, start: usize, end: usize| {
-        numeral_word |= word.chars().next().is_some_and(is_numeral_start);
-        let mut pos = tag;
-        // Digits that reach jieba were refused as figures (glued to a code or an address):
-        // jieba would tag them `m`; they are code pieces.
-        if pos == TAG_QUANTITY && word.bytes().any(|c| c.is_ascii_digit()) {
-            pos = "eng";
-        }
-        out.push(Word { word, pos, start: offset + start, end: offset + end });
-    };
-    let known = WORD_TAGS.with(|table| {
-        let mut table = table.borrow_mut();
+    let known = WORD_TAGS.with(|tables| {
+        let mut tables = tables.borrow_mut();
         for w in &words {
-            // The word is copied out of the table's key (a 24-byte copy for an inline key)
-            // rather than built again from the text.
-            let (word, tag) = match table.get_key_value(w.word) {
-                Some((word, known)) => (word.clone(), *known),
-                None => {
-                    let alone = tag_alone(w.word);
-                    if table.len() >= WORD_TAGS_MAX {
-                        table.clear();
-                    }
-                    // Words jieba splits on their own are remembered too, so they are not
-                    // tagged alone again on every occurrence.
-                    let word = compact_str::CompactString::from(w.word);
-                    table.insert(word.clone(), alone);
-                    (word, alone)
-                }
-            };
-            match tag {
-                Some(t) => push(out, word, t, w.start, w.end),
-                None => return false,
-            }
+            let Some((word, known)) = tables.lookup(w.word) else { return false };
+            numeral_word |= known.numeral;
+            out.push(Word { word, pos: known.pos, start: offset + w.start, end: offset + w.end });
         }
         true
     });
@@ -360,7 +333,9 @@ fn tag_gap(gap: &str, offset: usize, out: &mut Vec<Word>) {
         // whole gap is tagged the plain way.
         out.truncate(first);
         for t in jieba().tag(gap, true) {
-            push(out, t.word.into(), intern_tag(t.tag), t.start, t.end);
+            let known = Known::of(t.word, intern_tag(t.tag));
+            numeral_word |= known.numeral;
+            out.push(Word { word: t.word.into(), pos: known.pos, start: offset + t.start, end: offset + t.end });
         }
     }
     if numeral_word {
@@ -376,10 +351,104 @@ fn is_numeral_start(c: char) -> bool {
 /// Distinct words whose tag a thread keeps (a cleared table only costs lookups again).
 const WORD_TAGS_MAX: usize = 1 << 18;
 
+/// What a word brings to its token wherever it occurs, worked out once per word and thread.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Known {
+    /// jieba's tag of the word, after the code-digit rule.
+    pos: &'static str,
+    /// Whether the word starts with a Chinese numeral (see `merge_chinese_counts`).
+    numeral: bool,
+}
+
+impl Known {
+    fn of(word: &str, tag: &'static str) -> Known {
+        // Digits that reach jieba were refused as figures (glued to a code or an address):
+        // jieba would tag them `m`; they are code pieces.
+        let pos = if tag == TAG_QUANTITY && word.bytes().any(|c| c.is_ascii_digit()) { "eng" } else { tag };
+        Known { pos, numeral: word.chars().next().is_some_and(is_numeral_start) }
+    }
+}
+
+/// A thread's words with what they bring ([`Known`]), or `None` for a word jieba splits on
+/// its own.
+///
+/// A large share of report tokens are one character (的, 和, punctuation): those are looked
+/// up by code point in a flat array of small indices instead of being hashed and compared.
+#[derive(Default)]
+struct WordTags {
+    /// Words of two or more chars (and single chars past the BMP). Keys inline (up to 24
+    /// bytes, nearly every word): a probe compares the key in the table itself instead of
+    /// following a pointer to it, one cache miss fewer per token.
+    words: rustc_hash::FxHashMap<compact_str::CompactString, Option<Known>>,
+    /// One-char words of the BMP by code point: 0 when not seen yet, else 1 + an index into
+    /// `kinds`. Allocated on first use (64 KiB).
+    chars: Vec<u8>,
+    /// The distinct [`Known`]s of one-char words (a few dozen tags).
+    kinds: Vec<Known>,
+}
+
+impl WordTags {
+    /// The word as a token's text, and what it brings; `None` when jieba would split it alone.
+    #[inline]
+    fn lookup(&mut self, word: &str) -> Option<(compact_str::CompactString, Known)> {
+        if let Some(c) = single_bmp_char(word) {
+            if self.chars.is_empty() {
+                self.chars = vec![0; 1 << 16];
+            }
+            let k = self.chars[c as usize];
+            if k != 0 {
+                return Some((word.into(), self.kinds[k as usize - 1]));
+            }
+            if let Some(known) = tag_alone(word).map(|t| Known::of(word, t)) {
+                let k = match self.kinds.iter().position(|&x| x == known) {
+                    Some(i) => Some(i),
+                    None if self.kinds.len() < u8::MAX as usize => {
+                        self.kinds.push(known);
+                        Some(self.kinds.len() - 1)
+                    }
+                    // More kinds than a byte holds (never on report text): the map keeps it.
+                    None => None,
+                };
+                if let Some(i) = k {
+                    self.chars[c as usize] = i as u8 + 1;
+                    return Some((word.into(), known));
+                }
+            }
+        }
+        // The word is copied out of the table's key (a 24-byte copy for an inline key) rather
+        // than built again from the text.
+        if let Some((word, known)) = self.words.get_key_value(word) {
+            return known.map(|k| (word.clone(), k));
+        }
+        let known = tag_alone(word).map(|t| Known::of(word, t));
+        if self.words.len() >= WORD_TAGS_MAX {
+            self.words.clear();
+        }
+        // Words jieba splits on their own are remembered too, so they are not tagged alone
+        // again on every occurrence.
+        let word = compact_str::CompactString::from(word);
+        self.words.insert(word.clone(), known);
+        known.map(|k| (word, k))
+    }
+}
+
+/// The code point of `word` when it is one character of the Basic Multilingual Plane.
+#[inline]
+fn single_bmp_char(word: &str) -> Option<u16> {
+    let b = word.as_bytes();
+    match *b {
+        [x] => Some(x as u16),
+        [x, y] => Some(((x as u16 & 0x1F) << 6) | (y as u16 & 0x3F)),
+        [x, y, z] => Some(((x as u16 & 0x0F) << 12) | ((y as u16 & 0x3F) << 6) | (z as u16 & 0x3F)),
+        _ => None,
+    }
+    // A two- or three-byte `word` could be two or three ASCII chars, or an ASCII char and a
+    // two-byte one: only a lead byte of the right length makes it one char.
+    .filter(|_| matches!((b.len(), b[0]), (1, 0..0x80) | (2, 0xC0..0xE0) | (3, 0xE0..0xF0)))
+}
+
 thread_local! {
-    // Keys inline (up to 24 bytes, nearly every word): a probe compares the key in the table
-    // itself instead of following a pointer to it, one cache miss fewer per token.
-    static WORD_TAGS: std::cell::RefCell<rustc_hash::FxHashMap<compact_str::CompactString, Option<&'static str>>> = Default::default();
+    static WORD_TAGS: std::cell::RefCell<WordTags> = Default::default();
 }
 
 /// The tag jieba gives `word` when the word is the whole text and stays one word: then the tag
@@ -544,6 +613,21 @@ mod tests {
             }
         }
         assert!(lines > 200, "{lines}");
+    }
+
+    /// The one-char test behind the flat table: exactly the words that are one char of the
+    /// BMP, with that char's code point.
+    #[test]
+    fn single_bmp_char_is_one_char_of_the_bmp() {
+        let cases = ["", "a", "ab", "abc", "abcd", "é", "aé", "éa", "\u{7ff}", "\u{800}", "中", "中a", "a中", "，", "\u{ffff}", "𝟏", "𝟏a", "中文"];
+        for s in cases {
+            let mut it = s.chars();
+            let want = match (it.next(), it.next()) {
+                (Some(c), None) if (c as u32) < 0x1_0000 => Some(c as u32 as u16),
+                _ => None,
+            };
+            assert_eq!(single_bmp_char(s), want, "{s:?}");
+        }
     }
 
     /// Every line of the seeds, and crafted edge cases (other scripts' digits, figures at the
