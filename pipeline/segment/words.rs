@@ -9,6 +9,7 @@ use std::sync::OnceLock;
 use jieba_rs::Jieba;
 use regex::Regex;
 
+use crate::model::Token;
 use crate::units::units;
 
 pub const DOMAIN_DICT: &str = include_str!("../../data/domain_dict.txt");
@@ -224,16 +225,19 @@ pub struct Word {
 /// Segments one sentence into tagged words.
 pub fn words(sentence: &str) -> Vec<Word> {
     let mut out = Vec::new();
-    words_into(sentence, &mut out);
-    out
+    tokens_into(sentence, 0, 0, &mut out);
+    out.into_iter()
+        .map(|t| Word { word: t.word, pos: t.pos, start: t.char_start as usize, end: t.char_end as usize })
+        .collect()
 }
 
-/// [`words`], appending to `out` (offsets stay relative to the sentence), so that a caller
-/// segmenting many sentences reuses one buffer.
-pub fn words_into(sentence: &str, out: &mut Vec<Word>) {
+/// [`words`] as the tokens of sentence `sentence_index`, which starts at char `char_start` of
+/// its document, appended to `out`: the segmenter's tokens are written once, where they stay,
+/// instead of being built as words and copied into tokens.
+pub fn tokens_into(sentence: &str, sentence_index: u32, char_start: u32, out: &mut Vec<Token>) {
     let base = out.len();
     let mut last_byte = 0;
-    let mut last_char = 0;
+    let mut last_char = char_start;
     // Only where a figure's span is found is anything captured: captures would need the
     // slower PikeVM on every sentence.
     for (from, to) in figures(sentence) {
@@ -247,16 +251,20 @@ pub fn words_into(sentence: &str, out: &mut Vec<Word>) {
         }
         let whole = &sentence[from..to];
         let gap = &sentence[last_byte..from];
-        tag_gap(gap, last_char, out);
-        let start = last_char + gap.chars().count();
-        let end = start + whole.chars().count();
+        tag_gap(gap, sentence_index, last_char, out);
+        let start = last_char + gap.chars().count() as u32;
+        let end = start + whole.chars().count() as u32;
         let pos = if is_time(whole) { TAG_TIME } else { TAG_QUANTITY };
-        out.push(Word { word: whole.into(), pos, start, end });
+        out.push(Token { sentence_index, index: 0, word: whole.into(), pos, char_start: start, char_end: end });
         last_byte = to;
         last_char = end;
     }
-    tag_gap(&sentence[last_byte..], last_char, out);
-    debug_assert!(out[base..].windows(2).all(|w| w[0].end == w[1].start));
+    tag_gap(&sentence[last_byte..], sentence_index, last_char, out);
+    // Numbered once the numeral merges are done.
+    for (k, t) in out[base..].iter_mut().enumerate() {
+        t.index = k as u32;
+    }
+    debug_assert!(out[base..].windows(2).all(|w| w[0].char_end == w[1].char_start));
 }
 
 /// A part-of-speech tag as a `&'static str`. jieba's tags come from its dictionary and a
@@ -303,7 +311,9 @@ fn intern_slow(tag: &str) -> &'static str {
     *w.entry(tag.to_string()).or_insert_with(|| Box::leak(tag.to_string().into_boxed_str()))
 }
 
-fn tag_gap(gap: &str, offset: usize, out: &mut Vec<Word>) {
+/// The tokens of `gap`, a piece of sentence `sentence` without figures that starts at char
+/// `offset` of the document (their `index` is set by the caller).
+fn tag_gap(gap: &str, sentence: u32, offset: u32, out: &mut Vec<Token>) {
     if gap.is_empty() {
         return;
     }
@@ -324,7 +334,7 @@ fn tag_gap(gap: &str, offset: usize, out: &mut Vec<Word>) {
         for w in &words {
             let Some((word, known)) = tables.lookup(w.word) else { return false };
             numeral_word |= known.numeral;
-            out.push(Word { word, pos: known.pos, start: offset + w.start, end: offset + w.end });
+            out.push(token(sentence, word, known.pos, offset, w.start, w.end));
         }
         true
     });
@@ -335,12 +345,18 @@ fn tag_gap(gap: &str, offset: usize, out: &mut Vec<Word>) {
         for t in jieba().tag(gap, true) {
             let known = Known::of(t.word, intern_tag(t.tag));
             numeral_word |= known.numeral;
-            out.push(Word { word: t.word.into(), pos: known.pos, start: offset + t.start, end: offset + t.end });
+            out.push(token(sentence, t.word.into(), known.pos, offset, t.start, t.end));
         }
     }
     if numeral_word {
         merge_chinese_counts(out, first);
     }
+}
+
+/// A token of a gap at char `offset`, from jieba's char offsets within the gap.
+#[inline]
+fn token(sentence: u32, word: compact_str::CompactString, pos: &'static str, offset: u32, start: usize, end: usize) -> Token {
+    Token { sentence_index: sentence, index: 0, word, pos, char_start: offset + start as u32, char_end: offset + end as u32 }
 }
 
 /// A Chinese numeral character that can start a count ("三批次", "二千一百").
@@ -474,7 +490,7 @@ fn chinese_numeral_re() -> &'static Regex {
 
 /// jieba's words for a Chinese numeral and its measure word ("三/m 批次/d", "八/m 方面/n",
 /// "四个/m") become one quantity word, as Arabic figures are.
-fn merge_chinese_counts(ws: &mut Vec<Word>, from: usize) {
+fn merge_chinese_counts(ws: &mut Vec<Token>, from: usize) {
     // Every merge starts at a word that begins with a Chinese numeral; most words don't, and
     // the check on the first character spares them the regex.
     let numeral_start = |w: &str| w.chars().next().is_some_and(is_numeral_start);
@@ -491,7 +507,7 @@ fn merge_chinese_counts(ws: &mut Vec<Word>, from: usize) {
         {
             let next = ws.remove(i + 1);
             ws[i].word.push_str(&next.word);
-            ws[i].end = next.end;
+            ws[i].char_end = next.char_end;
         }
         // Most numeral-led words ("一是", "三农") are no count at all: the DFA says so before
         // the slower capturing search runs.
@@ -502,7 +518,7 @@ fn merge_chinese_counts(ws: &mut Vec<Word>, from: usize) {
             } else if i + 1 < ws.len() && is_unit_word(&ws[i + 1].word) {
                 let next = ws.remove(i + 1);
                 ws[i].word.push_str(&next.word);
-                ws[i].end = next.end;
+                ws[i].char_end = next.char_end;
                 ws[i].pos = TAG_QUANTITY;
             }
         }
@@ -594,16 +610,19 @@ mod tests {
                     .collect();
                 for _ in 0..2 {
                     let mut out = Vec::new();
-                    tag_gap(line, 0, &mut out);
+                    // A gap of sentence 3 that starts at char 7 of its document.
+                    tag_gap(line, 3, 7, &mut out);
                     // Compare before the numeral merge and the code-digit rule change anything:
                     // tag_gap applies both, so apply them to jieba's words as well.
-                    let mut want: Vec<Word> = expected
+                    let mut want: Vec<Token> = expected
                         .iter()
-                        .map(|(w, t, a, b)| Word {
+                        .map(|(w, t, a, b)| Token {
+                            sentence_index: 3,
+                            index: 0,
                             word: w.as_str().into(),
                             pos: if *t == TAG_QUANTITY && w.bytes().any(|c| c.is_ascii_digit()) { "eng" } else { t },
-                            start: *a,
-                            end: *b,
+                            char_start: 7 + *a as u32,
+                            char_end: 7 + *b as u32,
                         })
                         .collect();
                     merge_chinese_counts(&mut want, 0);
