@@ -64,52 +64,103 @@ fn probe(word: &str) -> Option<f64> {
 /// jieba's IDF of `word`, or the median where its table has no entry (or jieba, without HMM,
 /// would not keep the word whole, so no entry can be for it).
 pub fn idf(word: &str) -> f64 {
-    with_idf(|idf| idf(word))
-}
-
-thread_local! {
-    static IDF_CACHE: RefCell<FxHashMap<Box<str>, f64>> = RefCell::new(FxHashMap::default());
-}
-
-/// Runs `f` with [`idf`] over this thread's cache, borrowed once for all the words `f` asks
-/// about (a document's candidates) rather than once per word.
-fn with_idf<R>(f: impl FnOnce(&mut dyn FnMut(&str) -> f64) -> R) -> R {
-    IDF_CACHE.with(|c| {
+    CANDIDATES.with(|c| {
         let mut c = c.borrow_mut();
-        let mut idf = |word: &str| {
-            if let Some(v) = c.get(word) {
-                return *v;
-            }
-            // `probe` runs jieba's extractor, which never comes back here.
-            let v = probe(word).unwrap_or_else(median_idf);
-            if c.len() >= IDF_CACHE_WORDS {
-                c.clear();
-            }
-            c.insert(word.into(), v);
-            v
-        };
-        f(&mut idf)
+        let id = c.id(word);
+        c.seen[id].idf
     })
 }
 
+/// A keyword candidate as a thread knows it: its IDF, and its count in the document being
+/// ranked (valid when `doc` is that document's number).
+#[derive(Clone, Copy)]
+struct Seen {
+    idf: f64,
+    count: u64,
+    doc: u64,
+}
+
+/// The candidate words a thread has met, each with its IDF (looked up once per word and
+/// thread) and the counter of the document at hand: one hash lookup per candidate token
+/// both counts the word and finds its IDF, where a per-document count table and then an IDF
+/// table took two.
+#[derive(Default)]
+struct Candidates {
+    ids: FxHashMap<Box<str>, u32>,
+    seen: Vec<Seen>,
+    /// Documents ranked on this thread (the number of the one at hand).
+    doc: u64,
+}
+
+impl Candidates {
+    /// The index in `seen` of `word`, looked up (and its IDF with it) the first time.
+    fn id(&mut self, word: &str) -> usize {
+        if let Some(&id) = self.ids.get(word) {
+            return id as usize;
+        }
+        // `probe` runs jieba's extractor, which never comes back here.
+        let idf = probe(word).unwrap_or_else(median_idf);
+        let id = self.seen.len();
+        self.seen.push(Seen { idf, count: 0, doc: 0 });
+        self.ids.insert(word.into(), id as u32);
+        id
+    }
+}
+
+thread_local! {
+    static CANDIDATES: RefCell<Candidates> = RefCell::new(Candidates::default());
+}
+
+/// Whether `pos` is one of [`KEYWORD_POS`] (test `keyword_pos_is_the_list` holds the two
+/// together), matched by its bytes.
+fn is_keyword_pos(pos: &str) -> bool {
+    matches!(pos, "n" | "nz" | "ns" | "nt" | "nr" | "vn" | "l")
+}
+
 fn is_candidate(t: &Token) -> bool {
-    KEYWORD_POS.contains(&t.pos)
-        && t.char_end - t.char_start >= 2
-        && t.word.chars().any(|c| !c.is_ascii_digit() && !c.is_ascii_punctuation())
+    // Cheapest tests first: most tokens are one character long, and a tag is matched by its
+    // bytes rather than compared with each of the list's strings in turn. A non-ASCII byte
+    // is never an ASCII digit or punctuation, so the bytes answer as the chars would.
+    t.char_end - t.char_start >= 2
+        && is_keyword_pos(t.pos)
+        && t.word.bytes().any(|b| !b.is_ascii_digit() && !b.is_ascii_punctuation())
 }
 
 /// The top keywords of a document, from its tokens.
 pub fn keywords(tokens: &[Token]) -> Vec<Keyword> {
-    // Sized once: report text has about one distinct candidate per eight tokens, and a map
-    // grown from empty rehashes every entry each time it doubles. (The order of the map does
-    // not reach the result: the list is sorted by a total order below.)
-    let mut tf: FxHashMap<&str, u64> = FxHashMap::with_capacity_and_hasher(tokens.len() / 8, Default::default());
-    for t in tokens.iter().filter(|t| is_candidate(t)) {
-        *tf.entry(t.word.as_str()).or_default() += 1;
-    }
-    let total: u64 = tf.values().sum();
-    let mut all: Vec<(f64, &str)> =
-        with_idf(|idf| tf.into_iter().map(|(w, n)| (n as f64 * idf(w) / total as f64, w)).collect());
+    CANDIDATES.with(|c| {
+        let mut c = c.borrow_mut();
+        // Cleared between documents only, so no count of the document at hand is lost.
+        if c.seen.len() >= IDF_CACHE_WORDS {
+            *c = Candidates { doc: c.doc, ..Default::default() };
+        }
+        c.doc += 1;
+        let doc = c.doc;
+        // The document's distinct candidates, each with its index in `seen`.
+        let mut distinct: Vec<(u32, &str)> = Vec::with_capacity(tokens.len() / 8);
+        for t in tokens.iter().filter(|t| is_candidate(t)) {
+            let id = c.id(&t.word);
+            let seen = &mut c.seen[id];
+            if seen.doc != doc {
+                *seen = Seen { doc, count: 0, ..*seen };
+                distinct.push((id as u32, t.word.as_str()));
+            }
+            seen.count += 1;
+        }
+        let total: u64 = distinct.iter().map(|&(id, _)| c.seen[id as usize].count).sum();
+        let all: Vec<(f64, &str)> = distinct
+            .iter()
+            .map(|&(id, w)| {
+                let s = c.seen[id as usize];
+                (s.count as f64 * s.idf / total as f64, w)
+            })
+            .collect();
+        best(all)
+    })
+}
+
+/// The best [`TOP_K`] of `all`, ranked.
+fn best(mut all: Vec<(f64, &str)>) -> Vec<Keyword> {
     // Best first: weight descending, then keyword. Keywords are distinct, so this order is
     // total and taking the best TOP_K before sorting them gives the same list as sorting all.
     let order = |a: &(f64, &str), b: &(f64, &str)| b.0.total_cmp(&a.0).then_with(|| a.1.cmp(b.1));
@@ -171,6 +222,62 @@ mod tests {
         for k in &ours {
             let t = theirs.iter().find(|t| t.keyword == k.keyword).unwrap_or_else(|| panic!("{} not in {theirs:?}", k.keyword));
             assert!((t.weight - k.weight).abs() < 1e-9, "{}: ours {} jieba {}", k.keyword, k.weight, t.weight);
+        }
+    }
+
+    /// The ranking as it was, with a count table per document and a per-thread IDF table:
+    /// the reference the one-lookup ranking is held to.
+    fn keywords_by_tables(tokens: &[Token]) -> Vec<Keyword> {
+        let mut tf: FxHashMap<&str, u64> = FxHashMap::default();
+        let candidate = |t: &Token| {
+            KEYWORD_POS.contains(&t.pos)
+                && t.char_end - t.char_start >= 2
+                && t.word.chars().any(|c| !c.is_ascii_digit() && !c.is_ascii_punctuation())
+        };
+        for t in tokens.iter().filter(|t| candidate(t)) {
+            *tf.entry(t.word.as_str()).or_default() += 1;
+        }
+        let total: u64 = tf.values().sum();
+        let idf = |w: &str| probe(w).unwrap_or_else(median_idf);
+        best(tf.into_iter().map(|(w, n)| (n as f64 * idf(w) / total as f64, w)).collect())
+    }
+
+    /// Every seed, as a document of its own and all together, ranked in turns so that the
+    /// per-thread table carries words from one document to the next: the same keywords and
+    /// weights, bit for bit, as the two-table ranking.
+    #[test]
+    fn one_lookup_ranking_matches_the_tables_on_the_seeds() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("seeds");
+        let mut docs: Vec<Vec<Token>> = Vec::new();
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let text = std::fs::read_to_string(entry.unwrap().path()).unwrap_or_default();
+            docs.push(text.lines().flat_map(tokens).collect());
+        }
+        docs.push(docs.concat());
+        docs.push(Vec::new());
+        let mut ranked = 0;
+        for _ in 0..2 {
+            for d in &docs {
+                let k = keywords(d);
+                assert_eq!(k, keywords_by_tables(d));
+                assert!(k.iter().zip(keywords_by_tables(d)).all(|(a, b)| a.weight.to_bits() == b.weight.to_bits()));
+                ranked += k.len();
+            }
+        }
+        assert!(ranked > 100, "{ranked}");
+    }
+
+    #[test]
+    fn keyword_pos_is_the_list() {
+        let mut tags: Vec<&str> = vec!["", "N", "n ", "nn", "nrt", "nrfg", "ng", "v", "vd", "a", "m", "t", "eng", "x", "uj", "ll", "lv"];
+        tags.extend(KEYWORD_POS);
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("seeds");
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let text = std::fs::read_to_string(entry.unwrap().path()).unwrap_or_default();
+            tags.extend(text.lines().flat_map(tokens).map(|t| t.pos));
+        }
+        for t in tags {
+            assert_eq!(is_keyword_pos(t), KEYWORD_POS.contains(&t), "{t:?}");
         }
     }
 

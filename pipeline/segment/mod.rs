@@ -4,7 +4,7 @@ pub mod keywords;
 pub mod sentences;
 pub mod words;
 
-use crate::model::{Document, Sentence, Stage, Token};
+use crate::model::{Document, Sentence, Stage};
 
 pub const STAGE: &str = "segment";
 
@@ -31,24 +31,13 @@ impl Stage for Segmenter {
         // once, the token vector is not copied over and over as it grows.
         let mut sents = Vec::with_capacity(kept_bytes / 40 + 1);
         let mut toks = Vec::with_capacity(kept_bytes / 5 + 16);
-        // Reused across sentences.
-        let mut words_buf: Vec<words::Word> = Vec::new();
         for p in doc.paragraphs.iter().filter(|p| p.is_kept()) {
             let base = p.char_start.expect("normalize ran before segment");
             for sentences::Span { bytes: (x, y), chars: (a, b) } in sentences::split_text(&p.text) {
                 let text = &p.text[x..y];
                 let index = sents.len() as u32;
                 let cs = base + a as u32;
-                words_buf.clear();
-                words::words_into(text, &mut words_buf);
-                toks.extend(words_buf.drain(..).enumerate().map(|(k, w)| Token {
-                    sentence_index: index,
-                    index: k as u32,
-                    word: w.word,
-                    pos: w.pos,
-                    char_start: cs + w.start as u32,
-                    char_end: cs + w.end as u32,
-                }));
+                words::tokens_into(text, index, cs, &mut toks);
                 sents.push(Sentence {
                     index,
                     paragraph_index: p.index,

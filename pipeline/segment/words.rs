@@ -9,6 +9,7 @@ use std::sync::OnceLock;
 use jieba_rs::Jieba;
 use regex::Regex;
 
+use crate::model::Token;
 use crate::units::units;
 
 pub const DOMAIN_DICT: &str = include_str!("../../data/domain_dict.txt");
@@ -172,6 +173,10 @@ fn figures(sentence: &str) -> impl Iterator<Item = (usize, usize)> + '_ {
     std::iter::from_fn(move || {
         while at < sentence.len() {
             let (start, len) = next_figure_start(starts, sentence, at)?;
+            if len == 3 && !may_go_on(&sentence[start..]) {
+                at = start + len;
+                continue;
+            }
             if let Some(m) = re.find(&sentence[start..]) {
                 // No branch of the pattern matches the empty string, so the search moves on.
                 at = start + m.end();
@@ -181,6 +186,21 @@ fn figures(sentence: &str) -> impl Iterator<Item = (usize, usize)> + '_ {
         }
         None
     })
+}
+
+/// Whether a figure can start at the beginning of `rest`, as far as its first two chars tell.
+/// The branches of [`figure_pattern`] that begin with a Chinese character (百/千/万分之…,
+/// 三分之一, 一九五三年, 翻一番) all go on with 分 or a Chinese numeral, so 一 in 进一步 or
+/// 三 in 三农 is passed over without running the regex; a figure starting with a digit may go
+/// on with anything. (Test `figure_scan_matches_find_iter` holds the scan to `find_iter`.)
+#[inline]
+fn may_go_on(rest: &str) -> bool {
+    let mut cs = rest.chars();
+    let first = cs.next();
+    if !matches!(first, Some('百' | '千' | '万' | '一' | '二' | '两' | '三' | '四' | '五' | '六' | '七' | '八' | '九' | '十' | '翻')) {
+        return true;
+    }
+    matches!(cs.next(), Some('分' | '〇' | '○' | '零' | '一' | '二' | '两' | '三' | '四' | '五' | '六' | '七' | '八' | '九' | '十'))
 }
 
 /// The figure pattern: numbers with their unit, shares, ranges and dates.
@@ -224,16 +244,19 @@ pub struct Word {
 /// Segments one sentence into tagged words.
 pub fn words(sentence: &str) -> Vec<Word> {
     let mut out = Vec::new();
-    words_into(sentence, &mut out);
-    out
+    tokens_into(sentence, 0, 0, &mut out);
+    out.into_iter()
+        .map(|t| Word { word: t.word, pos: t.pos, start: t.char_start as usize, end: t.char_end as usize })
+        .collect()
 }
 
-/// [`words`], appending to `out` (offsets stay relative to the sentence), so that a caller
-/// segmenting many sentences reuses one buffer.
-pub fn words_into(sentence: &str, out: &mut Vec<Word>) {
+/// [`words`] as the tokens of sentence `sentence_index`, which starts at char `char_start` of
+/// its document, appended to `out`: the segmenter's tokens are written once, where they stay,
+/// instead of being built as words and copied into tokens.
+pub fn tokens_into(sentence: &str, sentence_index: u32, char_start: u32, out: &mut Vec<Token>) {
     let base = out.len();
     let mut last_byte = 0;
-    let mut last_char = 0;
+    let mut last_char = char_start;
     // Only where a figure's span is found is anything captured: captures would need the
     // slower PikeVM on every sentence.
     for (from, to) in figures(sentence) {
@@ -247,16 +270,20 @@ pub fn words_into(sentence: &str, out: &mut Vec<Word>) {
         }
         let whole = &sentence[from..to];
         let gap = &sentence[last_byte..from];
-        tag_gap(gap, last_char, out);
-        let start = last_char + gap.chars().count();
-        let end = start + whole.chars().count();
+        tag_gap(gap, sentence_index, last_char, out);
+        let start = last_char + gap.chars().count() as u32;
+        let end = start + whole.chars().count() as u32;
         let pos = if is_time(whole) { TAG_TIME } else { TAG_QUANTITY };
-        out.push(Word { word: whole.into(), pos, start, end });
+        out.push(Token { sentence_index, index: 0, word: whole.into(), pos, char_start: start, char_end: end });
         last_byte = to;
         last_char = end;
     }
-    tag_gap(&sentence[last_byte..], last_char, out);
-    debug_assert!(out[base..].windows(2).all(|w| w[0].end == w[1].start));
+    tag_gap(&sentence[last_byte..], sentence_index, last_char, out);
+    // Numbered once the numeral merges are done.
+    for (k, t) in out[base..].iter_mut().enumerate() {
+        t.index = k as u32;
+    }
+    debug_assert!(out[base..].windows(2).all(|w| w[0].char_end == w[1].char_start));
 }
 
 /// A part-of-speech tag as a `&'static str`. jieba's tags come from its dictionary and a
@@ -303,7 +330,9 @@ fn intern_slow(tag: &str) -> &'static str {
     *w.entry(tag.to_string()).or_insert_with(|| Box::leak(tag.to_string().into_boxed_str()))
 }
 
-fn tag_gap(gap: &str, offset: usize, out: &mut Vec<Word>) {
+/// The tokens of `gap`, a piece of sentence `sentence` without figures that starts at char
+/// `offset` of the document (their `index` is set by the caller).
+fn tag_gap(gap: &str, sentence: u32, offset: u32, out: &mut Vec<Token>) {
     if gap.is_empty() {
         return;
     }
@@ -319,39 +348,12 @@ fn tag_gap(gap: &str, offset: usize, out: &mut Vec<Word>) {
     // Whether any word starts with a Chinese numeral: only then can `merge_chinese_counts`
     // change anything (most gaps have none, and the merge pass is skipped).
     let mut numeral_word = false;
-    let mut push = |out: &mut Vec<Word>, word: compact_str::CompactString, tag: &'static str, start: usize, end: usize| {
-        numeral_word |= word.chars().next().is_some_and(is_numeral_start);
-        let mut pos = tag;
-        // Digits that reach jieba were refused as figures (glued to a code or an address):
-        // jieba would tag them `m`; they are code pieces.
-        if pos == TAG_QUANTITY && word.bytes().any(|c| c.is_ascii_digit()) {
-            pos = "eng";
-        }
-        out.push(Word { word, pos, start: offset + start, end: offset + end });
-    };
-    let known = WORD_TAGS.with(|table| {
-        let mut table = table.borrow_mut();
+    let known = WORD_TAGS.with(|tables| {
+        let mut tables = tables.borrow_mut();
         for w in &words {
-            // The word is copied out of the table's key (a 24-byte copy for an inline key)
-            // rather than built again from the text.
-            let (word, tag) = match table.get_key_value(w.word) {
-                Some((word, known)) => (word.clone(), *known),
-                None => {
-                    let alone = tag_alone(w.word);
-                    if table.len() >= WORD_TAGS_MAX {
-                        table.clear();
-                    }
-                    // Words jieba splits on their own are remembered too, so they are not
-                    // tagged alone again on every occurrence.
-                    let word = compact_str::CompactString::from(w.word);
-                    table.insert(word.clone(), alone);
-                    (word, alone)
-                }
-            };
-            match tag {
-                Some(t) => push(out, word, t, w.start, w.end),
-                None => return false,
-            }
+            let Some((word, known)) = tables.lookup(w.word) else { return false };
+            numeral_word |= known.numeral;
+            out.push(token(sentence, word, known.pos, offset, w.start, w.end));
         }
         true
     });
@@ -360,12 +362,20 @@ fn tag_gap(gap: &str, offset: usize, out: &mut Vec<Word>) {
         // whole gap is tagged the plain way.
         out.truncate(first);
         for t in jieba().tag(gap, true) {
-            push(out, t.word.into(), intern_tag(t.tag), t.start, t.end);
+            let known = Known::of(t.word, intern_tag(t.tag));
+            numeral_word |= known.numeral;
+            out.push(token(sentence, t.word.into(), known.pos, offset, t.start, t.end));
         }
     }
     if numeral_word {
         merge_chinese_counts(out, first);
     }
+}
+
+/// A token of a gap at char `offset`, from jieba's char offsets within the gap.
+#[inline]
+fn token(sentence: u32, word: compact_str::CompactString, pos: &'static str, offset: u32, start: usize, end: usize) -> Token {
+    Token { sentence_index: sentence, index: 0, word, pos, char_start: offset + start as u32, char_end: offset + end as u32 }
 }
 
 /// A Chinese numeral character that can start a count ("三批次", "二千一百").
@@ -376,10 +386,104 @@ fn is_numeral_start(c: char) -> bool {
 /// Distinct words whose tag a thread keeps (a cleared table only costs lookups again).
 const WORD_TAGS_MAX: usize = 1 << 18;
 
+/// What a word brings to its token wherever it occurs, worked out once per word and thread.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Known {
+    /// jieba's tag of the word, after the code-digit rule.
+    pos: &'static str,
+    /// Whether the word starts with a Chinese numeral (see `merge_chinese_counts`).
+    numeral: bool,
+}
+
+impl Known {
+    fn of(word: &str, tag: &'static str) -> Known {
+        // Digits that reach jieba were refused as figures (glued to a code or an address):
+        // jieba would tag them `m`; they are code pieces.
+        let pos = if tag == TAG_QUANTITY && word.bytes().any(|c| c.is_ascii_digit()) { "eng" } else { tag };
+        Known { pos, numeral: word.chars().next().is_some_and(is_numeral_start) }
+    }
+}
+
+/// A thread's words with what they bring ([`Known`]), or `None` for a word jieba splits on
+/// its own.
+///
+/// A large share of report tokens are one character (的, 和, punctuation): those are looked
+/// up by code point in a flat array of small indices instead of being hashed and compared.
+#[derive(Default)]
+struct WordTags {
+    /// Words of two or more chars (and single chars past the BMP). Keys inline (up to 24
+    /// bytes, nearly every word): a probe compares the key in the table itself instead of
+    /// following a pointer to it, one cache miss fewer per token.
+    words: rustc_hash::FxHashMap<compact_str::CompactString, Option<Known>>,
+    /// One-char words of the BMP by code point: 0 when not seen yet, else 1 + an index into
+    /// `kinds`. Allocated on first use (64 KiB).
+    chars: Vec<u8>,
+    /// The distinct [`Known`]s of one-char words (a few dozen tags).
+    kinds: Vec<Known>,
+}
+
+impl WordTags {
+    /// The word as a token's text, and what it brings; `None` when jieba would split it alone.
+    #[inline]
+    fn lookup(&mut self, word: &str) -> Option<(compact_str::CompactString, Known)> {
+        if let Some(c) = single_bmp_char(word) {
+            if self.chars.is_empty() {
+                self.chars = vec![0; 1 << 16];
+            }
+            let k = self.chars[c as usize];
+            if k != 0 {
+                return Some((word.into(), self.kinds[k as usize - 1]));
+            }
+            if let Some(known) = tag_alone(word).map(|t| Known::of(word, t)) {
+                let k = match self.kinds.iter().position(|&x| x == known) {
+                    Some(i) => Some(i),
+                    None if self.kinds.len() < u8::MAX as usize => {
+                        self.kinds.push(known);
+                        Some(self.kinds.len() - 1)
+                    }
+                    // More kinds than a byte holds (never on report text): the map keeps it.
+                    None => None,
+                };
+                if let Some(i) = k {
+                    self.chars[c as usize] = i as u8 + 1;
+                    return Some((word.into(), known));
+                }
+            }
+        }
+        // The word is copied out of the table's key (a 24-byte copy for an inline key) rather
+        // than built again from the text.
+        if let Some((word, known)) = self.words.get_key_value(word) {
+            return known.map(|k| (word.clone(), k));
+        }
+        let known = tag_alone(word).map(|t| Known::of(word, t));
+        if self.words.len() >= WORD_TAGS_MAX {
+            self.words.clear();
+        }
+        // Words jieba splits on their own are remembered too, so they are not tagged alone
+        // again on every occurrence.
+        let word = compact_str::CompactString::from(word);
+        self.words.insert(word.clone(), known);
+        known.map(|k| (word, k))
+    }
+}
+
+/// The code point of `word` when it is one character of the Basic Multilingual Plane.
+#[inline]
+fn single_bmp_char(word: &str) -> Option<u16> {
+    let b = word.as_bytes();
+    match *b {
+        [x] => Some(x as u16),
+        [x, y] => Some(((x as u16 & 0x1F) << 6) | (y as u16 & 0x3F)),
+        [x, y, z] => Some(((x as u16 & 0x0F) << 12) | ((y as u16 & 0x3F) << 6) | (z as u16 & 0x3F)),
+        _ => None,
+    }
+    // A two- or three-byte `word` could be two or three ASCII chars, or an ASCII char and a
+    // two-byte one: only a lead byte of the right length makes it one char.
+    .filter(|_| matches!((b.len(), b[0]), (1, 0..0x80) | (2, 0xC0..0xE0) | (3, 0xE0..0xF0)))
+}
+
 thread_local! {
-    // Keys inline (up to 24 bytes, nearly every word): a probe compares the key in the table
-    // itself instead of following a pointer to it, one cache miss fewer per token.
-    static WORD_TAGS: std::cell::RefCell<rustc_hash::FxHashMap<compact_str::CompactString, Option<&'static str>>> = Default::default();
+    static WORD_TAGS: std::cell::RefCell<WordTags> = Default::default();
 }
 
 /// The tag jieba gives `word` when the word is the whole text and stays one word: then the tag
@@ -405,7 +509,7 @@ fn chinese_numeral_re() -> &'static Regex {
 
 /// jieba's words for a Chinese numeral and its measure word ("三/m 批次/d", "八/m 方面/n",
 /// "四个/m") become one quantity word, as Arabic figures are.
-fn merge_chinese_counts(ws: &mut Vec<Word>, from: usize) {
+fn merge_chinese_counts(ws: &mut Vec<Token>, from: usize) {
     // Every merge starts at a word that begins with a Chinese numeral; most words don't, and
     // the check on the first character spares them the regex.
     let numeral_start = |w: &str| w.chars().next().is_some_and(is_numeral_start);
@@ -422,7 +526,7 @@ fn merge_chinese_counts(ws: &mut Vec<Word>, from: usize) {
         {
             let next = ws.remove(i + 1);
             ws[i].word.push_str(&next.word);
-            ws[i].end = next.end;
+            ws[i].char_end = next.char_end;
         }
         // Most numeral-led words ("一是", "三农") are no count at all: the DFA says so before
         // the slower capturing search runs.
@@ -433,7 +537,7 @@ fn merge_chinese_counts(ws: &mut Vec<Word>, from: usize) {
             } else if i + 1 < ws.len() && is_unit_word(&ws[i + 1].word) {
                 let next = ws.remove(i + 1);
                 ws[i].word.push_str(&next.word);
-                ws[i].end = next.end;
+                ws[i].char_end = next.char_end;
                 ws[i].pos = TAG_QUANTITY;
             }
         }
@@ -525,16 +629,19 @@ mod tests {
                     .collect();
                 for _ in 0..2 {
                     let mut out = Vec::new();
-                    tag_gap(line, 0, &mut out);
+                    // A gap of sentence 3 that starts at char 7 of its document.
+                    tag_gap(line, 3, 7, &mut out);
                     // Compare before the numeral merge and the code-digit rule change anything:
                     // tag_gap applies both, so apply them to jieba's words as well.
-                    let mut want: Vec<Word> = expected
+                    let mut want: Vec<Token> = expected
                         .iter()
-                        .map(|(w, t, a, b)| Word {
+                        .map(|(w, t, a, b)| Token {
+                            sentence_index: 3,
+                            index: 0,
                             word: w.as_str().into(),
                             pos: if *t == TAG_QUANTITY && w.bytes().any(|c| c.is_ascii_digit()) { "eng" } else { t },
-                            start: *a,
-                            end: *b,
+                            char_start: 7 + *a as u32,
+                            char_end: 7 + *b as u32,
                         })
                         .collect();
                     merge_chinese_counts(&mut want, 0);
@@ -544,6 +651,21 @@ mod tests {
             }
         }
         assert!(lines > 200, "{lines}");
+    }
+
+    /// The one-char test behind the flat table: exactly the words that are one char of the
+    /// BMP, with that char's code point.
+    #[test]
+    fn single_bmp_char_is_one_char_of_the_bmp() {
+        let cases = ["", "a", "ab", "abc", "abcd", "é", "aé", "éa", "\u{7ff}", "\u{800}", "中", "中a", "a中", "，", "\u{ffff}", "𝟏", "𝟏a", "中文"];
+        for s in cases {
+            let mut it = s.chars();
+            let want = match (it.next(), it.next()) {
+                (Some(c), None) if (c as u32) < 0x1_0000 => Some(c as u32 as u16),
+                _ => None,
+            };
+            assert_eq!(single_bmp_char(s), want, "{s:?}");
+        }
     }
 
     /// Every line of the seeds, and crafted edge cases (other scripts' digits, figures at the
@@ -584,6 +706,8 @@ mod tests {
             "S309改造", "…/202501/23/30", "a1", "1a", "v2.0", "x=1&y=2", "统一部署进一步三批次", "四个方面", "七八九十",
             "２０２２年增长８.２%", "٣٤٥亿元", "१२३", "①②③", "½", "𝟏𝟐𝟑万元", "〇○零", "十一五规划", "第1名,第一名",
             "一二两三四五六七八九十百千万分之一", "一百分之二十", "二十分之", "1.", ".5", "1.5.6", "20220年", "192年", "1920年",
+            "十分重要", "万分之", "百分百", "千分之五", "翻番", "翻三番", "翻二十", "一〇二〇年", "二○二二年", "二零二二年", "一",
+            "十", "进一步", "三农", "两个百分点", "三分之", "三分", "一二三四年", "九九九九年", "十分之一点五", "万一", "〇〇",
         ];
         lines.extend(crafted.iter().map(|s| s.to_string()));
         let time_re = Regex::new(&format!("^(?:{TIME_PATTERN})$")).unwrap();
