@@ -149,6 +149,10 @@ pub fn prepare(line: &str, simplify: &dyn Fn(&str) -> String) -> String {
         gloss::strip(&line.chars().collect::<Vec<_>>()).into_iter().for_each(|c| push_prepared(&mut s, c));
         return simplify(&join_letter_spacing(&s));
     }
+    // Most head lines are plain throughout: the line itself is the prepared text.
+    if all_plain(line) {
+        return simplify(line);
+    }
     // Runs of chars the step leaves alone are copied as slices.
     let mut s = String::new();
     let mut run = 0;
@@ -167,7 +171,6 @@ pub fn prepare(line: &str, simplify: &dyn Fn(&str) -> String) -> String {
         spaced |= c == '|' || width::is_space(c);
         push_prepared(&mut s, c);
     }
-    // Most head lines are plain throughout: the line itself is the prepared text.
     if run == 0 {
         return simplify(line);
     }
@@ -177,6 +180,67 @@ pub fn prepare(line: &str, simplify: &dyn Fn(&str) -> String) -> String {
     } else {
         simplify(&s)
     }
+}
+
+/// Whether every char of `s` is one [`prepare`] leaves alone: [`width::is_plain`] and not a
+/// table bar. Read from the bytes, without decoding (as `width::has_space` does): the chars
+/// that are not plain are told by their lead byte and at most two bytes after it, and a lead
+/// byte never occurs inside another char. Blocks of 32 positions are folded without
+/// branching, which the compiler vectorises.
+fn all_plain(s: &str) -> bool {
+    let b = s.as_bytes();
+    let not_plain = |x: u8, y: u8, z: u8| -> bool {
+        // ASCII controls and space, the bar, DEL.
+        (x < 0x21) | (x == b'|') | (x == 0x7F)
+            // U+0080–U+00A0, U+00AD (soft hyphen).
+            | ((x == 0xC2) & ((y < 0xA1) | (y == 0xAD)))
+            // U+1680–U+1FFF.
+            | ((x == 0xE1) & (y >= 0x9A))
+            // U+2000–U+2FFF but the quotes and dashes U+2010–U+2027.
+            | ((x == 0xE2) & !((y == 0x80) & (z >= 0x90) & (z <= 0xA7)))
+            // U+3000 (ideographic space).
+            | ((x == 0xE3) & (y == 0x80) & (z == 0x80))
+            // U+FEFF; U+FF03–U+FF3A that narrow (digits, letters, ％．＋－／＝＜＞＆＃＠);
+            // U+FF41–U+FF5A; U+FFF0–U+FFFF.
+            | ((x == 0xEF)
+                & (((y == 0xBB) & (z == 0xBF))
+                    | ((y == 0xBC)
+                        & (z >= 0x83)
+                        & (z <= 0xBA)
+                        & (z != 0x84)
+                        & (z != 0x87)
+                        & (z != 0x88)
+                        & (z != 0x89)
+                        & (z != 0x8A)
+                        & (z != 0x8C)
+                        & (z != 0x9A)
+                        & (z != 0x9B)
+                        & (z != 0x9F))
+                    | ((y == 0xBD) & (z >= 0x81) & (z <= 0x9A))
+                    | ((y == 0xBF) & (z >= 0xB0))))
+            // Beyond the BMP.
+            | (x >= 0xF0)
+    };
+    const BLOCK: usize = 32;
+    let mut i = 0;
+    while i + BLOCK + 2 <= b.len() {
+        let (x, y, z) = (&b[i..i + BLOCK], &b[i + 1..i + BLOCK + 1], &b[i + 2..i + BLOCK + 2]);
+        let mut acc = 0u8;
+        for k in 0..BLOCK {
+            acc |= not_plain(x[k], y[k], z[k]) as u8;
+        }
+        if acc != 0 {
+            return false;
+        }
+        i += BLOCK;
+    }
+    while i < b.len() {
+        if not_plain(b[i], b.get(i + 1).copied().unwrap_or(0), b.get(i + 2).copied().unwrap_or(0)) {
+            return false;
+        }
+        i += 1;
+    }
+    true
 }
 
 /// One char of a header line as [`prepare`] writes it: table bars and odd spaces as spaces,
@@ -677,6 +741,27 @@ mod tests {
                 assert!(c.is_ascii_alphabetic(), "a label ends with {c:?}");
             }
         }
+    }
+
+    /// The byte test agrees with the char test on every char, alone and at every place of a
+    /// 32-byte block (the last positions of a block read the next one's bytes).
+    #[test]
+    fn all_plain_agrees_with_a_char_test() {
+        let plain = |c: char| c != '|' && width::is_plain(c);
+        let tail = "告".repeat(15);
+        for c in (0..0x11_0000).filter_map(char::from_u32) {
+            for s in [c.to_string(), format!("甲{c}乙"), format!("ab{c}{tail}")] {
+                assert_eq!(all_plain(&s), plain(c), "{c:?} in {s:?}");
+            }
+        }
+        for pad in 25..40 {
+            for c in (0..0x3100).chain(0xFEF0..0x10000).filter_map(char::from_u32) {
+                let s = format!("{}{c}{tail}", "a".repeat(pad));
+                assert_eq!(all_plain(&s), plain(c), "{c:?} in {s:?}");
+            }
+        }
+        assert!(all_plain("政府工作报告，“两战赢”——2023年·工作：（一）！？；"));
+        assert!(!all_plain("政府\u{3000}工作") && !all_plain("２０２３") && !all_plain("a|b"));
     }
 
     #[test]
