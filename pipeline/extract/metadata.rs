@@ -300,7 +300,6 @@ fn may_hold_label(prepared: &str) -> bool {
 
 /// Label/value pairs of a prepared line, with whether the line is nothing but such pairs.
 fn label_pairs(prepared: &str) -> (Vec<(String, String)>, bool) {
-    let r = rules();
     if !may_hold_label(prepared) {
         return (Vec::new(), false);
     }
