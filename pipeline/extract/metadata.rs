@@ -62,6 +62,9 @@ struct Rules {
     title_re: Regex,
     /// A speaker's role without its office ("海曙区人民政府区长" → 海曙区).
     strip_re: Regex,
+    /// The chars a label can end with, as `label_re` matches them (case-folded): ranges of
+    /// code points, for [`may_hold_label`].
+    label_ends: Vec<(char, char)>,
 }
 
 fn rules() -> &'static Rules {
@@ -96,7 +99,16 @@ fn rules() -> &'static Rules {
         ))
         .expect("title regex");
         let strip_re = Regex::new(&format!(r"^(\p{{Han}}+?(?:{units}))(?:人民政府)?(?:代理|代|副)?\p{{Han}}{{2}}$")).expect("role regex");
-        Rules { words, label_re, field_of, speaker_re, at_re, title_re, strip_re }
+        // The last chars of the labels as the regex reads them: `(?i)` folds case (s also
+        // matches ſ), so the class is folded by the regex parser itself.
+        let ends: String = labels.iter().filter_map(|(l, _)| l.chars().last()).map(|c| regex::escape(&c.to_string())).collect();
+        let label_ends = match regex_syntax::Parser::new().parse(&format!("(?i)[{ends}]")).expect("label ends parse").kind() {
+            regex_syntax::hir::HirKind::Class(regex_syntax::hir::Class::Unicode(class)) => {
+                class.ranges().iter().map(|r| (r.start(), r.end())).collect()
+            }
+            other => panic!("label ends are a class of chars, not {other:?}"),
+        };
+        Rules { words, label_re, field_of, speaker_re, at_re, title_re, strip_re, label_ends }
     })
 }
 
@@ -132,26 +144,103 @@ pub fn join_letter_spacing(s: &str) -> String {
 pub fn prepare(line: &str, simplify: &dyn Fn(&str) -> String) -> String {
     // A gloss needs a parenthesis and a tone-marked vowel; nearly every line lacks one and
     // skips the char buffer.
-    let s = if gloss::may_hold(line) {
+    if gloss::may_hold(line) {
         let mut s = String::with_capacity(line.len());
         gloss::strip(&line.chars().collect::<Vec<_>>()).into_iter().for_each(|c| push_prepared(&mut s, c));
-        s
-    } else {
-        // Runs of chars the step leaves alone are copied as slices.
-        let mut s = String::with_capacity(line.len());
-        let mut run = 0;
-        for (i, c) in line.char_indices() {
-            if c != '|' && width::is_plain(c) {
-                continue;
-            }
-            s.push_str(&line[run..i]);
-            run = i + c.len_utf8();
-            push_prepared(&mut s, c);
+        return simplify(&join_letter_spacing(&s));
+    }
+    // Most head lines are plain throughout: the line itself is the prepared text.
+    if all_plain(line) {
+        return simplify(line);
+    }
+    // Runs of chars the step leaves alone are copied as slices.
+    let mut s = String::new();
+    let mut run = 0;
+    // Whether a space was written: plain chars are no spaces, and every space char is
+    // written as ' ', so a line without one has no letter-spacing to join.
+    let mut spaced = false;
+    for (i, c) in line.char_indices() {
+        if c != '|' && width::is_plain(c) {
+            continue;
         }
-        s.push_str(&line[run..]);
-        s
+        if run == 0 && s.is_empty() {
+            s.reserve(line.len());
+        }
+        s.push_str(&line[run..i]);
+        run = i + c.len_utf8();
+        spaced |= c == '|' || width::is_space(c);
+        push_prepared(&mut s, c);
+    }
+    if run == 0 {
+        return simplify(line);
+    }
+    s.push_str(&line[run..]);
+    if spaced {
+        simplify(&join_letter_spacing(&s))
+    } else {
+        simplify(&s)
+    }
+}
+
+/// Whether every char of `s` is one [`prepare`] leaves alone: [`width::is_plain`] and not a
+/// table bar. Read from the bytes, without decoding (as `width::has_space` does): the chars
+/// that are not plain are told by their lead byte and at most two bytes after it, and a lead
+/// byte never occurs inside another char. Blocks of 32 positions are folded without
+/// branching, which the compiler vectorises.
+fn all_plain(s: &str) -> bool {
+    let b = s.as_bytes();
+    let not_plain = |x: u8, y: u8, z: u8| -> bool {
+        // ASCII controls and space, the bar, DEL.
+        (x < 0x21) | (x == b'|') | (x == 0x7F)
+            // U+0080–U+00A0, U+00AD (soft hyphen).
+            | ((x == 0xC2) & ((y < 0xA1) | (y == 0xAD)))
+            // U+1680–U+1FFF.
+            | ((x == 0xE1) & (y >= 0x9A))
+            // U+2000–U+2FFF but the quotes and dashes U+2010–U+2027.
+            | ((x == 0xE2) & !((y == 0x80) & (z >= 0x90) & (z <= 0xA7)))
+            // U+3000 (ideographic space).
+            | ((x == 0xE3) & (y == 0x80) & (z == 0x80))
+            // U+FEFF; U+FF03–U+FF3A that narrow (digits, letters, ％．＋－／＝＜＞＆＃＠);
+            // U+FF41–U+FF5A; U+FFF0–U+FFFF.
+            | ((x == 0xEF)
+                & (((y == 0xBB) & (z == 0xBF))
+                    | ((y == 0xBC)
+                        & (z >= 0x83)
+                        & (z <= 0xBA)
+                        & (z != 0x84)
+                        & (z != 0x87)
+                        & (z != 0x88)
+                        & (z != 0x89)
+                        & (z != 0x8A)
+                        & (z != 0x8C)
+                        & (z != 0x9A)
+                        & (z != 0x9B)
+                        & (z != 0x9F))
+                    | ((y == 0xBD) & (z >= 0x81) & (z <= 0x9A))
+                    | ((y == 0xBF) & (z >= 0xB0))))
+            // Beyond the BMP.
+            | (x >= 0xF0)
     };
-    simplify(&join_letter_spacing(&s))
+    const BLOCK: usize = 32;
+    let mut i = 0;
+    while i + BLOCK + 2 <= b.len() {
+        let (x, y, z) = (&b[i..i + BLOCK], &b[i + 1..i + BLOCK + 1], &b[i + 2..i + BLOCK + 2]);
+        let mut acc = 0u8;
+        for k in 0..BLOCK {
+            acc |= not_plain(x[k], y[k], z[k]) as u8;
+        }
+        if acc != 0 {
+            return false;
+        }
+        i += BLOCK;
+    }
+    while i < b.len() {
+        if not_plain(b[i], b.get(i + 1).copied().unwrap_or(0), b.get(i + 2).copied().unwrap_or(0)) {
+            return false;
+        }
+        i += 1;
+    }
+    true
 }
 
 /// One char of a header line as [`prepare`] writes it: table bars and odd spaces as spaces,
@@ -168,8 +257,57 @@ fn push_prepared(s: &mut String, c: char) {
     });
 }
 
+/// Whether a prepared line may hold a label [`label_pairs`] keeps: one followed by a colon or
+/// by a date's digit, i.e. a colon or an ASCII digit whose nearest char before it (past
+/// whitespace, which the label pattern skips with `\s*`) can end a label. Most head lines are
+/// body text without one, and skip the label pattern (an alternation of every label, most of
+/// them anchored after a comma or a space, which no literal search can run ahead of).
+fn may_hold_label(prepared: &str) -> bool {
+    let ends = &rules().label_ends;
+    let b = prepared.as_bytes();
+    // '0'..='9' and ':' (0x3A) are one range; 0x9A is the last byte of '：' (EF BC 9A).
+    let hit = |x: u8| (x.wrapping_sub(b'0') < 11) | (x == 0x9A);
+    let ends_label = |at: usize| {
+        let start = if b[at] == 0x9A {
+            if at < 2 || b[at - 2] != 0xEF || b[at - 1] != 0xBC {
+                return false;
+            }
+            at - 2
+        } else {
+            at
+        };
+        match prepared[..start].trim_end().chars().next_back() {
+            // Digits, dots and signs before a figure's digits end no label.
+            Some(c) if c.is_ascii() && !c.is_ascii_alphabetic() => false,
+            Some(c) => ends.iter().any(|&(lo, hi)| lo <= c && c <= hi),
+            None => false,
+        }
+    };
+    // Blocks of 32 bytes are tested without branching first (vectorised, as in
+    // `width::any_byte`); only a block with a colon or a digit is read byte by byte.
+    for (k, block) in b.chunks(32).enumerate() {
+        if block.iter().fold(0u8, |acc, &x| acc | hit(x) as u8) == 0 {
+            continue;
+        }
+        for (j, &x) in block.iter().enumerate() {
+            if hit(x) && ends_label(k * 32 + j) {
+                return true;
+            }
+        }
+    }
+    false
+}
+
 /// Label/value pairs of a prepared line, with whether the line is nothing but such pairs.
 fn label_pairs(prepared: &str) -> (Vec<(String, String)>, bool) {
+    if !may_hold_label(prepared) {
+        return (Vec::new(), false);
+    }
+    label_pairs_matched(prepared)
+}
+
+/// [`label_pairs`] by the label pattern alone.
+fn label_pairs_matched(prepared: &str) -> (Vec<(String, String)>, bool) {
     let r = rules();
     // A label without a colon counts only when a date follows ("添加时间 2026/2/12").
     let ms: Vec<_> = r
@@ -547,6 +685,82 @@ mod tests {
         for l in &lines {
             assert_eq!(prepare(l, &|t: &str| t.to_string()), by_char(l), "{l}");
         }
+    }
+
+    /// A line [`may_hold_label`] turns away has no label the pattern would keep: on every line
+    /// of the seeds (both scripts, prepared) and on labels in odd cases, spacings and spellings.
+    #[test]
+    fn lines_without_a_label_end_hold_no_label() {
+        let simp = crate::normalize::script::to_simplified;
+        let mut lines: Vec<String> = [
+            "索引號: | 2953384/2022-53376 | ||",
+            "添加时间 2026/2/12",
+            "发布时间\u{3000}2023-02-08",
+            "来源 URL ：http://x",
+            "来 源URL:http://x",
+            "TITLE: 政府工作报告",
+            "Title：政府工作报告",
+            "TAGſ：报告",
+            "AUTHOR 2023",
+            "主动公开体裁分类:其他",
+            "报告人：叶枝利",
+            "全年增长8.2%，比上年提高1个百分点：",
+            "url\t:\thttp://x",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("seeds");
+        for e in std::fs::read_dir(dir).unwrap() {
+            let text = std::fs::read_to_string(e.unwrap().path()).unwrap();
+            lines.extend(text.lines().map(str::to_string));
+            lines.extend(crate::normalize::script::to_traditional(&text).lines().map(str::to_string));
+        }
+        let mut kept = 0;
+        for l in &lines {
+            let p = prepare(l, &simp);
+            let full = label_pairs_matched(&p);
+            if !may_hold_label(&p) {
+                assert!(full.0.is_empty() && !full.1, "{l}");
+            } else {
+                kept += 1;
+            }
+            assert_eq!(label_pairs(&p), full, "{l}");
+        }
+        assert!(kept * 4 < lines.len(), "most lines skip the pattern ({kept} of {})", lines.len());
+        for l in ["TITLE: 报告", "添加时间 2026/2/12", "url\t:\thttp://x"] {
+            assert!(!label_pairs(&prepare(l, &simp)).0.is_empty(), "{l}");
+        }
+        // The pattern reads ſ as s (its pair is then dropped: no field is spelt so).
+        assert!(may_hold_label("TAGſ：报告"));
+        // The quick refusal of ASCII non-letters before a colon or digit holds only while no
+        // label ends with one.
+        for &(lo, hi) in &rules().label_ends {
+            for c in (lo..=hi).filter(char::is_ascii) {
+                assert!(c.is_ascii_alphabetic(), "a label ends with {c:?}");
+            }
+        }
+    }
+
+    /// The byte test agrees with the char test on every char, alone and at every place of a
+    /// 32-byte block (the last positions of a block read the next one's bytes).
+    #[test]
+    fn all_plain_agrees_with_a_char_test() {
+        let plain = |c: char| c != '|' && width::is_plain(c);
+        let tail = "告".repeat(15);
+        for c in (0..0x11_0000).filter_map(char::from_u32) {
+            for s in [c.to_string(), format!("甲{c}乙"), format!("ab{c}{tail}")] {
+                assert_eq!(all_plain(&s), plain(c), "{c:?} in {s:?}");
+            }
+        }
+        for pad in 25..40 {
+            for c in (0..0x3100).chain(0xFEF0..0x10000).filter_map(char::from_u32) {
+                let s = format!("{}{c}{tail}", "a".repeat(pad));
+                assert_eq!(all_plain(&s), plain(c), "{c:?} in {s:?}");
+            }
+        }
+        assert!(all_plain("政府工作报告，“两战赢”——2023年·工作：（一）！？；"));
+        assert!(!all_plain("政府\u{3000}工作") && !all_plain("２０２３") && !all_plain("a|b"));
     }
 
     #[test]

@@ -31,6 +31,13 @@ pub const INLINE_LEVEL: u8 = 5;
 /// Heading level of a paragraph's text, if it opens with a heading marker.
 pub fn heading_level(text: &str) -> Option<u8> {
     let t = text.trim_start();
+    // Every marker opens with a numeral, a digit or a parenthesis: most paragraphs open with
+    // none of them and skip the five patterns.
+    if !t.starts_with(|c: char| {
+        c.is_ascii_digit() || ('０'..='９').contains(&c) || matches!(c, '(' | '（' | '一' | '二' | '三' | '四' | '五' | '六' | '七' | '八' | '九' | '十')
+    }) {
+        return None;
+    }
     heading_re().iter().find(|(_, re)| re.is_match(t)).map(|(l, _)| *l)
 }
 
@@ -98,6 +105,29 @@ mod tests {
 
     fn para(text: &str) -> Paragraph {
         Paragraph { raw: text.to_string(), text: text.to_string(), ..Default::default() }
+    }
+
+    /// The first-char test turns away only paragraphs no marker pattern matches: every line of
+    /// the seeds and every char at the start of a marker-like text.
+    #[test]
+    fn first_char_test_keeps_every_heading() {
+        let by_patterns = |text: &str| {
+            let t = text.trim_start();
+            heading_re().iter().find(|(_, re)| re.is_match(t)).map(|(l, _)| *l)
+        };
+        let mut texts: Vec<String> = Vec::new();
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("seeds");
+        for e in std::fs::read_dir(dir).unwrap() {
+            texts.extend(std::fs::read_to_string(e.unwrap().path()).unwrap().lines().map(str::to_string));
+        }
+        for c in (0..0x11_0000).filter_map(char::from_u32) {
+            for rest in ["一、x", "1.x", "1 x", "(1)", "一是x", "）x"] {
+                texts.push(format!("{c}{rest}"));
+            }
+        }
+        for t in &texts {
+            assert_eq!(heading_level(t), by_patterns(t), "{t:?}");
+        }
     }
 
     #[test]
