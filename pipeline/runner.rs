@@ -260,7 +260,9 @@ pub fn load(rel: &str, path: &Path, limits: Limits) -> Loaded {
     let mut h = Sha256::new();
     // Sized for the whole file (when it may be kept), so the bytes are not copied again as the
     // buffer grows; a file that grows while it is read still reads whole.
-    let mut kept = Some(Vec::with_capacity(if expected <= limits.max_file_bytes { expected as usize } else { 0 }));
+    // Capped, so that a file over the line limit (refused after its first long line) does not
+    // reserve its whole size first; nearly every report fits the cap.
+    let mut kept = Some(Vec::with_capacity(if expected <= limits.max_file_bytes { expected.min(LOAD_RESERVE_MAX) as usize } else { 0 }));
     let mut buf = vec![0u8; 1 << 16];
     let (mut size, mut line) = (0u64, 0u64);
     let mut over_limit = None;
@@ -289,6 +291,9 @@ pub fn load(rel: &str, path: &Path, limits: Limits) -> Loaded {
     }
     Loaded { rel: rel.to_string(), sha256: Some(hex(&h.finalize())), size, bytes: Ok(kept.unwrap_or_default()), over_limit }
 }
+
+/// The most [`load`] reserves for a file's bytes before it has read them (4 MiB).
+const LOAD_RESERVE_MAX: u64 = 4 << 20;
 
 /// Carries the length of the current line (`line`, bytes since the last `\n` or `\r`) over
 /// `chunk`; true as soon as a line grows longer than `max`. Line breaks are found with memchr
@@ -796,13 +801,13 @@ fn findings_to_log(findings: &[crate::validate::Finding]) -> (Vec<&crate::valida
             logged.push(f);
         }
     }
-    // Errors first, then by code.
-    let left_out = seen
+    let mut left_out: Vec<(Severity, &'static str, usize)> = seen
         .into_iter()
-        .rev()
         .filter(|&(_, n)| n > FINDINGS_LOGGED_PER_CODE)
         .map(|((severity, code), n)| (severity, code, n - FINDINGS_LOGGED_PER_CODE))
         .collect();
+    // The most severe first, then by code.
+    left_out.sort_by_key(|&(severity, code, _)| (std::cmp::Reverse(severity), code));
     (logged, left_out)
 }
 
@@ -936,6 +941,7 @@ mod tests {
         let mut findings: Vec<Finding> = (0..12).map(|k| finding(Severity::Warning, "growth_contradicts_levels", k)).collect();
         findings.extend((0..2).map(|k| finding(Severity::Warning, "traditional_left", k)));
         findings.extend((0..7).map(|k| finding(Severity::Error, "span_outside_sentence", k)));
+        findings.extend((0..6).map(|k| finding(Severity::Warning, "bad_unit", k)));
         let (logged, left_out) = findings_to_log(&findings);
         let messages: Vec<&str> = logged.iter().map(|f| f.issue.message.as_str()).collect();
         // The first five of each code, in the order they were found; a code with fewer is logged whole.
@@ -943,10 +949,14 @@ mod tests {
             .map(|k| format!("growth_contradicts_levels {k}"))
             .chain((0..2).map(|k| format!("traditional_left {k}")))
             .chain((0..5).map(|k| format!("span_outside_sentence {k}")))
+            .chain((0..5).map(|k| format!("bad_unit {k}")))
             .collect();
         assert_eq!(messages, expected);
-        // The rest counted per code, errors first.
-        assert_eq!(left_out, vec![(Severity::Error, "span_outside_sentence", 2), (Severity::Warning, "growth_contradicts_levels", 7)]);
+        // The rest counted per code: errors first, then by code.
+        assert_eq!(
+            left_out,
+            vec![(Severity::Error, "span_outside_sentence", 2), (Severity::Warning, "bad_unit", 1), (Severity::Warning, "growth_contradicts_levels", 7)]
+        );
         // Nothing found, nothing logged.
         let (logged, left_out) = findings_to_log(&[]);
         assert!(logged.is_empty() && left_out.is_empty());

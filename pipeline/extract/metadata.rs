@@ -106,6 +106,11 @@ fn rules() -> &'static Rules {
             regex_syntax::hir::HirKind::Class(regex_syntax::hir::Class::Unicode(class)) => {
                 class.ranges().iter().map(|r| (r.start(), r.end())).collect()
             }
+            // One char without case variants (every label ending alike) parses as a literal.
+            regex_syntax::hir::HirKind::Literal(lit) => match std::str::from_utf8(&lit.0).ok().and_then(|s| s.chars().next()) {
+                Some(c) => vec![(c, c)],
+                None => panic!("label ends are chars, not {lit:?}"),
+            },
             other => panic!("label ends are a class of chars, not {other:?}"),
         };
         Rules { words, label_re, field_of, speaker_re, at_re, title_re, strip_re, label_ends }
@@ -171,9 +176,8 @@ pub fn prepare(line: &str, simplify: &dyn Fn(&str) -> String) -> String {
         spaced |= c == '|' || width::is_space(c);
         push_prepared(&mut s, c);
     }
-    if run == 0 {
-        return simplify(line);
-    }
+    // `all_plain` answered above for a line with nothing to prepare.
+    debug_assert!(run != 0, "a plain line reached the preparing loop: {line:?}");
     s.push_str(&line[run..]);
     if spaced {
         simplify(&join_letter_spacing(&s))

@@ -63,12 +63,10 @@ fn probe(word: &str) -> Option<f64> {
 
 /// jieba's IDF of `word`, or the median where its table has no entry (or jieba, without HMM,
 /// would not keep the word whole, so no entry can be for it).
+/// Asks jieba afresh (nothing is remembered, so the thread's bounded candidate table does not
+/// grow through this).
 pub fn idf(word: &str) -> f64 {
-    CANDIDATES.with(|c| {
-        let mut c = c.borrow_mut();
-        let id = c.id(word);
-        c.seen[id].idf
-    })
+    probe(word).unwrap_or_else(median_idf)
 }
 
 /// A keyword candidate as a thread knows it: its IDF, and its count in the document being

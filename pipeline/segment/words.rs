@@ -411,7 +411,8 @@ impl Known {
 /// up by code point in a flat array of small indices instead of being hashed and compared.
 #[derive(Default)]
 struct WordTags {
-    /// Words of two or more chars (and single chars past the BMP). Keys inline (up to 24
+    /// Words of two or more chars, single chars past the BMP, and any one-char word the flat
+    /// table below cannot hold (one jieba splits, or a kind past the 255 a byte indexes). Keys inline (up to 24
     /// bytes, nearly every word): a probe compares the key in the table itself instead of
     /// following a pointer to it, one cache miss fewer per token.
     words: rustc_hash::FxHashMap<compact_str::CompactString, Option<Known>>,
@@ -426,7 +427,8 @@ impl WordTags {
     /// The word as a token's text, and what it brings; `None` when jieba would split it alone.
     #[inline]
     fn lookup(&mut self, word: &str) -> Option<(compact_str::CompactString, Known)> {
-        if let Some(c) = single_bmp_char(word) {
+        let one_char = single_bmp_char(word);
+        if let Some(c) = one_char {
             if self.chars.is_empty() {
                 self.chars = vec![0; 1 << 16];
             }
@@ -434,28 +436,29 @@ impl WordTags {
             if k != 0 {
                 return Some((word.into(), self.kinds[k as usize - 1]));
             }
-            if let Some(known) = tag_alone(word).map(|t| Known::of(word, t)) {
-                let k = match self.kinds.iter().position(|&x| x == known) {
-                    Some(i) => Some(i),
-                    None if self.kinds.len() < u8::MAX as usize => {
-                        self.kinds.push(known);
-                        Some(self.kinds.len() - 1)
-                    }
-                    // More kinds than a byte holds (never on report text): the map keeps it.
-                    None => None,
-                };
-                if let Some(i) = k {
-                    self.chars[c as usize] = i as u8 + 1;
-                    return Some((word.into(), known));
-                }
-            }
         }
         // The word is copied out of the table's key (a 24-byte copy for an inline key) rather
-        // than built again from the text.
+        // than built again from the text. A one-char word is found here only when the flat
+        // table could not hold it (see below), so jieba is not asked again on every occurrence.
         if let Some((word, known)) = self.words.get_key_value(word) {
             return known.map(|k| (word.clone(), k));
         }
         let known = tag_alone(word).map(|t| Known::of(word, t));
+        if let (Some(c), Some(known)) = (one_char, known) {
+            let k = match self.kinds.iter().position(|&x| x == known) {
+                Some(i) => Some(i),
+                None if self.kinds.len() < u8::MAX as usize => {
+                    self.kinds.push(known);
+                    Some(self.kinds.len() - 1)
+                }
+                // More kinds than a byte holds (never on report text): the map keeps it.
+                None => None,
+            };
+            if let Some(i) = k {
+                self.chars[c as usize] = i as u8 + 1;
+                return Some((word.into(), known));
+            }
+        }
         if self.words.len() >= WORD_TAGS_MAX {
             self.words.clear();
         }
