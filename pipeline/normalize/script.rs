@@ -182,8 +182,18 @@ pub fn to_traditional(text: &str) -> String {
 
 /// Counts the chars that differ between `a` and its conversion `b` (same length case), or the
 /// length difference plus the differing prefix otherwise.
+/// One pass over both (each char left over once the shorter one ends counts as a difference,
+/// which is the length difference).
 fn changed(a: &str, b: &str) -> usize {
-    a.chars().zip(b.chars()).filter(|(x, y)| x != y).count() + a.chars().count().abs_diff(b.chars().count())
+    let (mut x, mut y) = (a.chars(), b.chars());
+    let mut n = 0;
+    loop {
+        match (x.next(), y.next()) {
+            (Some(p), Some(q)) => n += (p != q) as usize,
+            (None, None) => return n,
+            _ => n += 1,
+        }
+    }
 }
 
 /// Share of Han characters a conversion has to change before the text counts as written in the
@@ -307,6 +317,34 @@ mod tests {
         for c in (0..=0x10FFFFu32).filter_map(char::from_u32) {
             let s = c.to_string();
             assert_eq!(may_change(&s), may_change_by_chars(&s), "{c:?}");
+        }
+    }
+
+    /// The one-pass count of changed chars is the zip count plus the length difference it
+    /// replaced, on the seeds converted both ways and on texts of different lengths.
+    #[test]
+    fn changed_counts_as_zip_plus_length_difference() {
+        let old = |a: &str, b: &str| a.chars().zip(b.chars()).filter(|(x, y)| x != y).count() + a.chars().count().abs_diff(b.chars().count());
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("seeds");
+        let mut pairs: Vec<(String, String)> = vec![
+            ("".into(), "".into()),
+            ("區委".into(), "".into()),
+            ("".into(), "区委a".into()),
+            ("區委區政府".into(), "区委".into()),
+            ("ab".into(), "abé區".into()),
+        ];
+        for e in std::fs::read_dir(dir).unwrap() {
+            let text = String::from_utf8_lossy(&std::fs::read(e.unwrap().path()).unwrap()).into_owned();
+            let trad = to_traditional(&text);
+            let cut: String = trad.chars().skip(7).collect();
+            pairs.push((trad.clone(), to_simplified(&trad)));
+            pairs.push((text.clone(), to_traditional(&text)));
+            pairs.push((text.clone(), cut.clone()));
+            pairs.push((cut, text));
+        }
+        for (a, b) in &pairs {
+            assert_eq!(changed(a, b), old(a, b));
+            assert_eq!(changed(b, a), old(b, a));
         }
     }
 
