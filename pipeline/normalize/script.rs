@@ -183,15 +183,38 @@ pub fn to_traditional(text: &str) -> String {
 /// Counts the chars that differ between `a` and its conversion `b` (same length case), or the
 /// length difference plus the differing prefix otherwise.
 /// One pass over both (each char left over once the shorter one ends counts as a difference,
-/// which is the length difference).
+/// which is the length difference). Runs of equal bytes are skipped eight at a time without
+/// decoding (a conversion leaves most chars as they are): from char boundaries in both, equal
+/// bytes are equal chars, and the run is cut back to a char boundary, which is one in both
+/// since the bytes before it are the same.
 fn changed(a: &str, b: &str) -> usize {
-    let (mut x, mut y) = (a.chars(), b.chars());
+    let (x, y) = (a.as_bytes(), b.as_bytes());
+    let (mut i, mut j) = (0, 0);
     let mut n = 0;
     loop {
-        match (x.next(), y.next()) {
-            (Some(p), Some(q)) => n += (p != q) as usize,
+        let (i0, j0) = (i, j);
+        while i + 8 <= x.len() && j + 8 <= y.len() && x[i..i + 8] == y[j..j + 8] {
+            i += 8;
+            j += 8;
+        }
+        while i < x.len() && j < y.len() && x[i] == y[j] {
+            i += 1;
+            j += 1;
+        }
+        while i > i0 && i < x.len() && !a.is_char_boundary(i) {
+            i -= 1;
+            j -= 1;
+        }
+        debug_assert!(j >= j0 && b.is_char_boundary(j));
+        match (a[i..].chars().next(), b[j..].chars().next()) {
+            (Some(p), Some(q)) => {
+                n += (p != q) as usize;
+                i += p.len_utf8();
+                j += q.len_utf8();
+            }
             (None, None) => return n,
-            _ => n += 1,
+            (Some(_), None) => return n + a[i..].chars().count(),
+            (None, Some(_)) => return n + b[j..].chars().count(),
         }
     }
 }
@@ -332,6 +355,12 @@ mod tests {
             ("".into(), "区委a".into()),
             ("區委區政府".into(), "区委".into()),
             ("ab".into(), "abé區".into()),
+            // Same lead bytes, different last byte (区 E5 8C BA, 医 E5 8C BB), and a run of
+            // equal bytes longer than eight ending in the middle of a char.
+            ("政府工作报告区委".into(), "政府工作报告医委".into()),
+            ("政府工作报告区".into(), "政府工作报告".into()),
+            ("abcdefghij区x".into(), "abcdefghij医".into()),
+            ("abcdefghijé".into(), "abcdefghijè區".into()),
         ];
         for e in std::fs::read_dir(dir).unwrap() {
             let text = String::from_utf8_lossy(&std::fs::read(e.unwrap().path()).unwrap()).into_owned();
