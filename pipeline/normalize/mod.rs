@@ -177,17 +177,69 @@ const MOJIBAKE_STARTS: [char; 4] = ['?', '\u{FFFD}', '锟', '錕'];
 /// nothing the script conversion would change. Most lines of a report are; they skip the item
 /// buffer.
 fn is_already_normal(p: &Paragraph, convert: bool) -> bool {
-    // One pass over the chars: a gloss needs both a parenthesis and a tone-marked vowel
-    // ([`gloss::may_hold`]).
+    is_plain_text(&p.raw) && !(convert && script::may_change(&p.raw))
+}
+
+/// The part of [`is_already_normal`] that does not depend on the script: every char plain,
+/// none where a mojibake run can start, no possible gloss. One pass over the bytes: printable
+/// ASCII other than "?" and the three-byte chars of U+3001–U+FEFE other than 锟 and 錕 (nearly
+/// every char of a report: plain, no mojibake start, no "（", not tone-marked) are told without
+/// decoding; every other char goes through the same tests as a char ([`plain_char_flags`]).
+fn is_plain_text(raw: &str) -> bool {
+    let b = raw.as_bytes();
     let (mut paren, mut toned) = (false, false);
-    for c in p.raw.chars() {
+    let mut i = 0;
+    while i < b.len() {
+        let x = b[i];
+        if x.wrapping_sub(0x21) < 0x5E && x != b'?' {
+            paren |= x == b'(';
+            i += 1;
+            continue;
+        }
+        if x & 0xF0 == 0xE0 && i + 2 < b.len() {
+            // `raw` is valid UTF-8 and `i` a char boundary: two continuation bytes follow.
+            let u = (x as u32 & 0x0F) << 12 | (b[i + 1] as u32 & 0x3F) << 6 | (b[i + 2] as u32 & 0x3F);
+            if (0x3001..=0xFEFE).contains(&u) && u != '锟' as u32 && u != '錕' as u32 {
+                i += 3;
+                continue;
+            }
+        }
+        let c = raw[i..].chars().next().expect("a char boundary before the end");
+        match plain_char_flags(c) {
+            Some((p, t)) => {
+                paren |= p;
+                toned |= t;
+            }
+            None => return false,
+        }
+        i += c.len_utf8();
+    }
+    // A gloss needs both a parenthesis and a tone-marked vowel ([`gloss::may_hold`]).
+    !(paren && toned)
+}
+
+/// For a char a width step leaves alone and no mojibake run starts at: whether it is an
+/// opening parenthesis and whether it is a tone-marked vowel. None for any other char.
+fn plain_char_flags(c: char) -> Option<(bool, bool)> {
+    if !width::is_plain(c) || MOJIBAKE_STARTS.contains(&c) {
+        return None;
+    }
+    Some((c == '(' || c == '（', gloss::is_toned(c)))
+}
+
+/// [`is_plain_text`] as a walk over the chars (how it was first written): the reference the
+/// byte walk is tested against.
+#[cfg(test)]
+fn is_plain_text_by_chars(raw: &str) -> bool {
+    let (mut paren, mut toned) = (false, false);
+    for c in raw.chars() {
         if !width::is_plain(c) || MOJIBAKE_STARTS.contains(&c) {
             return false;
         }
         paren |= c == '(' || c == '（';
         toned |= gloss::is_toned(c);
     }
-    !(paren && toned) && !(convert && script::may_change(&p.raw))
+    !(paren && toned)
 }
 
 fn normalize_paragraph(p: &Paragraph, convert: bool, counts: &mut NormalizeCounts) -> (Vec<Item>, Vec<RunReport>) {
@@ -499,6 +551,43 @@ mod tests {
             }
         }
         assert!(short > 100, "{short}");
+    }
+
+    /// The byte walk of [`is_plain_text`] answers as the char walk does: on every seed line in
+    /// both scripts, on every char alone and after a plain Chinese char, and on crafted lines.
+    #[test]
+    fn plain_text_reads_bytes_as_the_char_walk_reads_chars() {
+        let mut lines: Vec<String> = vec![
+            "区(qū)委".into(),
+            "区（qū）委".into(),
+            "é(a)".into(),
+            "增长?了".into(),
+            "锟斤拷".into(),
+            "錕斤拷".into(),
+            "增长８．２％".into(),
+            "（一）坚持稳中求进".into(),
+            "a b".into(),
+            "\u{3000}政府".into(),
+            "“两战赢”—…".into(),
+            "ḿ(".into(),
+            "政府\u{FFFD}".into(),
+        ];
+        for e in std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/seeds")).unwrap() {
+            let text = String::from_utf8_lossy(&std::fs::read(e.unwrap().path()).unwrap()).into_owned();
+            let trad = script::to_traditional(&text);
+            lines.extend(text.lines().chain(trad.lines()).map(str::to_string));
+        }
+        let mut plain = 0;
+        for line in &lines {
+            assert_eq!(is_plain_text(line), is_plain_text_by_chars(line), "{line}");
+            plain += is_plain_text(line) as usize;
+        }
+        assert!(plain > 100 && plain < lines.len(), "{plain} of {}", lines.len());
+        for c in (0..=0x10FFFFu32).filter_map(char::from_u32) {
+            for s in [c.to_string(), format!("政{c}"), format!("({c}"), format!("{c}é（")] {
+                assert_eq!(is_plain_text(&s), is_plain_text_by_chars(&s), "{c:?}");
+            }
+        }
     }
 
     #[test]

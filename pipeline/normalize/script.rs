@@ -39,6 +39,9 @@ struct T2s {
     conv: ZhConverter,
     /// Bit per code point: the char is changed by some rule ([`rule_changes`] marks it).
     marked: Vec<u64>,
+    /// The part of `marked` for the BMP, at its full size (a three-byte char indexes it
+    /// without a bounds check).
+    marked_bmp: Box<[u64; 1024]>,
     /// Marked chars that a one-char rule changes: their presence alone may change a text.
     alone: FxHashSet<char>,
     /// Every other marked char: the sources of the rules that mark it, each with the byte
@@ -90,7 +93,9 @@ fn t2s() -> &'static T2s {
         }
         // Checked in a fixed order (the rules come from a hash map).
         in_phrases.values_mut().for_each(|v| v.sort());
-        T2s { conv: b.build(), marked, alone, in_phrases }
+        let mut marked_bmp = Box::new([0u64; 1024]);
+        marked_bmp.iter_mut().zip(&marked).for_each(|(a, &w)| *a = w);
+        T2s { conv: b.build(), marked, marked_bmp, alone, in_phrases }
     })
 }
 
@@ -101,6 +106,54 @@ fn t2s() -> &'static T2s {
 /// chars are traditional and change on their own, and the few that also write simplified
 /// words (覆 of 反覆 and 覆盖, 著 of 隨著 and 显著) are checked against their phrases.
 pub fn may_change(text: &str) -> bool {
+    let t = t2s();
+    let b = text.as_bytes();
+    // Read from the bytes: ASCII is skipped, and a three-byte char (all of CJK and its
+    // punctuation) is decoded straight into its index in the bitmap of the BMP; only a marked
+    // char, or a rarer two- or four-byte one, goes the slow way. The same answer as the char
+    // walk kept in the tests. (`i + 2 < len` in the loop lets the two continuation bytes be
+    // read without further bounds checks; the last two bytes go the slow way.)
+    let mut i = 0;
+    while i + 2 < b.len() {
+        let x = b[i];
+        if x < 0x80 {
+            i += 1;
+            continue;
+        }
+        if x & 0xF0 == 0xE0 {
+            // `text` is valid UTF-8 and `i` a char boundary: two continuation bytes follow.
+            let n = (x as usize & 0x0F) << 12 | (b[i + 1] as usize & 0x3F) << 6 | (b[i + 2] as usize & 0x3F);
+            if t.marked_bmp[n >> 6] >> (n & 63) & 1 == 0 {
+                i += 3;
+                continue;
+            }
+        }
+        let c = text[i..].chars().next().expect("a char boundary before the end");
+        if is_marked(t, c) && marked_char_changes(t, text, i, c) {
+            return true;
+        }
+        i += c.len_utf8();
+    }
+    text[i..].char_indices().any(|(k, c)| is_marked(t, c) && marked_char_changes(t, text, i + k, c))
+}
+
+fn is_marked(t: &T2s, c: char) -> bool {
+    t.marked.get(c as usize / 64).is_some_and(|w| w >> (c as usize % 64) & 1 == 1)
+}
+
+/// Whether the marked char `c` at byte `i` of `text` is one a rule changes there: on its own,
+/// or as part of a rule's source that the text holds around it.
+fn marked_char_changes(t: &T2s, text: &str, i: usize, c: char) -> bool {
+    t.alone.contains(&c)
+        || t.in_phrases.get(&c).is_some_and(|rules| {
+            rules.iter().any(|(from, off)| i >= *off && text.as_bytes()[i - off..].starts_with(from.as_bytes()))
+        })
+}
+
+/// [`may_change`] as a walk over the chars (how it was first written): the reference the
+/// byte-level walk is tested against.
+#[cfg(test)]
+fn may_change_by_chars(text: &str) -> bool {
     if text.is_ascii() {
         return false;
     }
@@ -109,10 +162,7 @@ pub fn may_change(text: &str) -> bool {
         if t.marked.get(c as usize / 64).map_or(true, |w| w >> (c as usize % 64) & 1 == 0) {
             return false;
         }
-        t.alone.contains(&c)
-            || t.in_phrases.get(&c).is_some_and(|rules| {
-                rules.iter().any(|(from, off)| i >= *off && text.as_bytes()[i - off..].starts_with(from.as_bytes()))
-            })
+        marked_char_changes(t, text, i, c)
     })
 }
 
@@ -132,8 +182,41 @@ pub fn to_traditional(text: &str) -> String {
 
 /// Counts the chars that differ between `a` and its conversion `b` (same length case), or the
 /// length difference plus the differing prefix otherwise.
+/// One pass over both (each char left over once the shorter one ends counts as a difference,
+/// which is the length difference). Runs of equal bytes are skipped eight at a time without
+/// decoding (a conversion leaves most chars as they are): from char boundaries in both, equal
+/// bytes are equal chars, and the run is cut back to a char boundary, which is one in both
+/// since the bytes before it are the same.
 fn changed(a: &str, b: &str) -> usize {
-    a.chars().zip(b.chars()).filter(|(x, y)| x != y).count() + a.chars().count().abs_diff(b.chars().count())
+    let (x, y) = (a.as_bytes(), b.as_bytes());
+    let (mut i, mut j) = (0, 0);
+    let mut n = 0;
+    loop {
+        let (i0, j0) = (i, j);
+        while i + 8 <= x.len() && j + 8 <= y.len() && x[i..i + 8] == y[j..j + 8] {
+            i += 8;
+            j += 8;
+        }
+        while i < x.len() && j < y.len() && x[i] == y[j] {
+            i += 1;
+            j += 1;
+        }
+        while i > i0 && i < x.len() && !a.is_char_boundary(i) {
+            i -= 1;
+            j -= 1;
+        }
+        debug_assert!(j >= j0 && b.is_char_boundary(j));
+        match (a[i..].chars().next(), b[j..].chars().next()) {
+            (Some(p), Some(q)) => {
+                n += (p != q) as usize;
+                i += p.len_utf8();
+                j += q.len_utf8();
+            }
+            (None, None) => return n,
+            (Some(_), None) => return n + a[i..].chars().count(),
+            (None, Some(_)) => return n + b[j..].chars().count(),
+        }
+    }
 }
 
 /// Share of Han characters a conversion has to change before the text counts as written in the
@@ -228,6 +311,72 @@ mod tests {
         assert!(skipped > 100, "most simplified lines skip the converter ({skipped})");
     }
 
+    /// The byte-level walk of [`may_change`] answers as the char walk does: on every line of
+    /// the seeds in both scripts, on every rule source in a context of one-, two-, three- and
+    /// four-byte chars, and on every char alone.
+    #[test]
+    fn may_change_reads_bytes_as_the_char_walk_reads_chars() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("seeds");
+        let mut lines = Vec::new();
+        for e in std::fs::read_dir(dir).unwrap() {
+            let text = String::from_utf8_lossy(&std::fs::read(e.unwrap().path()).unwrap()).into_owned();
+            let trad = to_traditional(&text);
+            lines.extend(text.lines().chain(trad.lines()).map(str::to_string));
+            lines.push(text);
+            lines.push(trad);
+        }
+        for (from, _) in builder().build_mapping() {
+            for (a, b) in [("", ""), ("a", "é"), ("é𠀀", "，z"), ("𠀀", "显著")] {
+                lines.push(format!("{a}{from}{b}"));
+                lines.push(format!("{a}{}{b}", &from[from.chars().next().unwrap().len_utf8()..]));
+            }
+        }
+        let mut changing = 0;
+        for line in &lines {
+            assert_eq!(may_change(line), may_change_by_chars(line), "{line}");
+            changing += may_change(line) as usize;
+        }
+        assert!(changing > 1000 && changing < lines.len(), "{changing} of {}", lines.len());
+        for c in (0..=0x10FFFFu32).filter_map(char::from_u32) {
+            let s = c.to_string();
+            assert_eq!(may_change(&s), may_change_by_chars(&s), "{c:?}");
+        }
+    }
+
+    /// The one-pass count of changed chars is the zip count plus the length difference it
+    /// replaced, on the seeds converted both ways and on texts of different lengths.
+    #[test]
+    fn changed_counts_as_zip_plus_length_difference() {
+        let old = |a: &str, b: &str| a.chars().zip(b.chars()).filter(|(x, y)| x != y).count() + a.chars().count().abs_diff(b.chars().count());
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("seeds");
+        let mut pairs: Vec<(String, String)> = vec![
+            ("".into(), "".into()),
+            ("區委".into(), "".into()),
+            ("".into(), "区委a".into()),
+            ("區委區政府".into(), "区委".into()),
+            ("ab".into(), "abé區".into()),
+            // Same lead bytes, different last byte (区 E5 8C BA, 医 E5 8C BB), and a run of
+            // equal bytes longer than eight ending in the middle of a char.
+            ("政府工作报告区委".into(), "政府工作报告医委".into()),
+            ("政府工作报告区".into(), "政府工作报告".into()),
+            ("abcdefghij区x".into(), "abcdefghij医".into()),
+            ("abcdefghijé".into(), "abcdefghijè區".into()),
+        ];
+        for e in std::fs::read_dir(dir).unwrap() {
+            let text = String::from_utf8_lossy(&std::fs::read(e.unwrap().path()).unwrap()).into_owned();
+            let trad = to_traditional(&text);
+            let cut: String = trad.chars().skip(7).collect();
+            pairs.push((trad.clone(), to_simplified(&trad)));
+            pairs.push((text.clone(), to_traditional(&text)));
+            pairs.push((text.clone(), cut.clone()));
+            pairs.push((cut, text));
+        }
+        for (a, b) in &pairs {
+            assert_eq!(changed(a, b), old(a, b));
+            assert_eq!(changed(b, a), old(b, a));
+        }
+    }
+
     #[test]
     fn scripts_are_told_apart() {
         assert_eq!(detect("实现社会消费品零售总额449.7亿元,增长8.2%"), Script::Simplified);
@@ -235,3 +384,4 @@ mod tests {
         assert_eq!(detect("實現社會消費品零售總額449.7億元。实现社会消费品零售总额449.7亿元"), Script::Mixed);
     }
 }
+
