@@ -94,6 +94,12 @@ impl Reading {
     /// A reader of `columns` of `table` from row `offset` on, its text columns read as
     /// [`read_as`] says.
     fn open(&self, table: &str, columns: &[&str], offset: usize) -> anyhow::Result<ParquetRecordBatchReader> {
+        self.open_rows(table, columns, offset..usize::MAX, self.chunk_rows)
+    }
+
+    /// A reader of `columns` of the rows `rows` of `table`, `chunk_rows` at a time.
+    fn open_rows(&self, table: &str, columns: &[&str], rows: std::ops::Range<usize>, chunk_rows: usize) -> anyhow::Result<ParquetRecordBatchReader> {
+        let offset = rows.start;
         let path = self.path(table);
         let f = File::open(&path).with_context(|| format!("cannot open {}", path.display()))?;
         let meta = ArrowReaderMetadata::load(&f, ArrowReaderOptions::new()).with_context(|| format!("cannot read {}", path.display()))?;
@@ -104,9 +110,18 @@ impl Reading {
         };
         let b = ParquetRecordBatchReaderBuilder::new_with_metadata(f, meta);
         let mask = ProjectionMask::columns(b.parquet_schema(), columns.iter().copied());
-        let b = b.with_projection(mask).with_batch_size(self.chunk_rows);
+        let b = b.with_projection(mask).with_batch_size(chunk_rows.max(1));
         let b = if offset > 0 { b.with_offset(offset) } else { b };
+        let b = if rows.end < usize::MAX { b.with_limit(rows.end.saturating_sub(offset)) } else { b };
         Ok(b.build()?)
+    }
+
+    /// Rows of `table`, from its footer.
+    pub fn rows(&self, table: &str) -> anyhow::Result<usize> {
+        let path = self.path(table);
+        let f = File::open(&path).with_context(|| format!("cannot open {}", path.display()))?;
+        let meta = ArrowReaderMetadata::load(&f, ArrowReaderOptions::new()).with_context(|| format!("cannot read {}", path.display()))?;
+        Ok(usize::try_from(meta.metadata().file_metadata().num_rows()).unwrap_or(0))
     }
 
     fn counted(&self, batch: RecordBatch) -> RecordBatch {
@@ -116,9 +131,22 @@ impl Reading {
     }
 
     /// Calls `f` with every chunk of `columns` of `table` and the table row its first row is.
-    pub fn for_each_chunk(&self, table: &str, columns: &[&str], mut f: impl FnMut(&Chunk, usize) -> anyhow::Result<()>) -> anyhow::Result<()> {
-        let mut row = 0;
-        for b in self.open(table, columns, 0)? {
+    pub fn for_each_chunk(&self, table: &str, columns: &[&str], f: impl FnMut(&Chunk, usize) -> anyhow::Result<()>) -> anyhow::Result<()> {
+        self.for_each_chunk_in(table, columns, 0..usize::MAX, self.chunk_rows, f)
+    }
+
+    /// [`Reading::for_each_chunk`] over the table rows `rows` only, `chunk_rows` at a time
+    /// (row numbers stay those of the table).
+    pub fn for_each_chunk_in(
+        &self,
+        table: &str,
+        columns: &[&str],
+        rows: std::ops::Range<usize>,
+        chunk_rows: usize,
+        mut f: impl FnMut(&Chunk, usize) -> anyhow::Result<()>,
+    ) -> anyhow::Result<()> {
+        let mut row = rows.start;
+        for b in self.open_rows(table, columns, rows, chunk_rows)? {
             let b = self.counted(b.with_context(|| format!("cannot read {table}.parquet"))?);
             let n = b.num_rows();
             f(&Chunk(b), row)?;
