@@ -227,7 +227,7 @@ impl Buckets {
     /// `per_bucket` to a bucket, written by `lanes` lanes.
     pub fn create(dir: &Path, expected: usize, per_bucket: usize, lanes: usize) -> anyhow::Result<Self> {
         let scratch = Scratch::create(dir)?;
-        let n = expected.div_ceil(per_bucket.max(1)).clamp(1, MAX_BUCKETS);
+        let n = Self::count(expected, per_bucket);
         let lanes = (0..lanes.max(1))
             .map(|l| {
                 let files = (0..n)
@@ -240,6 +240,11 @@ impl Buckets {
             })
             .collect::<anyhow::Result<Vec<_>>>()?;
         Ok(Buckets { scratch, lanes })
+    }
+
+    /// How many buckets [`Buckets::create`] makes for `expected` mentions, `per_bucket` each.
+    pub fn count(expected: usize, per_bucket: usize) -> usize {
+        expected.div_ceil(per_bucket.max(1)).clamp(1, MAX_BUCKETS)
     }
 
     pub fn len(&self) -> usize {

@@ -160,11 +160,11 @@ fn check_data(reading: &Reading, tables: &[&str], mut issues: Vec<Issue>) -> any
             // a document's first figure, one lane per thread; what each lane finds is put
             // together in lane order, so the findings and buckets are those of one pass.
             let rows = reading.rows("indicators")?;
-            let starts = lane_starts(reading, rows, rayon::current_num_threads().min(MAX_LANES))?;
+            let starts = lane_starts(reading, rows, lanes(rayon::current_num_threads(), across::Buckets::count(expected, reading.bucket_mentions)))?;
             let stretches: Vec<std::ops::Range<usize>> = starts.iter().zip(starts.iter().skip(1).chain([&rows])).map(|(&a, &b)| a..b).collect();
             let mut buckets = across::Buckets::create(&reading.scratch, expected, reading.bucket_mentions, stretches.len())?;
             let lane = |rows: std::ops::Range<usize>, lane: &mut across::Lane| -> anyhow::Result<LaneFound> {
-                let mut cursor = stream::Cursor::new(reading, "sentences", &["doc_id", "sentence_index", "char_start", "text"]);
+                let mut cursor = stream::Cursor::new(reading, "sentences", &["doc_id", "sentence_index", "char_start", "text"]).in_chunks_of(LANE_SENTENCE_ROWS);
                 // Places in the stream: the lane's first row on (a lane has no more figures
                 // than rows), so they keep the order of one pass.
                 let mut seq = rows.start as u64;
@@ -665,8 +665,23 @@ fn spans_of(cursor: &mut stream::Cursor, index: &SentenceIndex, doc: &str) -> an
     Ok(spans)
 }
 
-/// Most lanes the figures are checked in (each holds a file per bucket open).
-const MAX_LANES: usize = 4;
+/// Rows of `sentences` a lane reads at a time: the lane's last chunk reaches into the next
+/// lane's sentences, read there again, so it is kept short.
+const LANE_SENTENCE_ROWS: usize = 4096;
+
+/// Most bucket files the lanes hold open at once.
+const MAX_LANE_FILES: usize = 512;
+
+/// How many lanes the figures are checked in with `threads` threads and `buckets` buckets:
+/// one (as one pass) on one thread, else two per thread, so that a thread done early (its
+/// share of the checks before was smaller, or its lane cheaper) takes up another; at most
+/// four, and no more than keep [`MAX_LANE_FILES`] bucket files open.
+fn lanes(threads: usize, buckets: usize) -> usize {
+    if threads <= 1 {
+        return 1;
+    }
+    (2 * threads).min(4).min(MAX_LANE_FILES / buckets.max(1)).max(1)
+}
 
 /// What one lane of the figure checks found: the row checks' findings of each kind, and the
 /// findings within documents, each in table order.

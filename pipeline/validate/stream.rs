@@ -336,12 +336,20 @@ pub struct Cursor<'a> {
     chunk: Option<(Chunk, usize)>,
     /// The table row the reader will give next.
     next_row: usize,
+    chunk_rows: usize,
 }
 
 impl<'a> Cursor<'a> {
     /// `columns` must include `doc_id`.
     pub fn new(reading: &'a Reading, table: &'static str, columns: &[&'static str]) -> Self {
-        Cursor { reading, table, columns: columns.to_vec(), reader: None, chunk: None, next_row: 0 }
+        Cursor { reading, table, columns: columns.to_vec(), reader: None, chunk: None, next_row: 0, chunk_rows: reading.chunk_rows }
+    }
+
+    /// Reads at most `n` rows at a time: a cursor that stops short of the table's end (one
+    /// lane's stretch of it) then reads little past the rows it is asked for.
+    pub fn in_chunks_of(mut self, n: usize) -> Self {
+        self.chunk_rows = self.chunk_rows.min(n.max(1));
+        self
     }
 
     /// Calls `f` with each chunk that holds rows in `first..=last` whose `doc_id` is `doc`, and
@@ -353,7 +361,7 @@ impl<'a> Cursor<'a> {
         };
         if behind || self.reader.is_none() {
             // Start again at the document's first row (rare: only when documents come out of order).
-            self.reader = Some(self.reading.open(self.table, &self.columns, first)?);
+            self.reader = Some(self.reading.open_rows(self.table, &self.columns, first..usize::MAX, self.chunk_rows)?);
             self.chunk = None;
             self.next_row = first;
         }
