@@ -362,6 +362,44 @@ pub struct Targets {
     rows: usize,
 }
 
+/// The sorted runs being merged into the rows of `targets_vs_actuals`.
+struct Merge {
+    readers: Vec<BufReader<File>>,
+    heap: BinaryHeap<Head>,
+}
+
+impl Merge {
+    fn open(runs: &[PathBuf]) -> anyhow::Result<Self> {
+        let mut readers = Vec::new();
+        let mut heap = BinaryHeap::new();
+        for (k, p) in runs.iter().enumerate() {
+            let mut r = BufReader::new(File::open(p).with_context(|| format!("cannot open {}", p.display()))?);
+            if let Some(row) = read_row(&mut r)? {
+                heap.push(Head { row, run: k });
+            }
+            readers.push(r);
+        }
+        Ok(Merge { readers, heap })
+    }
+
+    /// The next `n` rows (fewer at the end) as a batch; None when all are given.
+    fn batch(&mut self, n: usize) -> anyhow::Result<Option<RecordBatch>> {
+        let def = catalog().table("targets_vs_actuals");
+        let mut t = TableBuffer::new(def);
+        let cols = super::targets::columns(&t);
+        let mut rows = 0;
+        while rows < n {
+            let Some(Head { row, run }) = self.heap.pop() else { break };
+            row.push(&mut t, &cols);
+            rows += 1;
+            if let Some(row) = read_row(&mut self.readers[run])? {
+                self.heap.push(Head { row, run });
+            }
+        }
+        Ok((rows > 0).then(|| t.finish()))
+    }
+}
+
 /// One run being merged: its reader and its next row.
 struct Head {
     row: Row,
@@ -392,34 +430,15 @@ impl Targets {
     }
 
     /// Gives the rows in the table's sort order, in batches of `batch_rows` (the last shorter),
-    /// holding one row per run and one batch.
-    pub fn write(&self, batch_rows: usize, mut f: impl FnMut(RecordBatch) -> anyhow::Result<()>) -> anyhow::Result<()> {
-        let mut readers = Vec::new();
-        let mut heap = BinaryHeap::new();
-        for (k, p) in self.runs.iter().enumerate() {
-            let mut r = BufReader::new(File::open(p).with_context(|| format!("cannot open {}", p.display()))?);
-            if let Some(row) = read_row(&mut r)? {
-                heap.push(Head { row, run: k });
-            }
-            readers.push(r);
-        }
-        let def = catalog().table("targets_vs_actuals");
-        let mut t = TableBuffer::new(def);
-        let cols = super::targets::columns(&t);
-        let mut n = 0;
-        while let Some(Head { row, run }) = heap.pop() {
-            row.push(&mut t, &cols);
-            n += 1;
-            if n == batch_rows.max(1) {
-                f(std::mem::replace(&mut t, TableBuffer::new(def)).finish())?;
-                n = 0;
-            }
-            if let Some(row) = read_row(&mut readers[run])? {
-                heap.push(Head { row, run });
-            }
-        }
-        if n > 0 {
-            f(t.finish())?;
+    /// holding one row per run and two batches: `f` takes a batch while the next is merged
+    /// (on two threads when there are two; neither waits for the other within the step).
+    pub fn write(&self, batch_rows: usize, mut f: impl FnMut(RecordBatch) -> anyhow::Result<()> + Send) -> anyhow::Result<()> {
+        let mut merge = Merge::open(&self.runs)?;
+        let mut ready = merge.batch(batch_rows.max(1))?;
+        while let Some(b) = ready {
+            let (written, next) = rayon::join(|| f(b), || merge.batch(batch_rows.max(1)));
+            written?;
+            ready = next?;
         }
         Ok(())
     }

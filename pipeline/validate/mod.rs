@@ -1015,6 +1015,11 @@ mod tests {
                 assert!(one.findings == many.findings, "{threads} threads: other findings or order");
                 assert!(many.findings.iter().filter(|f| f.issue.code == "implausible_value").count() > rows / 8, "{threads} threads");
                 assert_eq!(a, many.targets_vs_actuals.batch().unwrap(), "{threads} threads");
+                // Written in batches (each taken while the next is merged): the same rows.
+                let mut parts = Vec::new();
+                pool(threads).install(|| many.targets_vs_actuals.write(7, |b| Ok(parts.push(b)))).unwrap();
+                assert!(parts.iter().rev().skip(1).all(|b| b.num_rows() == 7) && parts.iter().all(|b| b.num_rows() > 0));
+                assert_eq!(a, arrow::compute::concat_batches(&a.schema(), &parts).unwrap(), "{threads} threads");
             }
             // The rewritten tables, byte for byte.
             let copy = tempfile::tempdir().unwrap();
