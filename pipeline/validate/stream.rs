@@ -145,12 +145,22 @@ impl Reading {
         chunk_rows: usize,
         mut f: impl FnMut(&Chunk, usize) -> anyhow::Result<()>,
     ) -> anyhow::Result<()> {
+        // Chunks start on multiples of `chunk_rows` (after a first, shorter one), so that each
+        // lies within one row group (the writer's are multiples of it): a chunk across two
+        // would get its dictionary-encoded columns decoded to values and hashed again.
+        let chunk_rows = chunk_rows.max(1);
+        let aligned = rows.start.next_multiple_of(chunk_rows).clamp(rows.start, rows.end);
         let mut row = rows.start;
-        for b in self.open_rows(table, columns, rows, chunk_rows)? {
-            let b = self.counted(b.with_context(|| format!("cannot read {table}.parquet"))?);
-            let n = b.num_rows();
-            f(&Chunk(b), row)?;
-            row += n;
+        for part in [rows.start..aligned, aligned..rows.end] {
+            if part.is_empty() {
+                continue;
+            }
+            for b in self.open_rows(table, columns, part, chunk_rows)? {
+                let b = self.counted(b.with_context(|| format!("cannot read {table}.parquet"))?);
+                let n = b.num_rows();
+                f(&Chunk(b), row)?;
+                row += n;
+            }
         }
         Ok(())
     }
