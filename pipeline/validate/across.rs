@@ -363,7 +363,7 @@ pub struct Targets {
 }
 
 /// The sorted runs being merged into the rows of `targets_vs_actuals`.
-struct Merge {
+pub struct Merge {
     readers: Vec<BufReader<File>>,
     heap: BinaryHeap<Head>,
 }
@@ -383,7 +383,8 @@ impl Merge {
     }
 
     /// The next `n` rows (fewer at the end) as a batch; None when all are given.
-    fn batch(&mut self, n: usize) -> anyhow::Result<Option<RecordBatch>> {
+    pub fn batch(&mut self, n: usize) -> anyhow::Result<Option<RecordBatch>> {
+        let n = n.max(1);
         let def = catalog().table("targets_vs_actuals");
         let mut t = TableBuffer::new(def);
         let cols = super::targets::columns(&t);
@@ -433,14 +434,19 @@ impl Targets {
     /// holding one row per run and two batches: `f` takes a batch while the next is merged
     /// (on two threads when there are two; neither waits for the other within the step).
     pub fn write(&self, batch_rows: usize, mut f: impl FnMut(RecordBatch) -> anyhow::Result<()> + Send) -> anyhow::Result<()> {
-        let mut merge = Merge::open(&self.runs)?;
-        let mut ready = merge.batch(batch_rows.max(1))?;
+        let mut merge = self.merge()?;
+        let mut ready = merge.batch(batch_rows)?;
         while let Some(b) = ready {
-            let (written, next) = rayon::join(|| f(b), || merge.batch(batch_rows.max(1)));
+            let (written, next) = rayon::join(|| f(b), || merge.batch(batch_rows));
             written?;
             ready = next?;
         }
         Ok(())
+    }
+
+    /// The rows in the table's sort order, a batch at a time.
+    pub fn merge(&self) -> anyhow::Result<Merge> {
+        Merge::open(&self.runs)
     }
 
     /// All rows in one batch (for tests and small datasets).

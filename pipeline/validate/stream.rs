@@ -91,13 +91,8 @@ impl Reading {
         self.dir.join(format!("{table}.parquet"))
     }
 
-    /// A reader of `columns` of `table` from row `offset` on, its text columns read as
-    /// [`read_as`] says.
-    fn open(&self, table: &str, columns: &[&str], offset: usize) -> anyhow::Result<ParquetRecordBatchReader> {
-        self.open_rows(table, columns, offset..usize::MAX, self.chunk_rows)
-    }
-
-    /// A reader of `columns` of the rows `rows` of `table`, `chunk_rows` at a time.
+    /// A reader of `columns` of the rows `rows` of `table` (to its end when `rows.end` is
+    /// `usize::MAX`), `chunk_rows` at a time, its text columns read as [`read_as`] says.
     fn open_rows(&self, table: &str, columns: &[&str], rows: std::ops::Range<usize>, chunk_rows: usize) -> anyhow::Result<ParquetRecordBatchReader> {
         let offset = rows.start;
         let path = self.path(table);
