@@ -206,9 +206,16 @@ impl Drop for Scratch {
     }
 }
 
-/// Mentions written to bucket files as they stream past.
+/// Mentions written to bucket files as they stream past, by one or more [`Lane`]s: each lane
+/// writes the mentions of one stretch of `indicators` to files of its own, and a bucket is read
+/// back lane after lane, so its mentions come in stream order however the lanes were timed.
 pub struct Buckets {
     scratch: Scratch,
+    lanes: Vec<Lane>,
+}
+
+/// The bucket files one stretch of the stream is written to.
+pub struct Lane {
     files: Vec<BufWriter<File>>,
     /// Mentions per bucket.
     held: Vec<usize>,
@@ -217,23 +224,40 @@ pub struct Buckets {
 
 impl Buckets {
     /// Buckets in `dir` (created, and removed when done) for about `expected` mentions,
-    /// `per_bucket` to a bucket.
-    pub fn create(dir: &Path, expected: usize, per_bucket: usize) -> anyhow::Result<Self> {
+    /// `per_bucket` to a bucket, written by `lanes` lanes.
+    pub fn create(dir: &Path, expected: usize, per_bucket: usize, lanes: usize) -> anyhow::Result<Self> {
         let scratch = Scratch::create(dir)?;
-        let n = expected.div_ceil(per_bucket.max(1)).clamp(1, MAX_BUCKETS);
-        let files = (0..n)
-            .map(|b| {
-                let p = scratch.0.join(format!("bucket-{b}"));
-                Ok(BufWriter::with_capacity(32 * 1024, File::create(&p).with_context(|| format!("cannot create {}", p.display()))?))
+        let n = Self::count(expected, per_bucket);
+        let lanes = (0..lanes.max(1))
+            .map(|l| {
+                let files = (0..n)
+                    .map(|b| {
+                        let p = scratch.0.join(format!("bucket-{b}-{l}"));
+                        Ok(BufWriter::with_capacity(32 * 1024, File::create(&p).with_context(|| format!("cannot create {}", p.display()))?))
+                    })
+                    .collect::<anyhow::Result<Vec<_>>>()?;
+                Ok(Lane { held: vec![0; n], files, buf: Vec::new() })
             })
             .collect::<anyhow::Result<Vec<_>>>()?;
-        Ok(Buckets { scratch, held: vec![0; n], files, buf: Vec::new() })
+        Ok(Buckets { scratch, lanes })
+    }
+
+    /// How many buckets [`Buckets::create`] makes for `expected` mentions, `per_bucket` each.
+    pub fn count(expected: usize, per_bucket: usize) -> usize {
+        expected.div_ceil(per_bucket.max(1)).clamp(1, MAX_BUCKETS)
     }
 
     pub fn len(&self) -> usize {
-        self.files.len()
+        self.lanes[0].files.len()
     }
 
+    /// The lanes, in stream order.
+    pub fn lanes_mut(&mut self) -> &mut [Lane] {
+        &mut self.lanes
+    }
+}
+
+impl Lane {
     /// Writes a mention to the bucket of its (group, key, unit).
     pub fn push(&mut self, docs: &[DocFacts], m: &Mention) -> anyhow::Result<()> {
         let (kind, name) = match group(docs, m) {
@@ -249,7 +273,9 @@ impl Buckets {
         self.held[b] += 1;
         Ok(())
     }
+}
 
+impl Buckets {
     /// Checks each bucket in turn with `check`, which gets the bucket's mentions (in stream
     /// order) and gives findings (with the `seq` of the mention they are about) and rows of
     /// `targets_vs_actuals`. Returns the findings in stream order, the rows as sorted runs, and
@@ -259,9 +285,14 @@ impl Buckets {
         check: impl Fn(&[Mention], &mut Vec<(u64, Finding)>) -> Vec<Row> + Sync,
     ) -> anyhow::Result<(Vec<Finding>, Targets, usize)> {
         use rayon::prelude::*;
-        let Buckets { scratch, files, held, .. } = self;
-        for f in files {
-            f.into_inner().map_err(|e| e.into_error())?;
+        let Buckets { scratch, lanes } = self;
+        let n = lanes[0].files.len();
+        let held: Vec<usize> = (0..n).map(|b| lanes.iter().map(|l| l.held[b]).sum()).collect();
+        let n_lanes = lanes.len();
+        for l in lanes {
+            for f in l.files {
+                f.into_inner().map_err(|e| e.into_error())?;
+            }
         }
         // Buckets share nothing, so they are checked in parallel: one bucket per thread at a
         // time, so memory stays bounded by the largest bucket times the threads. Results are
@@ -271,17 +302,18 @@ impl Buckets {
             .into_par_iter()
             .with_max_len(1)
             .map(|b| -> anyhow::Result<_> {
-                let path = dir.join(format!("bucket-{b}"));
-                let bytes = std::fs::read(&path).with_context(|| format!("cannot read {}", path.display()))?;
-                std::fs::remove_file(&path)?;
                 let mut mentions = Vec::with_capacity(held[b]);
-                let mut d = Dec { buf: &bytes, pos: 0 };
-                while d.pos < bytes.len() {
-                    let len = d.u32()? as usize;
-                    let mut r = Dec { buf: d.take(len)?, pos: 0 };
-                    mentions.push(decode_mention(&mut r)?);
+                for l in 0..n_lanes {
+                    let path = dir.join(format!("bucket-{b}-{l}"));
+                    let bytes = std::fs::read(&path).with_context(|| format!("cannot read {}", path.display()))?;
+                    std::fs::remove_file(&path)?;
+                    let mut d = Dec { buf: &bytes, pos: 0 };
+                    while d.pos < bytes.len() {
+                        let len = d.u32()? as usize;
+                        let mut r = Dec { buf: d.take(len)?, pos: 0 };
+                        mentions.push(decode_mention(&mut r)?);
+                    }
                 }
-                drop(bytes);
                 let mut found = Vec::new();
                 let pairs = check(&mentions, &mut found);
                 drop(mentions);
@@ -330,6 +362,45 @@ pub struct Targets {
     rows: usize,
 }
 
+/// The sorted runs being merged into the rows of `targets_vs_actuals`.
+pub struct Merge {
+    readers: Vec<BufReader<File>>,
+    heap: BinaryHeap<Head>,
+}
+
+impl Merge {
+    fn open(runs: &[PathBuf]) -> anyhow::Result<Self> {
+        let mut readers = Vec::new();
+        let mut heap = BinaryHeap::new();
+        for (k, p) in runs.iter().enumerate() {
+            let mut r = BufReader::new(File::open(p).with_context(|| format!("cannot open {}", p.display()))?);
+            if let Some(row) = read_row(&mut r)? {
+                heap.push(Head { row, run: k });
+            }
+            readers.push(r);
+        }
+        Ok(Merge { readers, heap })
+    }
+
+    /// The next `n` rows (fewer at the end) as a batch; None when all are given.
+    pub fn batch(&mut self, n: usize) -> anyhow::Result<Option<RecordBatch>> {
+        let n = n.max(1);
+        let def = catalog().table("targets_vs_actuals");
+        let mut t = TableBuffer::new(def);
+        let cols = super::targets::columns(&t);
+        let mut rows = 0;
+        while rows < n {
+            let Some(Head { row, run }) = self.heap.pop() else { break };
+            row.push(&mut t, &cols);
+            rows += 1;
+            if let Some(row) = read_row(&mut self.readers[run])? {
+                self.heap.push(Head { row, run });
+            }
+        }
+        Ok((rows > 0).then(|| t.finish()))
+    }
+}
+
 /// One run being merged: its reader and its next row.
 struct Head {
     row: Row,
@@ -360,36 +431,22 @@ impl Targets {
     }
 
     /// Gives the rows in the table's sort order, in batches of `batch_rows` (the last shorter),
-    /// holding one row per run and one batch.
-    pub fn write(&self, batch_rows: usize, mut f: impl FnMut(RecordBatch) -> anyhow::Result<()>) -> anyhow::Result<()> {
-        let mut readers = Vec::new();
-        let mut heap = BinaryHeap::new();
-        for (k, p) in self.runs.iter().enumerate() {
-            let mut r = BufReader::new(File::open(p).with_context(|| format!("cannot open {}", p.display()))?);
-            if let Some(row) = read_row(&mut r)? {
-                heap.push(Head { row, run: k });
-            }
-            readers.push(r);
-        }
-        let def = catalog().table("targets_vs_actuals");
-        let mut t = TableBuffer::new(def);
-        let cols = super::targets::columns(&t);
-        let mut n = 0;
-        while let Some(Head { row, run }) = heap.pop() {
-            row.push(&mut t, &cols);
-            n += 1;
-            if n == batch_rows.max(1) {
-                f(std::mem::replace(&mut t, TableBuffer::new(def)).finish())?;
-                n = 0;
-            }
-            if let Some(row) = read_row(&mut readers[run])? {
-                heap.push(Head { row, run });
-            }
-        }
-        if n > 0 {
-            f(t.finish())?;
+    /// holding one row per run and two batches: `f` takes a batch while the next is merged
+    /// (on two threads when there are two; neither waits for the other within the step).
+    pub fn write(&self, batch_rows: usize, mut f: impl FnMut(RecordBatch) -> anyhow::Result<()> + Send) -> anyhow::Result<()> {
+        let mut merge = self.merge()?;
+        let mut ready = merge.batch(batch_rows)?;
+        while let Some(b) = ready {
+            let (written, next) = rayon::join(|| f(b), || merge.batch(batch_rows));
+            written?;
+            ready = next?;
         }
         Ok(())
+    }
+
+    /// The rows in the table's sort order, a batch at a time.
+    pub fn merge(&self) -> anyhow::Result<Merge> {
+        Merge::open(&self.runs)
     }
 
     /// All rows in one batch (for tests and small datasets).
@@ -594,9 +651,9 @@ mod tests {
     #[test]
     fn the_bucket_count_follows_the_corpus_within_bounds() {
         let dir = tempfile::tempdir().unwrap();
-        assert_eq!(Buckets::create(&dir.path().join("a"), 0, 100).unwrap().len(), 1);
-        assert_eq!(Buckets::create(&dir.path().join("b"), 1001, 100).unwrap().len(), 11);
-        assert_eq!(Buckets::create(&dir.path().join("c"), usize::MAX, 1).unwrap().len(), MAX_BUCKETS);
+        assert_eq!(Buckets::create(&dir.path().join("a"), 0, 100, 1).unwrap().len(), 1);
+        assert_eq!(Buckets::create(&dir.path().join("b"), 1001, 100, 2).unwrap().len(), 11);
+        assert_eq!(Buckets::create(&dir.path().join("c"), usize::MAX, 1, 1).unwrap().len(), MAX_BUCKETS);
         // Dropped: the scratch folders are gone.
         assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
     }

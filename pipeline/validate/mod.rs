@@ -155,39 +155,63 @@ fn check_data(reading: &Reading, tables: &[&str], mut issues: Vec<Issue>) -> any
             let regional: HashSet<&str> = doc_facts.iter().filter(|d| d.region.is_some()).map(|d| d.doc_id.as_str()).collect();
             // A figure's document: the last of its doc_id (duplicates are an error found above).
             let doc_of: HashMap<&str, u32> = doc_facts.iter().enumerate().map(|(k, d)| (d.doc_id.as_str(), k as u32)).collect();
-            let mut cursor = stream::Cursor::new(reading, "sentences", &["doc_id", "sentence_index", "char_start", "text"]);
             let expected: usize = docs.iter().filter_map(|d| d.counts[3]).map(|n| n.max(0) as usize).sum();
-            let mut buckets = across::Buckets::create(&reading.scratch, expected, reading.bucket_mentions)?;
-            let mut seq = 0u64;
-            // Figures arrive grouped by document. Checks within one document run as each
-            // document completes; documents with a region have their mentions spilled to
-            // buckets, for the checks across reports (targets vs actuals, growth against last
-            // year's level), made one bucket at a time once all figures are read.
-            let mut per_doc = |doc_figs: &[facts::Figure], findings: &mut Vec<Finding>| -> anyhow::Result<()> {
-                if doc_figs.is_empty() {
-                    return Ok(());
-                }
-                if let Some(index) = &index {
-                    let position = |d: &str| index.rows.get(d).map_or(usize::MAX, |r| r.0);
-                    let mut load = |d: &str, wanted: &rustc_hash::FxHashSet<i64>| facts::sentences_of(&mut cursor, index, d, wanted);
-                    accounting::parts_and_totals(doc_figs, position, &mut load, findings)?;
-                }
-                let id = doc_figs[0].doc_id.as_str();
-                let doc = doc_of.get(id).copied();
-                let mentions = across::mentions(doc_figs, doc, doc.and_then(|d| doc_facts[d as usize].report_year), seq);
-                seq += doc_figs.len() as u64;
-                if regional.contains(id) {
-                    for m in &mentions {
-                        buckets.push(&doc_facts, m)?;
+            // The figures are checked in lanes, stretches of `indicators` that each begin with
+            // a document's first figure, one lane per thread; what each lane finds is put
+            // together in lane order, so the findings and buckets are those of one pass.
+            let rows = reading.rows("indicators")?;
+            let starts = lane_starts(reading, rows, lanes(rayon::current_num_threads(), across::Buckets::count(expected, reading.bucket_mentions)))?;
+            let stretches: Vec<std::ops::Range<usize>> = starts.iter().zip(starts.iter().skip(1).chain([&rows])).map(|(&a, &b)| a..b).collect();
+            let mut buckets = across::Buckets::create(&reading.scratch, expected, reading.bucket_mentions, stretches.len())?;
+            let lane = |rows: std::ops::Range<usize>, lane: &mut across::Lane| -> anyhow::Result<LaneFound> {
+                let mut cursor = stream::Cursor::new(reading, "sentences", &["doc_id", "sentence_index", "char_start", "text"]).in_chunks_of(LANE_SENTENCE_ROWS);
+                // Places in the stream: the lane's first row on (a lane has no more figures
+                // than rows), so they keep the order of one pass.
+                let mut seq = rows.start as u64;
+                let mut found = LaneFound::default();
+                // Figures arrive grouped by document. Checks within one document run as each
+                // document completes; documents with a region have their mentions spilled to
+                // buckets, for the checks across reports (targets vs actuals, growth against
+                // last year's level), made one bucket at a time once all figures are read.
+                let mut per_doc = |doc_figs: &[facts::Figure], findings: &mut Vec<Finding>| -> anyhow::Result<()> {
+                    if doc_figs.is_empty() {
+                        return Ok(());
                     }
-                } else {
-                    let mut found = Vec::new();
-                    accounting::growth_against_levels(&doc_facts, &mentions, &mut found);
-                    findings.extend(found.into_iter().map(|(_, f)| f));
-                }
-                Ok(())
+                    if let Some(index) = &index {
+                        let position = |d: &str| index.rows.get(d).map_or(usize::MAX, |r| r.0);
+                        let mut load = |d: &str, wanted: &rustc_hash::FxHashSet<i64>| facts::sentences_of(&mut cursor, index, d, wanted);
+                        accounting::parts_and_totals(doc_figs, position, &mut load, findings)?;
+                    }
+                    let id = doc_figs[0].doc_id.as_str();
+                    let doc = doc_of.get(id).copied();
+                    let mentions = across::mentions(doc_figs, doc, doc.and_then(|d| doc_facts[d as usize].report_year), seq);
+                    seq += doc_figs.len() as u64;
+                    if regional.contains(id) {
+                        for m in &mentions {
+                            lane.push(&doc_facts, m)?;
+                        }
+                    } else {
+                        let mut found = Vec::new();
+                        accounting::growth_against_levels(&doc_facts, &mentions, &mut found);
+                        findings.extend(found.into_iter().map(|(_, f)| f));
+                    }
+                    Ok(())
+                };
+                let LaneFound { values, families, findings } = &mut found;
+                check_indicators(reading, rows, values, families, |figs| per_doc(figs, findings))?;
+                Ok(found)
             };
-            check_indicators(reading, &mut issues, |figs| per_doc(figs, &mut findings))?;
+            use rayon::prelude::*;
+            let lanes: Vec<anyhow::Result<LaneFound>> =
+                stretches.into_par_iter().zip(buckets.lanes_mut().par_iter_mut()).with_max_len(1).map(|(rows, l)| lane(rows, l)).collect();
+            let mut families = Vec::new();
+            for l in lanes {
+                let l = l?;
+                issues.extend(l.values);
+                families.extend(l.families);
+                findings.extend(l.findings);
+            }
+            issues.append(&mut families);
             let (found, targets, largest) = buckets.finish(|mentions, found| {
                 accounting::growth_against_levels(&doc_facts, mentions, found);
                 targets::pairs(&doc_facts, mentions)
@@ -196,7 +220,11 @@ fn check_data(reading: &Reading, tables: &[&str], mut issues: Vec<Issue>) -> any
             findings.extend(found);
             tva = targets;
         }
-        (None, true) => check_indicators(reading, &mut issues, |_| Ok(()))?,
+        (None, true) => {
+            let mut families = Vec::new();
+            check_indicators(reading, 0..usize::MAX, &mut issues, &mut families, |_| Ok(()))?;
+            issues.append(&mut families);
+        }
         _ => {}
     }
     let mut all: Vec<Finding> = issues.into_iter().map(Finding::from).collect();
@@ -637,22 +665,95 @@ fn spans_of(cursor: &mut stream::Cursor, index: &SentenceIndex, doc: &str) -> an
     Ok(spans)
 }
 
-/// The row checks of `indicators` (values, unit families) in one pass; each document's
-/// figures go to `per_document` as soon as the document's rows end (rows are grouped by
-/// document), so no more than one document's figures are held here.
+/// Rows of `sentences` a lane reads at a time: the lane's last chunk reaches into the next
+/// lane's sentences, read there again, so it is kept short.
+const LANE_SENTENCE_ROWS: usize = 4096;
+
+/// Most bucket files the lanes hold open at once.
+const MAX_LANE_FILES: usize = 512;
+
+/// How many lanes the figures are checked in with `threads` threads and `buckets` buckets:
+/// one (as one pass) on one thread, else two per thread, so that a thread done early (its
+/// share of the checks before was smaller, or its lane cheaper) takes up another; at most
+/// four, and no more than keep [`MAX_LANE_FILES`] bucket files open.
+fn lanes(threads: usize, buckets: usize) -> usize {
+    if threads <= 1 {
+        return 1;
+    }
+    (2 * threads).min(4).min(MAX_LANE_FILES / buckets.max(1)).max(1)
+}
+
+/// What one lane of the figure checks found: the row checks' findings of each kind, and the
+/// findings within documents, each in table order.
+#[derive(Default)]
+struct LaneFound {
+    values: Vec<Issue>,
+    families: Vec<Issue>,
+    findings: Vec<Finding>,
+}
+
+/// Where each of (up to) `lanes` stretches of `indicators` (`rows` rows) begins: row 0, then
+/// for each further lane the first row from its share on that holds a figure of another
+/// document than the row before it (which holds a figure too), so that each document's figures
+/// fall into one lane whole, as one pass groups them. A stretch with no such row in sight (one
+/// document's figures filling it) merges with the one before.
+fn lane_starts(reading: &Reading, rows: usize, lanes: usize) -> anyhow::Result<Vec<usize>> {
+    /// Rows looked through for a document's first figure.
+    const SIGHT: usize = 64 * 1024;
+    let mut starts = vec![0];
+    for l in 1..lanes {
+        let from = (rows * l / lanes).max(starts[starts.len() - 1] + 1);
+        if from >= rows {
+            break;
+        }
+        // Rows whose doc_id differs from the one before, both given.
+        let mut candidates = Vec::new();
+        reading.for_each_chunk_in("indicators", &["doc_id"], from - 1..(from + SIGHT).min(rows), reading.chunk_rows.min(4096), |c, at| {
+            let ids = c.strs("doc_id")?;
+            let mut before: Option<Option<&str>> = None;
+            for (run, id) in ids.runs(0..c.rows()) {
+                if let (Some(Some(b)), Some(id)) = (before, id) {
+                    if b != id {
+                        candidates.push(at + run.start);
+                    }
+                }
+                before = Some(id);
+            }
+            // A chunk boundary is looked at with both rows in one read below.
+            if at + c.rows() < rows {
+                candidates.push(at + c.rows());
+            }
+            Ok(())
+        })?;
+        for k in candidates {
+            // Both rows make figures (all their needed columns given), of two documents.
+            let mut pair = Vec::new();
+            reading.for_each_chunk_in("indicators", &facts::FIGURE_COLUMNS, k - 1..k + 1, 2, |c, _| facts::figures(c, &mut pair))?;
+            if pair.len() == 2 && pair[0].doc_id != pair[1].doc_id {
+                starts.push(k);
+                break;
+            }
+        }
+    }
+    Ok(starts)
+}
+
+/// The row checks of `indicators` (values, unit families) of the table rows `rows` in one
+/// pass; each document's figures go to `per_document` as soon as the document's rows end
+/// (rows are grouped by document), so no more than one document's figures are held here.
 fn check_indicators(
     reading: &Reading,
-    out: &mut Vec<Issue>,
+    rows: std::ops::Range<usize>,
+    values: &mut Vec<Issue>,
+    families: &mut Vec<Issue>,
     mut per_document: impl FnMut(&[facts::Figure]) -> anyhow::Result<()>,
 ) -> anyhow::Result<()> {
-    let mut values = Vec::new();
-    let mut families = Vec::new();
     // One document's figures; emptied (keeping its room) after each document.
     let mut current: Vec<facts::Figure> = Vec::new();
     let mut chunk = Vec::new();
-    reading.for_each_chunk("indicators", &facts::FIGURE_COLUMNS, |c, at| {
-        check_values(c, at, &mut values)?;
-        check_unit_families(c, at, &mut families)?;
+    reading.for_each_chunk_in("indicators", &facts::FIGURE_COLUMNS, rows, reading.chunk_rows, |c, at| {
+        check_values(c, at, values)?;
+        check_unit_families(c, at, families)?;
         facts::figures(c, &mut chunk)?;
         for f in chunk.drain(..) {
             if current.last().is_some_and(|l| l.doc_id != f.doc_id) {
@@ -664,8 +765,6 @@ fn check_indicators(
         Ok(())
     })?;
     per_document(&current)?;
-    out.extend(values);
-    out.extend(families);
     Ok(())
 }
 
@@ -798,6 +897,21 @@ mod tests {
         RecordBatch::try_new(b.schema(), cols).unwrap()
     }
 
+    /// Makes the value of every 7th figure implausible whatever its measure.
+    fn implausible_values(b: RecordBatch) -> RecordBatch {
+        let k = b.schema().index_of("value").unwrap();
+        let values: arrow::array::Float64Array = b
+            .column(k)
+            .as_primitive::<arrow::datatypes::Float64Type>()
+            .iter()
+            .enumerate()
+            .map(|(r, v)| v.map(|v| if r % 7 == 3 { -5000.0 } else { v }))
+            .collect();
+        let mut cols = b.columns().to_vec();
+        cols[k] = Arc::new(values) as ArrayRef;
+        RecordBatch::try_new(b.schema(), cols).unwrap()
+    }
+
     fn codes(r: &Report) -> Vec<(String, String)> {
         r.findings
             .iter()
@@ -871,6 +985,56 @@ mod tests {
             assert!(small.scratch.exists());
             drop(parts);
             assert!(!small.scratch.exists());
+        }
+    }
+
+    #[test]
+    fn figures_checked_in_lanes_give_the_findings_and_bytes_of_one_thread() {
+        let seeds = Path::new(env!("CARGO_MANIFEST_DIR")).join("seeds");
+        let corpus = std::env::var_os("GOVREPORT_CORPUS").map(std::path::PathBuf::from).filter(|p| p.is_dir());
+        if corpus.is_none() {
+            eprintln!("GOVREPORT_CORPUS not set: only the seeds are checked");
+        }
+        let pool = |n: usize| rayon::ThreadPoolBuilder::new().num_threads(n).build().unwrap();
+        for input in std::iter::once(seeds).chain(corpus) {
+            let out = tempfile::tempdir().unwrap();
+            crate::runner::run(&crate::runner::RunConfig::new(&input, out.path())).unwrap();
+            // Every lane has findings of its own to put in order: every 7th value implausible.
+            rewrite(out.path(), "indicators", 1 << 20, implausible_values);
+            let rows = Reading::new(out.path(), 64).rows("indicators").unwrap();
+            let one = pool(1).install(|| validate_with(&Reading::new(out.path(), 64).with_bucket_mentions(40), &crate::sink::rows::DOC_TABLES).unwrap());
+            let a = one.targets_vs_actuals.batch().unwrap();
+            for threads in [2, 3, 4] {
+                let reading = Reading::new(out.path(), 64).with_bucket_mentions(40);
+                // Each lane begins with a document's first figure, the row before it another's.
+                let starts = lane_starts(&reading, rows, threads).unwrap();
+                // (Fewer when a document's figures fill a lane's share: five seeds make three.)
+                assert!((2..=threads).contains(&starts.len()), "{starts:?} of {rows}");
+                assert!(starts.windows(2).all(|w| w[0] < w[1]), "{starts:?}");
+                let many = pool(threads).install(|| validate_with(&reading, &crate::sink::rows::DOC_TABLES).unwrap());
+                assert!(one.findings == many.findings, "{threads} threads: other findings or order");
+                assert!(many.findings.iter().filter(|f| f.issue.code == "implausible_value").count() > rows / 8, "{threads} threads");
+                assert_eq!(a, many.targets_vs_actuals.batch().unwrap(), "{threads} threads");
+                // Written in batches (each taken while the next is merged): the same rows.
+                let mut parts = Vec::new();
+                pool(threads).install(|| many.targets_vs_actuals.write(7, |b| Ok(parts.push(b)))).unwrap();
+                assert!(parts.iter().rev().skip(1).all(|b| b.num_rows() == 7) && parts.iter().all(|b| b.num_rows() > 0));
+                assert_eq!(a, arrow::compute::concat_batches(&a.schema(), &parts).unwrap(), "{threads} threads");
+            }
+            // The rewritten tables, byte for byte.
+            let copy = tempfile::tempdir().unwrap();
+            for e in std::fs::read_dir(out.path()).unwrap() {
+                let e = e.unwrap();
+                if e.file_type().unwrap().is_file() {
+                    std::fs::copy(e.path(), copy.path().join(e.file_name())).unwrap();
+                }
+            }
+            pool(1).install(|| rewrite::refresh(out.path(), out.path(), false)).unwrap();
+            pool(2).install(|| rewrite::refresh(copy.path(), copy.path(), false)).unwrap();
+            for t in ["issues", "targets_vs_actuals"] {
+                let file = format!("{t}.parquet");
+                assert_eq!(std::fs::read(out.path().join(&file)).unwrap(), std::fs::read(copy.path().join(&file)).unwrap(), "{t}");
+            }
         }
     }
 

@@ -126,13 +126,27 @@ pub fn refresh(src: &Path, dst: &Path, arrow_ipc: bool) -> anyhow::Result<Refres
 
 fn write(src: &Path, dst: &Path, defs: &[&'static crate::schema::TableDef], arrow_ipc: bool, report: &Report, targets: Targets) -> anyhow::Result<Vec<TableStats>> {
     let mut w = DatasetWriter::create(dst, defs, arrow_ipc)?;
-    let mut issues = Rechunk { schema: defs[0].arrow_schema(), held: Vec::new(), rows: 0 };
-    stage_issue_rows(src, |b| issues.push(b, &mut w))?;
-    let mut t = TableBuffer::new(defs[0]);
-    push_findings(&mut t, &report.findings);
-    issues.push(t.finish(), &mut w)?;
-    issues.finish(&mut w)?;
-    // Whole row groups, as if all rows came in one batch (see Rechunk).
-    targets.write(ROW_GROUP_ROWS, |b| w.write(1, &b))?;
+    // `issues` is written while the first rows of targets_vs_actuals are merged, then those
+    // in whole row groups, as if all rows came in one batch (see Rechunk), each written while
+    // the next is merged (see Targets::write).
+    let mut merge = targets.merge()?;
+    let (done, ready) = rayon::join(
+        || -> anyhow::Result<()> {
+            let mut issues = Rechunk { schema: defs[0].arrow_schema(), held: Vec::new(), rows: 0 };
+            stage_issue_rows(src, |b| issues.push(b, &mut w))?;
+            let mut t = TableBuffer::new(defs[0]);
+            push_findings(&mut t, &report.findings);
+            issues.push(t.finish(), &mut w)?;
+            issues.finish(&mut w)
+        },
+        || merge.batch(ROW_GROUP_ROWS),
+    );
+    done?;
+    let mut ready = ready?;
+    while let Some(b) = ready {
+        let (written, next) = rayon::join(|| w.write(1, &b), || merge.batch(ROW_GROUP_ROWS));
+        written?;
+        ready = next?;
+    }
     w.finish()
 }

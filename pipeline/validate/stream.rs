@@ -91,9 +91,10 @@ impl Reading {
         self.dir.join(format!("{table}.parquet"))
     }
 
-    /// A reader of `columns` of `table` from row `offset` on, its text columns read as
-    /// [`read_as`] says.
-    fn open(&self, table: &str, columns: &[&str], offset: usize) -> anyhow::Result<ParquetRecordBatchReader> {
+    /// A reader of `columns` of the rows `rows` of `table` (to its end when `rows.end` is
+    /// `usize::MAX`), `chunk_rows` at a time, its text columns read as [`read_as`] says.
+    fn open_rows(&self, table: &str, columns: &[&str], rows: std::ops::Range<usize>, chunk_rows: usize) -> anyhow::Result<ParquetRecordBatchReader> {
+        let offset = rows.start;
         let path = self.path(table);
         let f = File::open(&path).with_context(|| format!("cannot open {}", path.display()))?;
         let meta = ArrowReaderMetadata::load(&f, ArrowReaderOptions::new()).with_context(|| format!("cannot read {}", path.display()))?;
@@ -104,9 +105,18 @@ impl Reading {
         };
         let b = ParquetRecordBatchReaderBuilder::new_with_metadata(f, meta);
         let mask = ProjectionMask::columns(b.parquet_schema(), columns.iter().copied());
-        let b = b.with_projection(mask).with_batch_size(self.chunk_rows);
+        let b = b.with_projection(mask).with_batch_size(chunk_rows.max(1));
         let b = if offset > 0 { b.with_offset(offset) } else { b };
+        let b = if rows.end < usize::MAX { b.with_limit(rows.end.saturating_sub(offset)) } else { b };
         Ok(b.build()?)
+    }
+
+    /// Rows of `table`, from its footer.
+    pub fn rows(&self, table: &str) -> anyhow::Result<usize> {
+        let path = self.path(table);
+        let f = File::open(&path).with_context(|| format!("cannot open {}", path.display()))?;
+        let meta = ArrowReaderMetadata::load(&f, ArrowReaderOptions::new()).with_context(|| format!("cannot read {}", path.display()))?;
+        Ok(usize::try_from(meta.metadata().file_metadata().num_rows()).unwrap_or(0))
     }
 
     fn counted(&self, batch: RecordBatch) -> RecordBatch {
@@ -116,13 +126,36 @@ impl Reading {
     }
 
     /// Calls `f` with every chunk of `columns` of `table` and the table row its first row is.
-    pub fn for_each_chunk(&self, table: &str, columns: &[&str], mut f: impl FnMut(&Chunk, usize) -> anyhow::Result<()>) -> anyhow::Result<()> {
-        let mut row = 0;
-        for b in self.open(table, columns, 0)? {
-            let b = self.counted(b.with_context(|| format!("cannot read {table}.parquet"))?);
-            let n = b.num_rows();
-            f(&Chunk(b), row)?;
-            row += n;
+    pub fn for_each_chunk(&self, table: &str, columns: &[&str], f: impl FnMut(&Chunk, usize) -> anyhow::Result<()>) -> anyhow::Result<()> {
+        self.for_each_chunk_in(table, columns, 0..usize::MAX, self.chunk_rows, f)
+    }
+
+    /// [`Reading::for_each_chunk`] over the table rows `rows` only, `chunk_rows` at a time
+    /// (row numbers stay those of the table).
+    pub fn for_each_chunk_in(
+        &self,
+        table: &str,
+        columns: &[&str],
+        rows: std::ops::Range<usize>,
+        chunk_rows: usize,
+        mut f: impl FnMut(&Chunk, usize) -> anyhow::Result<()>,
+    ) -> anyhow::Result<()> {
+        // Chunks start on multiples of `chunk_rows` (after a first, shorter one), so that each
+        // lies within one row group (the writer's are multiples of it): a chunk across two
+        // would get its dictionary-encoded columns decoded to values and hashed again.
+        let chunk_rows = chunk_rows.max(1);
+        let aligned = rows.start.next_multiple_of(chunk_rows).clamp(rows.start, rows.end);
+        let mut row = rows.start;
+        for part in [rows.start..aligned, aligned..rows.end] {
+            if part.is_empty() {
+                continue;
+            }
+            for b in self.open_rows(table, columns, part, chunk_rows)? {
+                let b = self.counted(b.with_context(|| format!("cannot read {table}.parquet"))?);
+                let n = b.num_rows();
+                f(&Chunk(b), row)?;
+                row += n;
+            }
         }
         Ok(())
     }
@@ -308,12 +341,20 @@ pub struct Cursor<'a> {
     chunk: Option<(Chunk, usize)>,
     /// The table row the reader will give next.
     next_row: usize,
+    chunk_rows: usize,
 }
 
 impl<'a> Cursor<'a> {
     /// `columns` must include `doc_id`.
     pub fn new(reading: &'a Reading, table: &'static str, columns: &[&'static str]) -> Self {
-        Cursor { reading, table, columns: columns.to_vec(), reader: None, chunk: None, next_row: 0 }
+        Cursor { reading, table, columns: columns.to_vec(), reader: None, chunk: None, next_row: 0, chunk_rows: reading.chunk_rows }
+    }
+
+    /// Reads at most `n` rows at a time: a cursor that stops short of the table's end (one
+    /// lane's stretch of it) then reads little past the rows it is asked for.
+    pub fn in_chunks_of(mut self, n: usize) -> Self {
+        self.chunk_rows = self.chunk_rows.min(n.max(1));
+        self
     }
 
     /// Calls `f` with each chunk that holds rows in `first..=last` whose `doc_id` is `doc`, and
@@ -325,7 +366,7 @@ impl<'a> Cursor<'a> {
         };
         if behind || self.reader.is_none() {
             // Start again at the document's first row (rare: only when documents come out of order).
-            self.reader = Some(self.reading.open(self.table, &self.columns, first)?);
+            self.reader = Some(self.reading.open_rows(self.table, &self.columns, first..usize::MAX, self.chunk_rows)?);
             self.chunk = None;
             self.next_row = first;
         }
