@@ -112,7 +112,9 @@ thread_local! {
 /// Whether `pos` is one of [`KEYWORD_POS`] (test `keyword_pos_is_the_list` holds the two
 /// together), matched by its bytes.
 fn is_keyword_pos(pos: &str) -> bool {
-    matches!(pos, "n" | "nz" | "ns" | "nt" | "nr" | "vn" | "l")
+    let yes = matches!(pos, "n" | "nz" | "ns" | "nt" | "nr" | "vn" | "l");
+    debug_assert_eq!(yes, KEYWORD_POS.contains(&pos), "{pos}");
+    yes
 }
 
 fn is_candidate(t: &Token) -> bool {

@@ -34,7 +34,9 @@ use crate::sink::TableBuffer;
 /// One figure as the checks across reports need it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Mention {
-    /// Place among the figures of `indicators`, in table order.
+    /// An order key in table order: rises with the figure's place in `indicators` (not a
+    /// count of the figures before it: figures checked in lanes are keyed from their lane's
+    /// first row), and only compared, never written out.
     pub seq: u64,
     /// The document in the list of [`DocFacts`] (the last one of its doc_id), if any.
     pub doc: Option<u32>,
@@ -182,7 +184,8 @@ fn stable_hash(parts: &[&[u8]]) -> u64 {
     h
 }
 
-/// Most buckets open at once (file handles while mentions are written).
+/// Most buckets (each lane holds one file per bucket open while mentions are written; see
+/// `lanes` in the validate module for how many lanes the open-file limit allows).
 const MAX_BUCKETS: usize = 256;
 
 /// A folder for the spilled state, removed when dropped.
