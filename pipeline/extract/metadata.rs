@@ -189,8 +189,7 @@ pub fn prepare(line: &str, simplify: &dyn Fn(&str) -> String) -> String {
 /// Whether every char of `s` is one [`prepare`] leaves alone: [`width::is_plain`] and not a
 /// table bar. Read from the bytes, without decoding (as `width::has_space` does): the chars
 /// that are not plain are told by their lead byte and at most two bytes after it, and a lead
-/// byte never occurs inside another char. Blocks of 32 positions are folded without
-/// branching, which the compiler vectorises.
+/// byte never occurs inside another char ([`width::any_window`]).
 fn all_plain(s: &str) -> bool {
     let b = s.as_bytes();
     let not_plain = |x: u8, y: u8, z: u8| -> bool {
@@ -225,26 +224,7 @@ fn all_plain(s: &str) -> bool {
             // Beyond the BMP.
             | (x >= 0xF0)
     };
-    const BLOCK: usize = 32;
-    let mut i = 0;
-    while i + BLOCK + 2 <= b.len() {
-        let (x, y, z) = (&b[i..i + BLOCK], &b[i + 1..i + BLOCK + 1], &b[i + 2..i + BLOCK + 2]);
-        let mut acc = 0u8;
-        for k in 0..BLOCK {
-            acc |= not_plain(x[k], y[k], z[k]) as u8;
-        }
-        if acc != 0 {
-            return false;
-        }
-        i += BLOCK;
-    }
-    while i < b.len() {
-        if not_plain(b[i], b.get(i + 1).copied().unwrap_or(0), b.get(i + 2).copied().unwrap_or(0)) {
-            return false;
-        }
-        i += 1;
-    }
-    true
+    !width::any_window(b, not_plain)
 }
 
 /// One char of a header line as [`prepare`] writes it: table bars and odd spaces as spaces,
@@ -714,12 +694,7 @@ mod tests {
         .iter()
         .map(|s| s.to_string())
         .collect();
-        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("seeds");
-        for e in std::fs::read_dir(dir).unwrap() {
-            let text = std::fs::read_to_string(e.unwrap().path()).unwrap();
-            lines.extend(text.lines().map(str::to_string));
-            lines.extend(crate::normalize::script::to_traditional(&text).lines().map(str::to_string));
-        }
+        lines.extend(crate::normalize::script::seed_lines_in_both_scripts());
         let mut kept = 0;
         for l in &lines {
             let p = prepare(l, &simp);

@@ -131,12 +131,7 @@ mod tests {
     /// parentheses, and every char from U+0000 to U+2000 after a Han char and a parenthesis.
     #[test]
     fn lines_without_a_possible_gloss_have_none() {
-        let mut lines: Vec<String> = Vec::new();
-        for e in std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/seeds")).unwrap() {
-            let text = String::from_utf8_lossy(&std::fs::read(e.unwrap().path()).unwrap()).into_owned();
-            let trad = crate::normalize::script::to_traditional(&text);
-            lines.extend(text.lines().chain(trad.lines()).map(str::to_string));
-        }
+        let mut lines: Vec<String> = crate::normalize::script::seed_lines_in_both_scripts().collect();
         for v in TONED.chars() {
             for (o, c) in [('(', ')'), ('（', '）')] {
                 lines.push(format!("區{o}q{v}{c}"));

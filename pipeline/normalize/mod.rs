@@ -519,11 +519,7 @@ mod tests {
             "锟斤拷（一）".into(),
             "增长８．２％（同比）".into(),
         ];
-        for e in std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/seeds")).unwrap() {
-            let text = String::from_utf8_lossy(&std::fs::read(e.unwrap().path()).unwrap()).into_owned();
-            let trad = script::to_traditional(&text);
-            lines.extend(text.lines().chain(trad.lines()).map(str::to_string));
-        }
+        lines.extend(script::seed_lines_in_both_scripts());
         let mut short = 0;
         for line in &lines {
             let mut raw_src: Vec<u32> = line.char_indices().map(|(b, _)| b as u32).collect();
@@ -572,11 +568,7 @@ mod tests {
             "ḿ(".into(),
             "政府\u{FFFD}".into(),
         ];
-        for e in std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/seeds")).unwrap() {
-            let text = String::from_utf8_lossy(&std::fs::read(e.unwrap().path()).unwrap()).into_owned();
-            let trad = script::to_traditional(&text);
-            lines.extend(text.lines().chain(trad.lines()).map(str::to_string));
-        }
+        lines.extend(script::seed_lines_in_both_scripts());
         let mut plain = 0;
         for line in &lines {
             assert_eq!(is_plain_text(line), is_plain_text_by_chars(line), "{line}");

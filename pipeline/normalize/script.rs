@@ -246,6 +246,27 @@ pub fn detect(sample: &str) -> Script {
     }
 }
 
+/// Each seed document as it is and converted to traditional script (test data for the fast
+/// paths that must answer alike in both scripts).
+#[cfg(test)]
+pub(crate) fn seeds_in_both_scripts() -> Vec<(String, String)> {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("seeds");
+    std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| {
+            let text = String::from_utf8_lossy(&std::fs::read(e.unwrap().path()).unwrap()).into_owned();
+            let trad = to_traditional(&text);
+            (text, trad)
+        })
+        .collect()
+}
+
+/// Every line of the seeds, then its traditional form, document by document.
+#[cfg(test)]
+pub(crate) fn seed_lines_in_both_scripts() -> impl Iterator<Item = String> {
+    seeds_in_both_scripts().into_iter().flat_map(|(text, trad)| text.lines().chain(trad.lines()).map(str::to_string).collect::<Vec<_>>())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -316,11 +337,8 @@ mod tests {
     /// four-byte chars, and on every char alone.
     #[test]
     fn may_change_reads_bytes_as_the_char_walk_reads_chars() {
-        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("seeds");
         let mut lines = Vec::new();
-        for e in std::fs::read_dir(dir).unwrap() {
-            let text = String::from_utf8_lossy(&std::fs::read(e.unwrap().path()).unwrap()).into_owned();
-            let trad = to_traditional(&text);
+        for (text, trad) in seeds_in_both_scripts() {
             lines.extend(text.lines().chain(trad.lines()).map(str::to_string));
             lines.push(text);
             lines.push(trad);

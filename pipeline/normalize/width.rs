@@ -50,13 +50,23 @@ pub fn has_space(s: &str) -> bool {
             | ((x == 0xE2) & (y == 0x81) & (z == 0x9F))
             | ((x == 0xE3) & (y == 0x80) & (z == 0x80))
     };
+    any_window(b, at)
+}
+
+/// Whether `hit` accepts some position of `b`, given the byte there and the two after it (0
+/// past the end). For telling chars from their UTF-8 bytes without decoding: a lead byte
+/// never occurs inside another char, so a hit at any byte is a hit at a char. Blocks of 32
+/// positions are folded without branching, which the compiler vectorises (`hit` should join
+/// its comparisons with `|`/`&`, not `||`/`&&`, so that it has no branch either).
+#[inline(always)]
+pub fn any_window(b: &[u8], hit: impl Fn(u8, u8, u8) -> bool) -> bool {
     const BLOCK: usize = 32;
     let mut i = 0;
     while i + BLOCK + 2 <= b.len() {
         let (x, y, z) = (&b[i..i + BLOCK], &b[i + 1..i + BLOCK + 1], &b[i + 2..i + BLOCK + 2]);
         let mut acc = 0u8;
         for k in 0..BLOCK {
-            acc |= at(x[k], y[k], z[k]) as u8;
+            acc |= hit(x[k], y[k], z[k]) as u8;
         }
         if acc != 0 {
             return true;
@@ -64,7 +74,7 @@ pub fn has_space(s: &str) -> bool {
         i += BLOCK;
     }
     while i < b.len() {
-        if at(b[i], b.get(i + 1).copied().unwrap_or(0), b.get(i + 2).copied().unwrap_or(0)) {
+        if hit(b[i], b.get(i + 1).copied().unwrap_or(0), b.get(i + 2).copied().unwrap_or(0)) {
             return true;
         }
         i += 1;
