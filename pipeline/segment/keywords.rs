@@ -63,6 +63,7 @@ fn probe(word: &str) -> Option<f64> {
 
 /// jieba's IDF of `word`, or the median where its table has no entry (or jieba, without HMM,
 /// would not keep the word whole, so no entry can be for it).
+///
 /// Asks jieba afresh (nothing is remembered, so the thread's bounded candidate table does not
 /// grow through this).
 pub fn idf(word: &str) -> f64 {
