@@ -160,7 +160,7 @@ fn check_data(reading: &Reading, tables: &[&str], mut issues: Vec<Issue>) -> any
             // a document's first figure, one lane per thread; what each lane finds is put
             // together in lane order, so the findings and buckets are those of one pass.
             let rows = reading.rows("indicators")?;
-            let starts = lane_starts(reading, rows, lanes(rayon::current_num_threads(), across::Buckets::count(expected, reading.bucket_mentions)))?;
+            let starts = lane_starts(reading, rows, lanes(rayon::current_num_threads(), across::Buckets::count(expected, reading.bucket_mentions), rows / reading.lane_figures))?;
             let stretches: Vec<std::ops::Range<usize>> = starts.iter().zip(starts.iter().skip(1).chain([&rows])).map(|(&a, &b)| a..b).collect();
             let mut buckets = across::Buckets::create(&reading.scratch, expected, reading.bucket_mentions, stretches.len())?;
             let several = stretches.len() > 1;
@@ -703,12 +703,13 @@ fn lane_file_budget() -> usize {
 /// How many lanes the figures are checked in with `threads` threads and `buckets` buckets:
 /// one (as one pass) on one thread, else two per thread, so that a thread done early (its
 /// share of the checks before was smaller, or its lane cheaper) takes up another; at most
-/// four, and no more than keep [`lane_file_budget`] bucket files open.
-fn lanes(threads: usize, buckets: usize) -> usize {
+/// four, no more than `fill` (the lanes the table fills with [`Reading::lane_figures`] figures
+/// each), and no more than keep [`lane_file_budget`] bucket files open.
+fn lanes(threads: usize, buckets: usize, fill: usize) -> usize {
     if threads <= 1 {
         return 1;
     }
-    (2 * threads).min(4).min(lane_file_budget() / buckets.max(1)).max(1)
+    (2 * threads).min(4).min(fill).min(lane_file_budget() / buckets.max(1)).max(1)
 }
 
 /// What one lane of the figure checks found: the row checks' findings of each kind, and the
@@ -1033,13 +1034,16 @@ mod tests {
             rewrite(out.path(), "indicators", 1 << 20, implausible_values);
             let rows = Reading::new(out.path(), 64).rows("indicators").unwrap();
             let one = pool(1).install(|| validate_with(&Reading::new(out.path(), 64).with_bucket_mentions(40), &crate::sink::rows::DOC_TABLES).unwrap());
+            // A table this small is checked in one lane unless lanes may be small.
+            assert_eq!(lanes(4, 1, rows / stream::DEFAULT_LANE_FIGURES), 1, "{rows} figures");
             let a = one.targets_vs_actuals.batch().unwrap();
             // The corpus pairs targets with actuals across reports (the seeds have none), so
             // the cross-report side is compared on real rows there.
             let is_corpus = !input.ends_with("seeds");
             assert!(!is_corpus || a.num_rows() > 0, "the corpus pairs no targets with actuals");
             for threads in [2, 3, 4] {
-                let reading = Reading::new(out.path(), 64).with_bucket_mentions(40);
+                let reading = Reading::new(out.path(), 64).with_bucket_mentions(40).with_lane_figures(16);
+                assert_eq!(lanes(threads, 1, rows / reading.lane_figures), (2 * threads).min(4), "{rows} figures");
                 // Each lane begins with a document's first figure, the row before it another's.
                 let starts = lane_starts(&reading, rows, threads).unwrap();
                 // (Fewer when a document's figures fill a lane's share: five seeds make three.)
