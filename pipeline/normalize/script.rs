@@ -47,6 +47,11 @@ struct T2s {
     /// Every other marked char: the sources of the rules that mark it, each with the byte
     /// offset of the char in the source.
     in_phrases: FxHashMap<char, Vec<(Box<str>, usize)>>,
+    /// Bit per code point: every rule holding the char changes it, as a one-char rule does
+    /// (see [`t2s_bounds`]).
+    always: Vec<u64>,
+    /// Some rule changes the length of what it matches.
+    resizes: bool,
 }
 
 fn builder() -> ZhConverterBuilder<'static> {
@@ -75,7 +80,14 @@ fn t2s() -> &'static T2s {
         let mut marked: Vec<u64> = Vec::new();
         let mut alone = FxHashSet::default();
         let mut in_phrases: FxHashMap<char, Vec<(Box<str>, usize)>> = FxHashMap::default();
+        let mut kept = FxHashSet::default();
+        let mut resizes = false;
         for (from, to) in b.build_mapping() {
+            if from.chars().count() == to.chars().count() {
+                kept.extend(from.chars().zip(to.chars()).filter(|(a, b)| a == b).map(|x| x.0));
+            } else {
+                resizes = true;
+            }
             let changes = rule_changes(&from, &to);
             let one_char = from.chars().nth(1).is_none();
             for (off, c) in changes {
@@ -95,7 +107,9 @@ fn t2s() -> &'static T2s {
         in_phrases.values_mut().for_each(|v| v.sort());
         let mut marked_bmp = Box::new([0u64; 1024]);
         marked_bmp.iter_mut().zip(&marked).for_each(|(a, &w)| *a = w);
-        T2s { conv: b.build(), marked, marked_bmp, alone, in_phrases }
+        let mut always = Vec::new();
+        alone.iter().filter(|c| !kept.contains(c)).for_each(|&c| set_bit(&mut always, c));
+        T2s { conv: b.build(), marked, marked_bmp, alone, in_phrases, always, resizes }
     })
 }
 
@@ -319,6 +333,26 @@ fn changed(a: &str, b: &str) -> usize {
     }
 }
 
+/// Bounds on `changed(text, &to_simplified(text))`: (at most, at least), found as
+/// [`s2t_bounds`] finds them for s2t; None if a t2s rule changes the length of what it matches
+/// (the count is then not one of places). At most: the places [`may_change`] stops at (a char
+/// a one-char rule changes, or a char a changing rule's source holds around it). At least:
+/// the places of a char every rule changes.
+fn t2s_bounds(text: &str) -> Option<(usize, usize)> {
+    let t = t2s();
+    if t.resizes {
+        return None;
+    }
+    let (mut at_most, mut at_least) = (0, 0);
+    for (i, c) in text.char_indices() {
+        if is_marked(t, c) && marked_char_changes(t, text, i, c) {
+            at_most += 1;
+            at_least += bit(&t.always, c) as usize;
+        }
+    }
+    Some((at_most, at_least))
+}
+
 /// Share of Han characters a conversion has to change before the text counts as written in the
 /// other script.
 const SCRIPT_SHARE: f64 = 0.02;
@@ -334,8 +368,15 @@ pub fn detect(sample: &str) -> Script {
     if han == 0 {
         return Script::Simplified;
     }
-    let trad_chars = changed(sample, &to_simplified(sample)) as f64 / han as f64;
-    if trad_chars < SCRIPT_SHARE {
+    // The t2s share from its bounds where they decide (nearly always: a traditional text holds
+    // a third of chars every rule changes), else from the conversion.
+    let share = |n: usize| n as f64 / han as f64;
+    let traditional_share = match t2s_bounds(sample) {
+        Some((at_most, _)) if share(at_most) < SCRIPT_SHARE => false,
+        Some((_, at_least)) if share(at_least) >= SCRIPT_SHARE => true,
+        _ => share(changed(sample, &to_simplified(sample))) >= SCRIPT_SHARE,
+    };
+    if !traditional_share {
         return Script::Simplified;
     }
     // Traditional text keeps few chars the s2t conversion would change, mixed text many: the
@@ -635,6 +676,31 @@ mod tests {
         assert!(exact > 1000 && open > 1000, "{exact} exact, {open} open");
     }
 
+    /// The t2s bounds hold, as the s2t ones do: on the seeds and corpus in both scripts, and on
+    /// every t2s rule's source in a context. (No t2s rule changes a length, so they are used.)
+    #[test]
+    fn t2s_bounds_hold_around_the_conversion() {
+        let mut texts = texts_in_both_scripts();
+        for (from, _) in builder().build_mapping() {
+            let first = from.chars().next().unwrap().len_utf8();
+            let last = from.chars().next_back().unwrap().len_utf8();
+            for (a, b) in [("", ""), ("发展", "著名"), ("發展", "隨著"), ("a", "乾")] {
+                texts.push(format!("{a}{from}{b}"));
+                texts.push(format!("{a}{}{b}", &from[first..]));
+                texts.push(format!("{a}{}{b}", &from[..from.len() - last]));
+            }
+        }
+        let (mut exact, mut open) = (0, 0);
+        for text in &texts {
+            let n = changed(text, &to_simplified(text));
+            let (at_most, at_least) = t2s_bounds(text).expect("no t2s rule changes a length");
+            assert!(at_least <= n && n <= at_most, "{at_least} <= {n} <= {at_most}: {text}");
+            exact += (at_least == at_most) as usize;
+            open += (at_least < at_most) as usize;
+        }
+        assert!(exact > 1000 && open > 10, "{exact} exact, {open} open");
+    }
+
     /// [`detect`] answers as the conversion does: on the seeds and corpus in both scripts and
     /// cut at every line, and on texts that mix the two scripts in steps fine enough to cross
     /// both thresholds (SCRIPT_SHARE of chars t2s changes, twice it of chars s2t changes),
@@ -652,14 +718,28 @@ mod tests {
                 samples.push(format!("{tpart}{text}"));
                 samples.push(format!("{text}{tpart}"));
             }
+            // Simplified text with 乾, which t2s changes in 天乾物燥 and keeps in 乾隆: the t2s
+            // bounds leave these open, and the share crosses SCRIPT_SHARE on the way.
+            let han = simp.iter().filter(|&&c| is_han(c)).count();
+            for k in (0..=40).map(|k| k * han / 1000) {
+                samples.push(format!("{text}{}{}", "乾隆".repeat(han / 30), "天乾物燥".repeat(k)));
+            }
         }
         let mut seen = FxHashMap::default();
+        let (mut t2s_open, mut s2t_open) = (0, 0);
         for sample in &samples {
             let script = detect(sample);
             assert_eq!(script, detect_by_conversion(sample), "{sample}");
             *seen.entry(format!("{script:?}")).or_insert(0) += 1;
+            // Samples the bounds leave open, so that the conversions are compared too.
+            let han = sample.chars().filter(|&c| is_han(c)).count() as f64;
+            let (hi, lo) = t2s_bounds(sample).unwrap();
+            t2s_open += (hi as f64 / han >= SCRIPT_SHARE && (lo as f64 / han) < SCRIPT_SHARE) as usize;
+            let (hi, lo) = s2t_bounds(sample);
+            s2t_open += (hi as f64 / han >= SCRIPT_SHARE * 2.0 && (lo as f64 / han) < SCRIPT_SHARE * 2.0) as usize;
         }
         assert!(seen.len() == 3 && seen.values().all(|&n| n > 20), "{seen:?}");
+        assert!(t2s_open > 0 && s2t_open > 0, "{t2s_open} {s2t_open}");
     }
 
     #[test]
