@@ -274,7 +274,9 @@ fn s2t_bounds_table() -> &'static S2tBounds {
 /// with, before or after it, a neighbour some changing phrase gives it there (a matching
 /// phrase that changes the char holds one of the two). At least: a place whose char every
 /// rule changes, as a one-char rule does: leftmost-longest matching covers every place where a
-/// rule starts, and whatever match covers the char changes it.
+/// rule starts, and whatever match covers the char changes it. (Counted by [`sample_counts`];
+/// this walk is the reference it is tested against.)
+#[cfg(test)]
 fn s2t_bounds(text: &str) -> (usize, usize) {
     let t = s2t_bounds_table();
     let (mut at_most, mut at_least) = (0, 0);
@@ -337,7 +339,9 @@ fn changed(a: &str, b: &str) -> usize {
 /// [`s2t_bounds`] finds them for s2t; None if a t2s rule changes the length of what it matches
 /// (the count is then not one of places). At most: the places [`may_change`] stops at (a char
 /// a one-char rule changes, or a char a changing rule's source holds around it). At least:
-/// the places of a char every rule changes.
+/// the places of a char every rule changes. (Counted by [`sample_counts`]; this walk is the
+/// reference it is tested against.)
+#[cfg(test)]
 fn t2s_bounds(text: &str) -> Option<(usize, usize)> {
     let t = t2s();
     if t.resizes {
@@ -353,6 +357,40 @@ fn t2s_bounds(text: &str) -> Option<(usize, usize)> {
     Some((at_most, at_least))
 }
 
+/// What [`detect`] reads from a sample, counted in one pass over its chars.
+#[derive(Debug, PartialEq, Eq)]
+struct SampleCounts {
+    han: usize,
+    /// [`t2s_bounds`]: None if a t2s rule changes a length.
+    t2s: Option<(usize, usize)>,
+    /// [`s2t_bounds`].
+    s2t: (usize, usize),
+}
+
+fn sample_counts(text: &str) -> SampleCounts {
+    let (t, s) = (t2s(), s2t_bounds_table());
+    let (mut han, mut t2s_most, mut t2s_least, mut s2t_most, mut s2t_least) = (0, 0, 0, 0, 0);
+    let mut prev: Option<char> = None;
+    for (i, c) in text.char_indices() {
+        han += is_han(c) as usize;
+        if is_marked(t, c) && marked_char_changes(t, text, i, c) {
+            t2s_most += 1;
+            t2s_least += bit(&t.always, c) as usize;
+        }
+        if bit(&s.alone, c) {
+            s2t_most += 1;
+            s2t_least += bit(&s.always, c) as usize;
+        } else if bit(&s.in_phrases, c)
+            && (prev.is_some_and(|p| s.after.contains(&(p, c)))
+                || text[i + c.len_utf8()..].chars().next().is_some_and(|n| s.before.contains(&(c, n))))
+        {
+            s2t_most += 1;
+        }
+        prev = Some(c);
+    }
+    SampleCounts { han, t2s: (!t.resizes).then_some((t2s_most, t2s_least)), s2t: (s2t_most, s2t_least) }
+}
+
 /// Share of Han characters a conversion has to change before the text counts as written in the
 /// other script.
 const SCRIPT_SHARE: f64 = 0.02;
@@ -364,14 +402,15 @@ pub fn detect(sample: &str) -> Script {
     if !may_change(sample) {
         return Script::Simplified;
     }
-    let han = sample.chars().filter(|&c| is_han(c)).count();
+    let counts = sample_counts(sample);
+    let han = counts.han;
     if han == 0 {
         return Script::Simplified;
     }
     // The t2s share from its bounds where they decide (nearly always: a traditional text holds
     // a third of chars every rule changes), else from the conversion.
     let share = |n: usize| n as f64 / han as f64;
-    let traditional_share = match t2s_bounds(sample) {
+    let traditional_share = match counts.t2s {
         Some((at_most, _)) if share(at_most) < SCRIPT_SHARE => false,
         Some((_, at_least)) if share(at_least) >= SCRIPT_SHARE => true,
         _ => share(changed(sample, &to_simplified(sample))) >= SCRIPT_SHARE,
@@ -381,7 +420,7 @@ pub fn detect(sample: &str) -> Script {
     }
     // Traditional text keeps few chars the s2t conversion would change, mixed text many: the
     // bounds decide nearly always, and the conversion is made only between them.
-    let (at_most, at_least) = s2t_bounds(sample);
+    let (at_most, at_least) = counts.s2t;
     if (at_most as f64 / han as f64) < SCRIPT_SHARE * 2.0 {
         return Script::Traditional;
     }
@@ -699,6 +738,17 @@ mod tests {
             open += (at_least < at_most) as usize;
         }
         assert!(exact > 1000 && open > 10, "{exact} exact, {open} open");
+    }
+
+    /// The one pass counts what the three walks count, on the texts the bounds are tested on.
+    #[test]
+    fn sample_counts_are_the_walks_counts() {
+        let mut texts = texts_in_both_scripts();
+        texts.extend(["", "面", "面条", "a面", "面a", "乾隆", "天乾物燥", "é𠀀面条𠀀"].map(str::to_string));
+        for text in &texts {
+            let want = SampleCounts { han: text.chars().filter(|&c| is_han(c)).count(), t2s: t2s_bounds(text), s2t: s2t_bounds(text) };
+            assert_eq!(sample_counts(text), want, "{text}");
+        }
     }
 
     /// [`detect`] answers as the conversion does: on the seeds and corpus in both scripts and
