@@ -68,15 +68,38 @@ impl Run {
     }
 }
 
-/// GBK bytes of one char, if it has a one- or two-byte GBK form.
-fn gbk_bytes(c: char) -> Option<Vec<u8>> {
+/// The one- or two-byte GBK form of a char.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Gbk {
+    bytes: [u8; 2],
+    len: u8,
+}
+
+impl Gbk {
+    fn as_slice(&self) -> &[u8] {
+        &self.bytes[..self.len as usize]
+    }
+}
+
+/// GBK bytes of one char, if it has a one- or two-byte GBK form. encoding_rs encodes a Han
+/// char by searching its tables (~2,600 instructions a char), and garbled bodies repeat their
+/// chars, so each thread keeps the answers it has found.
+fn gbk_bytes(c: char) -> Option<Gbk> {
+    thread_local! {
+        static FOUND: std::cell::RefCell<rustc_hash::FxHashMap<char, Option<Gbk>>> = Default::default();
+    }
+    FOUND.with(|found| *found.borrow_mut().entry(c).or_insert_with(|| gbk_bytes_encoded(c)))
+}
+
+/// [`gbk_bytes`] from the encoder.
+fn gbk_bytes_encoded(c: char) -> Option<Gbk> {
     let mut buf = [0u8; 4];
     let s: &str = c.encode_utf8(&mut buf);
     let (bytes, _, had_errors) = GBK.encode(s);
     if had_errors || !(1..=2).contains(&bytes.len()) {
         return None;
     }
-    Some(bytes.into_owned())
+    Some(Gbk { bytes: [bytes[0], *bytes.get(1).unwrap_or(&0)], len: bytes.len() as u8 })
 }
 
 /// The char a GBK byte pair decodes to, if it is a real (not user-defined) character.
@@ -90,7 +113,7 @@ fn gbk_pair(lead: u8, trail: u8) -> Option<char> {
 
 /// A common character: in GB2312's first level (3,755 most used), once simplified.
 fn is_common(c: char) -> bool {
-    script::to_simplified(&c.to_string()).chars().next().and_then(gbk_bytes).is_some_and(|b| b.len() == 2 && (0xB0..=0xD7).contains(&b[0]))
+    script::to_simplified(&c.to_string()).chars().next().and_then(gbk_bytes).is_some_and(|b| b.len == 2 && (0xB0..=0xD7).contains(&b.bytes[0]))
 }
 
 /// Punctuation a repaired stretch may hold besides words.
@@ -188,7 +211,7 @@ fn byte_shift(chars: &[char], q0: usize) -> Option<Run> {
             bytes.push(Byte { value: Some(c as u8 | 0x80), owner: k });
         } else {
             match gbk_bytes(c) {
-                Some(b) => bytes.extend(b.into_iter().map(|v| Byte { value: Some(v), owner: k })),
+                Some(b) => bytes.extend(b.as_slice().iter().map(|&v| Byte { value: Some(v), owner: k })),
                 None => break,
             }
         }
@@ -278,6 +301,23 @@ fn byte_shift(chars: &[char], q0: usize) -> Option<Run> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The kept answers are the encoder's, asked for the first time and again, on every char
+    /// of the BMP and a few beyond it.
+    #[test]
+    fn gbk_bytes_kept_are_the_encoders() {
+        let encoded = |c: char| {
+            let mut buf = [0u8; 4];
+            let (bytes, _, had_errors) = GBK.encode(c.encode_utf8(&mut buf));
+            (!had_errors && (1..=2).contains(&bytes.len())).then(|| bytes.into_owned())
+        };
+        for c in (0..=0xFFFFu32).chain(0x20000..0x20100).filter_map(char::from_u32) {
+            let want = encoded(c);
+            for _ in 0..2 {
+                assert_eq!(gbk_bytes(c).map(|b| b.as_slice().to_vec()), want, "{c:?}");
+            }
+        }
+    }
 
     fn apply(s: &str) -> (String, Vec<String>) {
         let chars: Vec<char> = s.chars().collect();

@@ -47,6 +47,11 @@ struct T2s {
     /// Every other marked char: the sources of the rules that mark it, each with the byte
     /// offset of the char in the source.
     in_phrases: FxHashMap<char, Vec<(Box<str>, usize)>>,
+    /// Bit per code point: every rule holding the char changes it, as a one-char rule does
+    /// (see [`t2s_bounds`]).
+    always: Vec<u64>,
+    /// Some rule changes the length of what it matches.
+    resizes: bool,
 }
 
 fn builder() -> ZhConverterBuilder<'static> {
@@ -75,7 +80,14 @@ fn t2s() -> &'static T2s {
         let mut marked: Vec<u64> = Vec::new();
         let mut alone = FxHashSet::default();
         let mut in_phrases: FxHashMap<char, Vec<(Box<str>, usize)>> = FxHashMap::default();
+        let mut kept = FxHashSet::default();
+        let mut resizes = false;
         for (from, to) in b.build_mapping() {
+            if from.chars().count() == to.chars().count() {
+                kept.extend(from.chars().zip(to.chars()).filter(|(a, b)| a == b).map(|x| x.0));
+            } else {
+                resizes = true;
+            }
             let changes = rule_changes(&from, &to);
             let one_char = from.chars().nth(1).is_none();
             for (off, c) in changes {
@@ -95,7 +107,9 @@ fn t2s() -> &'static T2s {
         in_phrases.values_mut().for_each(|v| v.sort());
         let mut marked_bmp = Box::new([0u64; 1024]);
         marked_bmp.iter_mut().zip(&marked).for_each(|(a, &w)| *a = w);
-        T2s { conv: b.build(), marked, marked_bmp, alone, in_phrases }
+        let mut always = Vec::new();
+        alone.iter().filter(|c| !kept.contains(c)).for_each(|&c| set_bit(&mut always, c));
+        T2s { conv: b.build(), marked, marked_bmp, alone, in_phrases, always, resizes }
     })
 }
 
@@ -175,9 +189,111 @@ pub fn to_simplified(text: &str) -> String {
     t2s().conv.convert(text)
 }
 
-/// Converts text to traditional script (used by tests and the corpus generator).
+/// Converts text to traditional script (used by tests, the corpus generator, and [`detect`] in
+/// the rare case its bounds do not decide).
 pub fn to_traditional(text: &str) -> String {
     get_builtin_converter(Variant::ZhHant).convert(text)
+}
+
+/// What [`s2t_bounds`] needs of zhconv's s2t rules (the ones [`to_traditional`] applies),
+/// generated from them by the test `s2t_bounds_data_is_generated_from_zhconv_tables`.
+pub const S2T_BOUNDS_DATA: &str = include_str!("../../data/s2t_change_bounds.txt");
+
+/// [`S2T_BOUNDS_DATA`] parsed: enough to bound from both sides how many chars of a text the
+/// s2t conversion changes, without the converter (loading it costs ~240 M instructions, more
+/// than all the conversions a run makes with it).
+struct S2tBounds {
+    /// Bit per code point: a one-char rule changes the char.
+    alone: Vec<u64>,
+    /// Bit per code point: every rule holding the char changes it (a subset of `alone`).
+    always: Vec<u64>,
+    /// Bit per code point: only phrases change the char (it is in none of the above).
+    in_phrases: Vec<u64>,
+    /// (previous char, char) of a phrase-only char that a phrase changes past its first char.
+    after: FxHashSet<(char, char)>,
+    /// (char, next char) of a phrase-only char that a phrase changes as its first char.
+    before: FxHashSet<(char, char)>,
+}
+
+fn bit(bits: &[u64], c: char) -> bool {
+    bits.get(c as usize / 64).is_some_and(|w| w >> (c as usize % 64) & 1 == 1)
+}
+
+fn set_bit(bits: &mut Vec<u64>, c: char) {
+    let k = c as usize;
+    if bits.len() <= k / 64 {
+        bits.resize(k / 64 + 1, 0);
+    }
+    bits[k / 64] |= 1 << (k % 64);
+}
+
+fn s2t_bounds_table() -> &'static S2tBounds {
+    static TABLE: OnceLock<S2tBounds> = OnceLock::new();
+    TABLE.get_or_init(|| {
+        let mut t = S2tBounds { alone: Vec::new(), always: Vec::new(), in_phrases: Vec::new(), after: FxHashSet::default(), before: FxHashSet::default() };
+        let mut kept = FxHashSet::default();
+        let mut section = "";
+        for line in S2T_BOUNDS_DATA.lines().filter(|l| !l.starts_with('#') && !l.trim().is_empty()) {
+            if line.starts_with('[') {
+                section = line;
+                continue;
+            }
+            match section {
+                "[alone]" => line.chars().for_each(|c| set_bit(&mut t.alone, c)),
+                "[alone but kept by a phrase]" => kept.extend(line.chars()),
+                "[after]" | "[before]" => {
+                    for pair in line.split(' ') {
+                        let mut cs = pair.chars();
+                        let (Some(a), Some(b), None) = (cs.next(), cs.next(), cs.next()) else {
+                            panic!("data/s2t_change_bounds.txt: {section} holds pairs of chars, not {pair:?}")
+                        };
+                        if section == "[after]" {
+                            set_bit(&mut t.in_phrases, b);
+                            t.after.insert((a, b));
+                        } else {
+                            set_bit(&mut t.in_phrases, a);
+                            t.before.insert((a, b));
+                        }
+                    }
+                }
+                _ => panic!("data/s2t_change_bounds.txt: unknown section {section:?}"),
+            }
+        }
+        t.always = t.alone.clone();
+        for &c in &kept {
+            t.always[c as usize / 64] &= !(1 << (c as usize % 64));
+        }
+        t
+    })
+}
+
+/// Bounds on `changed(text, &to_traditional(text))`: (at most, at least). No s2t rule changes
+/// the length of what it matches (the data's generator checks), so the conversion changes a
+/// char only where a match covering it puts another char at its place, and the count is of
+/// such places. At most: a place whose char a one-char rule changes, or a phrase-only char
+/// with, before or after it, a neighbour some changing phrase gives it there (a matching
+/// phrase that changes the char holds one of the two). At least: a place whose char every
+/// rule changes, as a one-char rule does: leftmost-longest matching covers every place where a
+/// rule starts, and whatever match covers the char changes it. (Counted by [`sample_counts`];
+/// this walk is the reference it is tested against.)
+#[cfg(test)]
+fn s2t_bounds(text: &str) -> (usize, usize) {
+    let t = s2t_bounds_table();
+    let (mut at_most, mut at_least) = (0, 0);
+    let mut prev: Option<char> = None;
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        if bit(&t.alone, c) {
+            at_most += 1;
+            at_least += bit(&t.always, c) as usize;
+        } else if bit(&t.in_phrases, c)
+            && (prev.is_some_and(|p| t.after.contains(&(p, c))) || chars.peek().is_some_and(|&n| t.before.contains(&(c, n))))
+        {
+            at_most += 1;
+        }
+        prev = Some(c);
+    }
+    (at_most, at_least)
 }
 
 /// Counts the chars that differ between `a` and its conversion `b` (same length case), or the
@@ -219,6 +335,62 @@ fn changed(a: &str, b: &str) -> usize {
     }
 }
 
+/// Bounds on `changed(text, &to_simplified(text))`: (at most, at least), found as
+/// [`s2t_bounds`] finds them for s2t; None if a t2s rule changes the length of what it matches
+/// (the count is then not one of places). At most: the places [`may_change`] stops at (a char
+/// a one-char rule changes, or a char a changing rule's source holds around it). At least:
+/// the places of a char every rule changes. (Counted by [`sample_counts`]; this walk is the
+/// reference it is tested against.)
+#[cfg(test)]
+fn t2s_bounds(text: &str) -> Option<(usize, usize)> {
+    let t = t2s();
+    if t.resizes {
+        return None;
+    }
+    let (mut at_most, mut at_least) = (0, 0);
+    for (i, c) in text.char_indices() {
+        if is_marked(t, c) && marked_char_changes(t, text, i, c) {
+            at_most += 1;
+            at_least += bit(&t.always, c) as usize;
+        }
+    }
+    Some((at_most, at_least))
+}
+
+/// What [`detect`] reads from a sample, counted in one pass over its chars.
+#[derive(Debug, PartialEq, Eq)]
+struct SampleCounts {
+    han: usize,
+    /// [`t2s_bounds`]: None if a t2s rule changes a length.
+    t2s: Option<(usize, usize)>,
+    /// [`s2t_bounds`].
+    s2t: (usize, usize),
+}
+
+fn sample_counts(text: &str) -> SampleCounts {
+    let (t, s) = (t2s(), s2t_bounds_table());
+    let (mut han, mut t2s_most, mut t2s_least, mut s2t_most, mut s2t_least) = (0, 0, 0, 0, 0);
+    let mut prev: Option<char> = None;
+    for (i, c) in text.char_indices() {
+        han += is_han(c) as usize;
+        if is_marked(t, c) && marked_char_changes(t, text, i, c) {
+            t2s_most += 1;
+            t2s_least += bit(&t.always, c) as usize;
+        }
+        if bit(&s.alone, c) {
+            s2t_most += 1;
+            s2t_least += bit(&s.always, c) as usize;
+        } else if bit(&s.in_phrases, c)
+            && (prev.is_some_and(|p| s.after.contains(&(p, c)))
+                || text[i + c.len_utf8()..].chars().next().is_some_and(|n| s.before.contains(&(c, n))))
+        {
+            s2t_most += 1;
+        }
+        prev = Some(c);
+    }
+    SampleCounts { han, t2s: (!t.resizes).then_some((t2s_most, t2s_least)), s2t: (s2t_most, s2t_least) }
+}
+
 /// Share of Han characters a conversion has to change before the text counts as written in the
 /// other script.
 const SCRIPT_SHARE: f64 = 0.02;
@@ -230,13 +402,30 @@ pub fn detect(sample: &str) -> Script {
     if !may_change(sample) {
         return Script::Simplified;
     }
-    let han = sample.chars().filter(|&c| is_han(c)).count();
+    let counts = sample_counts(sample);
+    let han = counts.han;
     if han == 0 {
         return Script::Simplified;
     }
-    let trad_chars = changed(sample, &to_simplified(sample)) as f64 / han as f64;
-    if trad_chars < SCRIPT_SHARE {
+    // The t2s share from its bounds where they decide (nearly always: a traditional text holds
+    // a third of chars every rule changes), else from the conversion.
+    let share = |n: usize| n as f64 / han as f64;
+    let traditional_share = match counts.t2s {
+        Some((at_most, _)) if share(at_most) < SCRIPT_SHARE => false,
+        Some((_, at_least)) if share(at_least) >= SCRIPT_SHARE => true,
+        _ => share(changed(sample, &to_simplified(sample))) >= SCRIPT_SHARE,
+    };
+    if !traditional_share {
         return Script::Simplified;
+    }
+    // Traditional text keeps few chars the s2t conversion would change, mixed text many: the
+    // bounds decide nearly always, and the conversion is made only between them.
+    let (at_most, at_least) = counts.s2t;
+    if (at_most as f64 / han as f64) < SCRIPT_SHARE * 2.0 {
+        return Script::Traditional;
+    }
+    if (at_least as f64 / han as f64) >= SCRIPT_SHARE * 2.0 {
+        return Script::Mixed;
     }
     let simp_chars = changed(sample, &to_traditional(sample)) as f64 / han as f64;
     if simp_chars < SCRIPT_SHARE * 2.0 {
@@ -267,9 +456,92 @@ pub(crate) fn seed_lines_in_both_scripts() -> impl Iterator<Item = String> {
     seeds_in_both_scripts().into_iter().flat_map(|(text, trad)| text.lines().chain(trad.lines()).map(str::to_string).collect::<Vec<_>>())
 }
 
+/// [`S2T_BOUNDS_DATA`] as generated from zhconv's s2t table (the rules of the builtin ZhHant
+/// converter). Panics if a rule changes the length of what it matches: the bounds rely on none.
+#[cfg(test)]
+fn s2t_bounds_data() -> String {
+    use std::collections::BTreeSet;
+    let rules: Vec<(Vec<char>, Vec<char>)> =
+        zhconv::tables::expand_table(zhconv::tables::ZH_HANT_TABLE).map(|(f, t)| (f.chars().collect(), t.chars().collect())).collect();
+    let mut alone = BTreeSet::new();
+    for (f, t) in &rules {
+        assert_eq!(f.len(), t.len(), "s2t rule {f:?} -> {t:?} changes the length");
+        if f.len() == 1 && f != t {
+            alone.insert(f[0]);
+        }
+    }
+    let (mut kept, mut after, mut before) = (BTreeSet::new(), BTreeSet::new(), BTreeSet::new());
+    for (f, t) in &rules {
+        for (o, (&a, &b)) in f.iter().zip(t).enumerate() {
+            if a == b {
+                if alone.contains(&a) {
+                    kept.insert(a);
+                }
+            } else if !alone.contains(&a) {
+                if o > 0 {
+                    after.insert(format!("{}{a}", f[o - 1]));
+                } else {
+                    before.insert(format!("{a}{}", f[1]));
+                }
+            }
+        }
+    }
+    let lines = |items: Vec<String>, per: usize, sep: &str| items.chunks(per).map(|c| c.join(sep) + "\n").collect::<String>();
+    let mut out = String::from(
+        "# What govreport needs to bound how many chars zhconv's s2t conversion (OpenCC STCharacters and\n\
+         # STPhrases as shipped in the zhconv 0.4.2 crate, Apache-2.0) changes in a text, without loading\n\
+         # its converter. Generated from zhconv::tables::ZH_HANT_TABLE by the test\n\
+         # s2t_bounds_data_is_generated_from_zhconv_tables (GOVREPORT_REGENERATE=1 rewrites this file).\n\
+         # [alone]: chars a one-char rule changes. [alone but kept by a phrase]: those of them some rule\n\
+         # leaves as they are. [after] / [before]: for every other char a phrase changes, the pair of\n\
+         # it and the phrase's char before it (past the phrase's first char) or after it (as its first).\n",
+    );
+    out += "[alone]\n";
+    out += &lines(alone.iter().map(|c| c.to_string()).collect(), 64, "");
+    out += "[alone but kept by a phrase]\n";
+    out += &lines(kept.iter().map(|c| c.to_string()).collect(), 64, "");
+    out += "[after]\n";
+    out += &lines(after.into_iter().collect(), 32, " ");
+    out += "[before]\n";
+    out += &lines(before.into_iter().collect(), 32, " ");
+    out
+}
+
+/// [`detect`] as first written: the s2t share always from the conversion. The reference the
+/// bounds are tested against.
+#[cfg(test)]
+fn detect_by_conversion(sample: &str) -> Script {
+    if !may_change(sample) {
+        return Script::Simplified;
+    }
+    let han = sample.chars().filter(|&c| is_han(c)).count();
+    if han == 0 {
+        return Script::Simplified;
+    }
+    let trad_chars = changed(sample, &to_simplified(sample)) as f64 / han as f64;
+    if trad_chars < SCRIPT_SHARE {
+        return Script::Simplified;
+    }
+    let simp_chars = changed(sample, &to_traditional(sample)) as f64 / han as f64;
+    if simp_chars < SCRIPT_SHARE * 2.0 {
+        Script::Traditional
+    } else {
+        Script::Mixed
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn s2t_bounds_data_is_generated_from_zhconv_tables() {
+        let data = s2t_bounds_data();
+        if std::env::var_os("GOVREPORT_REGENERATE").is_some() {
+            std::fs::write(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("data/s2t_change_bounds.txt"), &data).unwrap();
+        }
+        assert!(data == S2T_BOUNDS_DATA, "data/s2t_change_bounds.txt is not what zhconv's tables give: rerun this test with GOVREPORT_REGENERATE=1");
+    }
 
     #[test]
     fn phrase_level_conversion() {
@@ -393,6 +665,131 @@ mod tests {
             assert_eq!(changed(a, b), old(a, b));
             assert_eq!(changed(b, a), old(b, a));
         }
+    }
+
+    /// Texts to check the s2t bounds and [`detect`] on: the seeds and (when GOVREPORT_CORPUS
+    /// names it) the shared corpus, each as it is, in traditional script, and cut at every line.
+    fn texts_in_both_scripts() -> Vec<String> {
+        let mut docs = seeds_in_both_scripts();
+        if let Some(dir) = std::env::var_os("GOVREPORT_CORPUS").map(std::path::PathBuf::from).filter(|p| p.is_dir()) {
+            for e in std::fs::read_dir(dir).unwrap() {
+                let text = String::from_utf8_lossy(&std::fs::read(e.unwrap().path()).unwrap()).into_owned();
+                let trad = to_traditional(&text);
+                docs.push((text, trad));
+            }
+        } else {
+            eprintln!("GOVREPORT_CORPUS not set: only the seeds are checked");
+        }
+        let mut texts = Vec::new();
+        for (text, trad) in docs {
+            texts.extend(text.lines().chain(trad.lines()).map(str::to_string));
+            texts.push(text);
+            texts.push(trad);
+        }
+        texts
+    }
+
+    /// The bounds hold: on the seeds and corpus in both scripts, on every s2t rule's source in a
+    /// context (alone, after and before simplified and traditional text, and cut by a char at
+    /// either end), the count of chars the conversion changes lies between them.
+    #[test]
+    fn s2t_bounds_hold_around_the_conversion() {
+        let mut texts = texts_in_both_scripts();
+        for (from, _) in zhconv::tables::expand_table(zhconv::tables::ZH_HANT_TABLE) {
+            let first = from.chars().next().unwrap().len_utf8();
+            let last = from.chars().next_back().unwrap().len_utf8();
+            for (a, b) in [("", ""), ("发展", "面向"), ("發展", "後面"), ("a", "制")] {
+                texts.push(format!("{a}{from}{b}"));
+                texts.push(format!("{a}{}{b}", &from[first..]));
+                texts.push(format!("{a}{}{b}", &from[..from.len() - last]));
+            }
+        }
+        let (mut exact, mut open) = (0, 0);
+        for text in &texts {
+            let n = changed(text, &to_traditional(text));
+            let (at_most, at_least) = s2t_bounds(text);
+            assert!(at_least <= n && n <= at_most, "{at_least} <= {n} <= {at_most}: {text}");
+            exact += (at_least == at_most) as usize;
+            open += (at_least < at_most) as usize;
+        }
+        assert!(exact > 1000 && open > 1000, "{exact} exact, {open} open");
+    }
+
+    /// The t2s bounds hold, as the s2t ones do: on the seeds and corpus in both scripts, and on
+    /// every t2s rule's source in a context. (No t2s rule changes a length, so they are used.)
+    #[test]
+    fn t2s_bounds_hold_around_the_conversion() {
+        let mut texts = texts_in_both_scripts();
+        for (from, _) in builder().build_mapping() {
+            let first = from.chars().next().unwrap().len_utf8();
+            let last = from.chars().next_back().unwrap().len_utf8();
+            for (a, b) in [("", ""), ("发展", "著名"), ("發展", "隨著"), ("a", "乾")] {
+                texts.push(format!("{a}{from}{b}"));
+                texts.push(format!("{a}{}{b}", &from[first..]));
+                texts.push(format!("{a}{}{b}", &from[..from.len() - last]));
+            }
+        }
+        let (mut exact, mut open) = (0, 0);
+        for text in &texts {
+            let n = changed(text, &to_simplified(text));
+            let (at_most, at_least) = t2s_bounds(text).expect("no t2s rule changes a length");
+            assert!(at_least <= n && n <= at_most, "{at_least} <= {n} <= {at_most}: {text}");
+            exact += (at_least == at_most) as usize;
+            open += (at_least < at_most) as usize;
+        }
+        assert!(exact > 1000 && open > 10, "{exact} exact, {open} open");
+    }
+
+    /// The one pass counts what the three walks count, on the texts the bounds are tested on.
+    #[test]
+    fn sample_counts_are_the_walks_counts() {
+        let mut texts = texts_in_both_scripts();
+        texts.extend(["", "面", "面条", "a面", "面a", "乾隆", "天乾物燥", "é𠀀面条𠀀"].map(str::to_string));
+        for text in &texts {
+            let want = SampleCounts { han: text.chars().filter(|&c| is_han(c)).count(), t2s: t2s_bounds(text), s2t: s2t_bounds(text) };
+            assert_eq!(sample_counts(text), want, "{text}");
+        }
+    }
+
+    /// [`detect`] answers as the conversion does: on the seeds and corpus in both scripts and
+    /// cut at every line, and on texts that mix the two scripts in steps fine enough to cross
+    /// both thresholds (SCRIPT_SHARE of chars t2s changes, twice it of chars s2t changes),
+    /// with the traditional part first and with the simplified part first.
+    #[test]
+    fn detect_answers_as_the_conversion_does() {
+        let mut samples = texts_in_both_scripts();
+        for (text, trad) in seeds_in_both_scripts() {
+            let (simp, trad): (Vec<char>, Vec<char>) = (text.chars().collect(), trad.chars().collect());
+            for k in (0..=200).map(|k| k * simp.len() / 200) {
+                let part: String = simp[..k].iter().collect();
+                let tpart: String = trad[..k.min(trad.len())].iter().collect();
+                samples.push(format!("{}{part}", trad.iter().collect::<String>()));
+                samples.push(format!("{part}{}", trad.iter().collect::<String>()));
+                samples.push(format!("{tpart}{text}"));
+                samples.push(format!("{text}{tpart}"));
+            }
+            // Simplified text with 乾, which t2s changes in 天乾物燥 and keeps in 乾隆: the t2s
+            // bounds leave these open, and the share crosses SCRIPT_SHARE on the way.
+            let han = simp.iter().filter(|&&c| is_han(c)).count();
+            for k in (0..=40).map(|k| k * han / 1000) {
+                samples.push(format!("{text}{}{}", "乾隆".repeat(han / 30), "天乾物燥".repeat(k)));
+            }
+        }
+        let mut seen = FxHashMap::default();
+        let (mut t2s_open, mut s2t_open) = (0, 0);
+        for sample in &samples {
+            let script = detect(sample);
+            assert_eq!(script, detect_by_conversion(sample), "{sample}");
+            *seen.entry(format!("{script:?}")).or_insert(0) += 1;
+            // Samples the bounds leave open, so that the conversions are compared too.
+            let han = sample.chars().filter(|&c| is_han(c)).count() as f64;
+            let (hi, lo) = t2s_bounds(sample).unwrap();
+            t2s_open += (hi as f64 / han >= SCRIPT_SHARE && (lo as f64 / han) < SCRIPT_SHARE) as usize;
+            let (hi, lo) = s2t_bounds(sample);
+            s2t_open += (hi as f64 / han >= SCRIPT_SHARE * 2.0 && (lo as f64 / han) < SCRIPT_SHARE * 2.0) as usize;
+        }
+        assert!(seen.len() == 3 && seen.values().all(|&n| n > 20), "{seen:?}");
+        assert!(t2s_open > 0 && s2t_open > 0, "{t2s_open} {s2t_open}");
     }
 
     #[test]
