@@ -42,6 +42,12 @@ pub fn row_group_rows(def: &TableDef) -> usize {
 /// write and read on the bench slice), at a few bytes more where a block holds one outlier.
 const DELTA_BLOCK_VALUES: usize = 128;
 
+/// Largest dictionary a column chunk may build before the writer gives it up and stores the
+/// rest of the chunk plain (bigger and slower to write, as measured for `tokens.word`). A
+/// row group of a million tokens holds some 15k distinct words (~170 kB) on the bench corpus
+/// and perhaps three times that on a varied one; the default 1 MB would leave little margin.
+const DICTIONARY_PAGE_BYTES: usize = 4 * 1024 * 1024;
+
 /// Writer settings for one table, column by column from its schema:
 /// - integer, date and time columns: no dictionary, DELTA_BINARY_PACKED (offsets and indexes
 ///   rise steadily, so deltas pack into a few bits; hashing each value into a dictionary cost a
@@ -62,6 +68,7 @@ pub fn writer_properties(def: &TableDef) -> WriterProperties {
         .set_compression(Compression::ZSTD(ZstdLevel::try_new(1).expect("valid zstd level")))
         .set_max_row_group_row_count(Some(rows))
         .set_data_page_row_count_limit(rows)
+        .set_dictionary_page_size_limit(DICTIONARY_PAGE_BYTES)
         .set_delta_binary_packed_encoder_options(
             DeltaBinaryPackedEncoderOptions::try_new(DELTA_BLOCK_VALUES, 1).expect("128 values in one mini block is a valid layout"),
         )
@@ -237,6 +244,42 @@ mod tests {
         assert_eq!(idx.get(12345), Some((345 % 20) as i32));
         let word = df.column("word").unwrap().str().unwrap();
         assert_eq!(word.get(12345), Some(words[12345 % 4]));
+    }
+
+    /// A row group with more distinct words than the default 1 MB dictionary holds keeps its
+    /// dictionary to the end: every data page of the word column is dictionary-encoded.
+    #[test]
+    fn a_large_vocabulary_keeps_its_dictionary() {
+        use parquet::basic::PageType;
+        let dir = tempfile::tempdir().unwrap();
+        let def = catalog().table("tokens");
+        let mut w = DatasetWriter::create(dir.path(), &[def], false).unwrap();
+        let n = 100_000;
+        let words: Vec<String> = (0..n).map(|i| format!("词语{i:08}")).collect();
+        let mut t = TableBuffer::new(def);
+        t.repeated_str_column(def.col("doc_id"), "2ee2e79b26ac3452", n);
+        t.ints_column(def.col("sentence_index"), (0..n).map(|i| (i / 20) as i64));
+        t.ints_column(def.col("token_index"), (0..n).map(|i| (i % 20) as i64));
+        t.strs_column(def.col("word"), words.iter().map(|s| s.as_str()));
+        t.strs_column(def.col("pos"), (0..n).map(|_| "n"));
+        t.ints_column(def.col("char_start"), (0..n).map(|i| (i * 14) as i64));
+        t.ints_column(def.col("char_end"), (0..n).map(|i| (i * 14 + 14) as i64));
+        t.end_rows(n);
+        w.write(0, &t.finish()).unwrap();
+        w.finish().unwrap();
+        let f = std::fs::File::open(dir.path().join("tokens.parquet")).unwrap();
+        let r = SerializedFileReader::new(f).unwrap();
+        let mut data_pages = 0;
+        for p in r.get_row_group(0).unwrap().get_column_page_reader(def.col("word")).unwrap() {
+            let p = p.unwrap();
+            if p.page_type() != PageType::DICTIONARY_PAGE {
+                assert_eq!(p.encoding(), Encoding::RLE_DICTIONARY);
+                data_pages += 1;
+            }
+        }
+        assert!(data_pages > 0);
+        let df = crate::validate::read_table(dir.path(), "tokens").unwrap();
+        assert_eq!(df.column("word").unwrap().str().unwrap().get(n - 1), Some(words[n - 1].as_str()));
     }
 
     /// The encodings come from the schema: sentence text without a dictionary, doc_id with one,
