@@ -21,11 +21,11 @@ use crate::schema::{ColumnType, TableDef};
 pub const ROW_GROUP_ROWS: usize = 128 * 1024;
 
 /// Rows per row group for the other tables, whose rows are a few bytes each once encoded (the
-/// tokens table: ~190k rows per MB of input, ~3 bytes a row): a row group of these holds about
-/// what one of [`ROW_GROUP_ROWS`] text rows does. Fewer, larger column chunks mean fewer
-/// dictionaries to rebuild (every distinct word is hashed in again for each row group) and
-/// better compression. A multiple of [`ROW_GROUP_ROWS`], so that validation's chunks still lie
-/// within one row group.
+/// tokens table: ~190k rows per MB of input, 1.5-3 bytes a row compressed): a row group of
+/// these holds about what one of [`ROW_GROUP_ROWS`] text rows does. Fewer, larger column
+/// chunks mean fewer dictionaries to rebuild (every distinct word is hashed in again for each
+/// row group) and better compression. A multiple of [`ROW_GROUP_ROWS`], so that validation's
+/// chunks still lie within one row group.
 pub const NARROW_ROW_GROUP_ROWS: usize = 1024 * 1024;
 
 /// Rows per row group for `def` (see [`ROW_GROUP_ROWS`] and [`NARROW_ROW_GROUP_ROWS`]).
