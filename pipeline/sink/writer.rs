@@ -10,29 +10,68 @@ use arrow::ipc::writer::FileWriter as IpcWriter;
 use arrow::record_batch::RecordBatch;
 use parquet::arrow::ArrowWriter;
 use parquet::basic::{Compression, Encoding, ZstdLevel};
-use parquet::file::properties::{EnabledStatistics, WriterProperties};
+use parquet::file::properties::{DeltaBinaryPackedEncoderOptions, EnabledStatistics, WriterProperties};
 use parquet::schema::types::ColumnPath;
 
 use crate::schema::{ColumnType, TableDef};
 
-/// Rows per Parquet row group: large enough for good compression, small enough that a writer
-/// never buffers much of a large corpus.
+/// Rows per Parquet row group for a table with a free-text column (`dictionary = false` in the
+/// schema: a paragraph's or sentence's text): large enough for good compression, small enough
+/// that a writer never buffers much of a large corpus (a row group stays in memory until full).
 pub const ROW_GROUP_ROWS: usize = 128 * 1024;
+
+/// Rows per row group for the other tables, whose rows are a few bytes each once encoded (the
+/// tokens table: ~190k rows per MB of input, 1.5-3 bytes a row compressed): a row group of
+/// these holds about what one of [`ROW_GROUP_ROWS`] text rows does. Fewer, larger column
+/// chunks mean fewer dictionaries to rebuild (every distinct word is hashed in again for each
+/// row group) and better compression. A multiple of [`ROW_GROUP_ROWS`], so that validation's
+/// chunks still lie within one row group.
+pub const NARROW_ROW_GROUP_ROWS: usize = 1024 * 1024;
+
+/// Rows per row group for `def` (see [`ROW_GROUP_ROWS`] and [`NARROW_ROW_GROUP_ROWS`]).
+pub fn row_group_rows(def: &TableDef) -> usize {
+    if def.columns.iter().any(|c| c.ty == ColumnType::Utf8 && !c.dictionary) {
+        ROW_GROUP_ROWS
+    } else {
+        NARROW_ROW_GROUP_ROWS
+    }
+}
+
+/// Values per block of DELTA_BINARY_PACKED integers, in one mini block: the encoder then finds
+/// one bit width per 128 values instead of four (per value it cost ~15 % fewer instructions to
+/// write and read on the bench slice), at a few bytes more where a block holds one outlier.
+const DELTA_BLOCK_VALUES: usize = 128;
+
+/// Largest dictionary a column chunk may build before the writer gives it up and stores the
+/// rest of the chunk plain (bigger and slower to write, as measured for `tokens.word`). A
+/// row group of a million tokens holds some 15k distinct words (~170 kB) on the bench corpus
+/// and perhaps three times that on a varied one; the default 1 MB would leave little margin.
+const DICTIONARY_PAGE_BYTES: usize = 4 * 1024 * 1024;
 
 /// Writer settings for one table, column by column from its schema:
 /// - integer, date and time columns: no dictionary, DELTA_BINARY_PACKED (offsets and indexes
 ///   rise steadily, so deltas pack into a few bits; hashing each value into a dictionary cost a
-///   few percent of a whole run in the profile);
+///   few percent of a whole run in the profile), in blocks of one mini block;
 /// - floats and booleans: plain;
 /// - text: dictionary, except columns the schema marks `dictionary = false`;
 /// - min/max statistics per column chunk (row group), not per page: row-group pruning in polars,
 ///   pyarrow and DuckDB uses these, and per-page string comparisons were a measurable cost;
-///   none for columns the schema marks `statistics = false` (words, free text: their min/max
-///   span every row group, and comparing every word was ~2% of a run).
+///   none for columns the schema marks `statistics = false` (words, free text, a token's ids and
+///   offsets: their min/max span every row group, and comparing every value was ~10 % of the
+///   writer's work on the tokens table);
+/// - data pages bounded by bytes only (the default 1 MB), not by the default 20,000 rows: with
+///   no page statistics there is nothing to prune by page, and a page of 20,000 dictionary keys
+///   or packed deltas is a few kB, too little for zstd to find repeats across sentences.
 pub fn writer_properties(def: &TableDef) -> WriterProperties {
+    let rows = row_group_rows(def);
     let mut b = WriterProperties::builder()
         .set_compression(Compression::ZSTD(ZstdLevel::try_new(1).expect("valid zstd level")))
-        .set_max_row_group_row_count(Some(ROW_GROUP_ROWS))
+        .set_max_row_group_row_count(Some(rows))
+        .set_data_page_row_count_limit(rows)
+        .set_dictionary_page_size_limit(DICTIONARY_PAGE_BYTES)
+        .set_delta_binary_packed_encoder_options(
+            DeltaBinaryPackedEncoderOptions::try_new(DELTA_BLOCK_VALUES, 1).expect("128 values in one mini block is a valid layout"),
+        )
         .set_statistics_enabled(EnabledStatistics::Chunk)
         .set_created_by(format!("govreport {}", crate::VERSION));
     for c in &def.columns {
@@ -144,6 +183,104 @@ mod tests {
     use crate::schema::catalog;
     use crate::sink::TableBuffer;
     use parquet::file::reader::{FileReader, SerializedFileReader};
+
+    /// Tables with free text keep small row groups; the narrow ones (tokens) get large ones, a
+    /// multiple of the small size and of validation's chunk, so that chunks never straddle two.
+    #[test]
+    fn row_groups_are_small_only_for_tables_with_free_text() {
+        let cat = catalog();
+        for t in ["paragraphs", "sentences", "indicators", "issues"] {
+            assert_eq!(row_group_rows(cat.table(t)), ROW_GROUP_ROWS, "{t}");
+        }
+        for t in ["documents", "tokens", "keywords", "targets_vs_actuals"] {
+            assert_eq!(row_group_rows(cat.table(t)), NARROW_ROW_GROUP_ROWS, "{t}");
+        }
+        assert_eq!(NARROW_ROW_GROUP_ROWS % ROW_GROUP_ROWS, 0);
+        assert_eq!(ROW_GROUP_ROWS % crate::validate::stream::DEFAULT_CHUNK_ROWS, 0);
+    }
+
+    /// The tokens table: more rows than a text table's row group still make one row group, in
+    /// pages of up to 1 MB rather than 20,000 rows, with no min/max for any column (the schema
+    /// marks them all `statistics = false`); the values read back unchanged.
+    #[test]
+    fn tokens_are_written_in_large_row_groups_without_statistics() {
+        let dir = tempfile::tempdir().unwrap();
+        let def = catalog().table("tokens");
+        let mut w = DatasetWriter::create(dir.path(), &[def], false).unwrap();
+        let (words, pos) = (["经济", "增长", "8.2%", "。"], ["n", "v", "m", "x"]);
+        let rows = ROW_GROUP_ROWS + 5000;
+        // One batch per "document" of 1000 tokens, as the pipeline writes them.
+        for d in 0..rows / 1000 {
+            let mut t = TableBuffer::new(def);
+            let n = 1000;
+            let k = |i: usize| d * n + i;
+            t.repeated_str_column(def.col("doc_id"), &format!("{d:016x}"), n);
+            t.ints_column(def.col("sentence_index"), (0..n).map(|i| (i / 20) as i64));
+            t.ints_column(def.col("token_index"), (0..n).map(|i| (i % 20) as i64));
+            t.strs_column(def.col("word"), (0..n).map(|i| words[k(i) % 4]));
+            t.strs_column(def.col("pos"), (0..n).map(|i| pos[k(i) % 4]));
+            t.ints_column(def.col("char_start"), (0..n).map(|i| (i * 2) as i64));
+            t.ints_column(def.col("char_end"), (0..n).map(|i| (i * 2 + 2) as i64));
+            t.end_rows(n);
+            w.write(0, &t.finish()).unwrap();
+        }
+        w.finish().unwrap();
+        let f = std::fs::File::open(dir.path().join("tokens.parquet")).unwrap();
+        let r = SerializedFileReader::new(f).unwrap();
+        assert_eq!(r.metadata().num_row_groups(), 1);
+        let rg = r.metadata().row_group(0);
+        assert_eq!(rg.num_rows() as usize, rows / 1000 * 1000);
+        for c in rg.columns() {
+            assert!(c.statistics().is_none(), "{} has statistics", c.column_path());
+        }
+        // Fewer pages than 20,000-row pages would need (the parquet default).
+        let pages = r.get_row_group(0).unwrap().get_column_page_reader(1).unwrap().count();
+        assert!(pages < rows / 20_000, "{pages} pages");
+        let df = crate::validate::read_table(dir.path(), "tokens").unwrap();
+        assert_eq!(df.height(), rows / 1000 * 1000);
+        let ends = df.column("char_end").unwrap().i32().unwrap();
+        assert_eq!(ends.get(1999), Some(999 * 2 + 2));
+        let idx = df.column("token_index").unwrap().i32().unwrap();
+        assert_eq!(idx.get(12345), Some((345 % 20) as i32));
+        let word = df.column("word").unwrap().str().unwrap();
+        assert_eq!(word.get(12345), Some(words[12345 % 4]));
+    }
+
+    /// A row group with more distinct words than the default 1 MB dictionary holds keeps its
+    /// dictionary to the end: every data page of the word column is dictionary-encoded.
+    #[test]
+    fn a_large_vocabulary_keeps_its_dictionary() {
+        use parquet::basic::PageType;
+        let dir = tempfile::tempdir().unwrap();
+        let def = catalog().table("tokens");
+        let mut w = DatasetWriter::create(dir.path(), &[def], false).unwrap();
+        let n = 100_000;
+        let words: Vec<String> = (0..n).map(|i| format!("词语{i:08}")).collect();
+        let mut t = TableBuffer::new(def);
+        t.repeated_str_column(def.col("doc_id"), "2ee2e79b26ac3452", n);
+        t.ints_column(def.col("sentence_index"), (0..n).map(|i| (i / 20) as i64));
+        t.ints_column(def.col("token_index"), (0..n).map(|i| (i % 20) as i64));
+        t.strs_column(def.col("word"), words.iter().map(|s| s.as_str()));
+        t.strs_column(def.col("pos"), (0..n).map(|_| "n"));
+        t.ints_column(def.col("char_start"), (0..n).map(|i| (i * 14) as i64));
+        t.ints_column(def.col("char_end"), (0..n).map(|i| (i * 14 + 14) as i64));
+        t.end_rows(n);
+        w.write(0, &t.finish()).unwrap();
+        w.finish().unwrap();
+        let f = std::fs::File::open(dir.path().join("tokens.parquet")).unwrap();
+        let r = SerializedFileReader::new(f).unwrap();
+        let mut data_pages = 0;
+        for p in r.get_row_group(0).unwrap().get_column_page_reader(def.col("word")).unwrap() {
+            let p = p.unwrap();
+            if p.page_type() != PageType::DICTIONARY_PAGE {
+                assert_eq!(p.encoding(), Encoding::RLE_DICTIONARY);
+                data_pages += 1;
+            }
+        }
+        assert!(data_pages > 0);
+        let df = crate::validate::read_table(dir.path(), "tokens").unwrap();
+        assert_eq!(df.column("word").unwrap().str().unwrap().get(n - 1), Some(words[n - 1].as_str()));
+    }
 
     /// The encodings come from the schema: sentence text without a dictionary, doc_id with one,
     /// integer offsets delta-packed; the values read back unchanged.
