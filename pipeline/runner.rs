@@ -453,7 +453,7 @@ fn publish(staging: &Path, output: &Path, whole: bool) -> anyhow::Result<()> {
 /// Every data file compiled into the binary that changes what a run writes: the schema, the
 /// code books, the dictionaries and the rule files. Their hash is the manifest's `config_hash`
 /// and part of every cache key.
-pub const EMBEDDED_DATA: [(&str, &str); 8] = [
+pub const EMBEDDED_DATA: [(&str, &str); 9] = [
     ("schemas/tables.toml", crate::schema::TABLES_TOML),
     ("schemas/units.toml", crate::units::UNITS_TOML),
     ("schemas/indicator_codebook.toml", crate::codebook::CODEBOOK_TOML),
@@ -462,6 +462,7 @@ pub const EMBEDDED_DATA: [(&str, &str); 8] = [
     ("data/metadata.toml", crate::extract::metadata::METADATA_TOML),
     ("data/opencc_t2s_multi.txt", crate::normalize::script::MULTI_CANDIDATE_RULES),
     ("data/t2s_phrases_extra.txt", crate::normalize::script::EXTRA_PHRASES),
+    ("data/s2t_change_bounds.txt", crate::normalize::script::S2T_BOUNDS_DATA),
 ];
 
 pub fn config_hash() -> String {
