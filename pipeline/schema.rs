@@ -84,7 +84,8 @@ pub struct ColumnDef {
     pub dictionary: bool,
     /// Min/max statistics per row group in the Parquet file. On by default (readers skip row
     /// groups with them). Columns whose values span every row group anyway (free text, words,
-    /// parts of speech) say `statistics = false`: their min/max could never prune a row group and
+    /// parts of speech, a token's document hash, sentence index and offsets, which restart in
+    /// every document) say `statistics = false`: their min/max could never prune a row group and
     /// cost the writer a comparison per value. Null counts are unaffected for non-nullable
     /// columns: those are `REQUIRED` in the file and cannot hold a null.
     #[serde(default = "yes")]
@@ -105,6 +106,10 @@ pub struct TableDef {
     /// Rows come grouped by document, in the order of the documents table.
     #[serde(default)]
     pub grouped_by_document: bool,
+    /// Rows of a few bytes each once encoded (`tokens`, `keywords`): written in larger Parquet
+    /// row groups (see `sink::writer::row_group_rows`).
+    #[serde(default)]
+    pub narrow_rows: bool,
     pub columns: Vec<ColumnDef>,
     #[serde(skip)]
     index: HashMap<String, usize>,

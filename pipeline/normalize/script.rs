@@ -540,7 +540,11 @@ mod tests {
         if std::env::var_os("GOVREPORT_REGENERATE").is_some() {
             std::fs::write(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("data/s2t_change_bounds.txt"), &data).unwrap();
         }
-        assert!(data == S2T_BOUNDS_DATA, "data/s2t_change_bounds.txt is not what zhconv's tables give: rerun this test with GOVREPORT_REGENERATE=1");
+        assert!(
+            data == S2T_BOUNDS_DATA,
+            "data/s2t_change_bounds.txt is not what zhconv's tables give: run this test once with GOVREPORT_REGENERATE=1 \
+             (it rewrites the file and still fails, since the build embeds the old text), then again without it"
+        );
     }
 
     #[test]

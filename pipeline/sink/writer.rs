@@ -15,25 +15,26 @@ use parquet::schema::types::ColumnPath;
 
 use crate::schema::{ColumnType, TableDef};
 
-/// Rows per Parquet row group for a table with a free-text column (`dictionary = false` in the
-/// schema: a paragraph's or sentence's text): large enough for good compression, small enough
-/// that a writer never buffers much of a large corpus (a row group stays in memory until full).
+/// Rows per Parquet row group: large enough for good compression, small enough that a writer
+/// never buffers much of a large corpus (a row group stays in memory until full).
 pub const ROW_GROUP_ROWS: usize = 128 * 1024;
 
-/// Rows per row group for the other tables, whose rows are a few bytes each once encoded (the
-/// tokens table: ~190k rows per MB of input, 1.5-3 bytes a row compressed): a row group of
-/// these holds about what one of [`ROW_GROUP_ROWS`] text rows does. Fewer, larger column
-/// chunks mean fewer dictionaries to rebuild (every distinct word is hashed in again for each
-/// row group) and better compression. A multiple of [`ROW_GROUP_ROWS`], so that validation's
+/// Rows per row group for the tables the schema marks `narrow_rows` (`tokens`: ~190k rows per
+/// MB of input, 1.5-3 bytes a row compressed; `keywords`): a row group of these holds about
+/// what one of [`ROW_GROUP_ROWS`] rows of the other tables does. Fewer, larger column chunks
+/// mean fewer dictionaries to rebuild (every distinct word is hashed in again for each row
+/// group) and better compression. A multiple of [`ROW_GROUP_ROWS`], so that validation's
 /// chunks still lie within one row group.
 pub const NARROW_ROW_GROUP_ROWS: usize = 1024 * 1024;
 
-/// Rows per row group for `def` (see [`ROW_GROUP_ROWS`] and [`NARROW_ROW_GROUP_ROWS`]).
+/// Rows per row group for `def` (see [`ROW_GROUP_ROWS`] and [`NARROW_ROW_GROUP_ROWS`]). Only
+/// narrow tables get the large groups: `documents` or `targets_vs_actuals` rows hold titles,
+/// paths and hashes, and a million of them would be a large row group to hold in memory.
 pub fn row_group_rows(def: &TableDef) -> usize {
-    if def.columns.iter().any(|c| c.ty == ColumnType::Utf8 && !c.dictionary) {
-        ROW_GROUP_ROWS
-    } else {
+    if def.narrow_rows {
         NARROW_ROW_GROUP_ROWS
+    } else {
+        ROW_GROUP_ROWS
     }
 }
 
@@ -42,10 +43,11 @@ pub fn row_group_rows(def: &TableDef) -> usize {
 /// write and read on the bench slice), at a few bytes more where a block holds one outlier.
 const DELTA_BLOCK_VALUES: usize = 128;
 
-/// Largest dictionary a column chunk may build before the writer gives it up and stores the
-/// rest of the chunk plain (bigger and slower to write, as measured for `tokens.word`). A
-/// row group of a million tokens holds some 15k distinct words (~170 kB) on the bench corpus
-/// and perhaps three times that on a varied one; the default 1 MB would leave little margin.
+/// Largest dictionary a text column of a narrow table may build in one row group before the
+/// writer gives it up and stores the rest of the chunk plain (bigger and slower to write, as
+/// measured for `tokens.word`). A row group of a million tokens holds some 15k distinct words
+/// (~170 kB) on the bench corpus and perhaps three times that on a varied one; the default
+/// 1 MB, kept for the other tables, would leave little margin.
 const DICTIONARY_PAGE_BYTES: usize = 4 * 1024 * 1024;
 
 /// Writer settings for one table, column by column from its schema:
@@ -68,7 +70,6 @@ pub fn writer_properties(def: &TableDef) -> WriterProperties {
         .set_compression(Compression::ZSTD(ZstdLevel::try_new(1).expect("valid zstd level")))
         .set_max_row_group_row_count(Some(rows))
         .set_data_page_row_count_limit(rows)
-        .set_dictionary_page_size_limit(DICTIONARY_PAGE_BYTES)
         .set_delta_binary_packed_encoder_options(
             DeltaBinaryPackedEncoderOptions::try_new(DELTA_BLOCK_VALUES, 1).expect("128 values in one mini block is a valid layout"),
         )
@@ -84,6 +85,9 @@ pub fn writer_properties(def: &TableDef) -> WriterProperties {
                 .set_column_dictionary_enabled(path.clone(), false)
                 .set_column_encoding(path, Encoding::DELTA_BINARY_PACKED),
             ColumnType::Float64 | ColumnType::Bool => b.set_column_dictionary_enabled(path, false),
+            ColumnType::Utf8 if def.narrow_rows => {
+                b.set_column_dictionary_enabled(path.clone(), c.dictionary).set_column_dictionary_page_size_limit(path, DICTIONARY_PAGE_BYTES)
+            }
             ColumnType::Utf8 => b.set_column_dictionary_enabled(path, c.dictionary),
         };
     }
@@ -184,15 +188,15 @@ mod tests {
     use crate::sink::TableBuffer;
     use parquet::file::reader::{FileReader, SerializedFileReader};
 
-    /// Tables with free text keep small row groups; the narrow ones (tokens) get large ones, a
-    /// multiple of the small size and of validation's chunk, so that chunks never straddle two.
+    /// Only the tables the schema marks narrow (tokens, keywords) get large row groups; tables
+    /// whose rows hold titles, paths or hashes keep small ones.
     #[test]
-    fn row_groups_are_small_only_for_tables_with_free_text() {
+    fn row_groups_are_large_only_for_narrow_tables() {
         let cat = catalog();
-        for t in ["paragraphs", "sentences", "indicators", "issues"] {
+        for t in ["documents", "paragraphs", "sentences", "indicators", "issues", "targets_vs_actuals"] {
             assert_eq!(row_group_rows(cat.table(t)), ROW_GROUP_ROWS, "{t}");
         }
-        for t in ["documents", "tokens", "keywords", "targets_vs_actuals"] {
+        for t in ["tokens", "keywords"] {
             assert_eq!(row_group_rows(cat.table(t)), NARROW_ROW_GROUP_ROWS, "{t}");
         }
         assert_eq!(NARROW_ROW_GROUP_ROWS % ROW_GROUP_ROWS, 0);

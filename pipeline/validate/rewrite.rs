@@ -14,14 +14,14 @@ use arrow::record_batch::RecordBatch;
 use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 
 use super::across::Targets;
-use super::stream::DEFAULT_CHUNK_ROWS;
+use super::stream::{DEFAULT_CHUNK_ROWS, DEFAULT_LANE_FIGURES};
 use super::{validate_with, Finding, Reading, Report, STAGE};
 
 /// The folder (in the destination) that validation spills its cross-report state to.
 const SPILL: &str = ".validate-spill";
 use crate::schema::catalog;
 use crate::sink::rows::{push_issues, DOC_TABLES};
-use crate::sink::writer::ROW_GROUP_ROWS;
+use crate::sink::writer::row_group_rows;
 use crate::sink::{DatasetWriter, TableBuffer, TableStats};
 
 /// What [`refresh`] found and wrote.
@@ -39,11 +39,12 @@ pub fn push_findings(t: &mut TableBuffer, findings: &[Finding]) {
     }
 }
 
-/// Batches of exactly `ROW_GROUP_ROWS` rows (the last one shorter) from batches of any size,
-/// so that the bytes written depend only on the rows, not on how they were read: each batch
-/// the writer gets is then one whole row group, as if all rows came in one batch.
+/// Batches of exactly `group` rows (the table's row group, the last one shorter) from batches
+/// of any size, so that the bytes written depend only on the rows, not on how they were read:
+/// each batch the writer gets is then one whole row group, as if all rows came in one batch.
 struct Rechunk {
     schema: SchemaRef,
+    group: usize,
     held: Vec<RecordBatch>,
     rows: usize,
 }
@@ -52,10 +53,10 @@ impl Rechunk {
     fn push(&mut self, b: RecordBatch, w: &mut DatasetWriter) -> anyhow::Result<()> {
         self.rows += b.num_rows();
         self.held.push(b);
-        while self.rows >= ROW_GROUP_ROWS {
+        while self.rows >= self.group {
             let all = concat_batches(&self.schema, &self.held)?;
-            w.write(0, &all.slice(0, ROW_GROUP_ROWS))?;
-            let rest = all.slice(ROW_GROUP_ROWS, all.num_rows() - ROW_GROUP_ROWS);
+            w.write(0, &all.slice(0, self.group))?;
+            let rest = all.slice(self.group, all.num_rows() - self.group);
             self.rows = rest.num_rows();
             self.held = vec![rest];
         }
@@ -90,9 +91,15 @@ fn stage_issue_rows(dir: &Path, mut f: impl FnMut(RecordBatch) -> anyhow::Result
 /// Validates the dataset in `src` and writes `issues` and `targets_vs_actuals` into `dst`
 /// (which may be `src`: the old rows are read before anything is written).
 pub fn refresh(src: &Path, dst: &Path, arrow_ipc: bool) -> anyhow::Result<Refreshed> {
+    refresh_in_lanes_of(src, dst, arrow_ipc, DEFAULT_LANE_FIGURES)
+}
+
+/// [`refresh`] with at least `lane_figures` figures to a lane of the figure checks (tests ask
+/// for small lanes, to see the rewritten bytes of several lanes on small tables).
+pub(crate) fn refresh_in_lanes_of(src: &Path, dst: &Path, arrow_ipc: bool, lane_figures: usize) -> anyhow::Result<Refreshed> {
     // The cross-report state spills beside the files being written, and is gone (with the
     // rows of targets_vs_actuals taken out here) before refresh returns.
-    let reading = Reading::new(src, DEFAULT_CHUNK_ROWS).spilling_to(&dst.join(SPILL));
+    let reading = Reading::new(src, DEFAULT_CHUNK_ROWS).spilling_to(&dst.join(SPILL)).with_lane_figures(lane_figures);
     let mut report = validate_with(&reading, &DOC_TABLES)?;
     let targets = std::mem::take(&mut report.targets_vs_actuals);
     // The stage rows are written as they are read, so `issues` is read to its end first: a
@@ -129,22 +136,23 @@ fn write(src: &Path, dst: &Path, defs: &[&'static crate::schema::TableDef], arro
     // `issues` is written while the first rows of targets_vs_actuals are merged, then those
     // in whole row groups, as if all rows came in one batch (see Rechunk), each written while
     // the next is merged (see Targets::write).
+    let (issues_group, targets_group) = (row_group_rows(defs[0]), row_group_rows(defs[1]));
     let mut merge = targets.merge()?;
     let (done, ready) = rayon::join(
         || -> anyhow::Result<()> {
-            let mut issues = Rechunk { schema: defs[0].arrow_schema(), held: Vec::new(), rows: 0 };
+            let mut issues = Rechunk { schema: defs[0].arrow_schema(), group: issues_group, held: Vec::new(), rows: 0 };
             stage_issue_rows(src, |b| issues.push(b, &mut w))?;
             let mut t = TableBuffer::new(defs[0]);
             push_findings(&mut t, &report.findings);
             issues.push(t.finish(), &mut w)?;
             issues.finish(&mut w)
         },
-        || merge.batch(ROW_GROUP_ROWS),
+        || merge.batch(targets_group),
     );
     done?;
     let mut ready = ready?;
     while let Some(b) = ready {
-        let (written, next) = rayon::join(|| w.write(1, &b), || merge.batch(ROW_GROUP_ROWS));
+        let (written, next) = rayon::join(|| w.write(1, &b), || merge.batch(targets_group));
         written?;
         ready = next?;
     }
