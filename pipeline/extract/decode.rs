@@ -227,9 +227,8 @@ fn decode_with(enc: &'static Encoding, body: &[u8], offset: usize) -> Decoded {
 /// Valid UTF-8 (nearly every file), kept as it is: each char's source offset is its own
 /// byte offset (plus the BOM's length). `None` when `body` is not valid UTF-8.
 ///
-/// One walk validates the bytes, lists the offsets and counts the U+FFFD the source spells
-/// out, where `str::from_utf8`, the offset walk and the U+FFFD search each read the whole file
-/// (a tenth of extract's time). The checks are those of the UTF-8 standard (no overlong
+/// One walk validates the bytes and lists the offsets, where `str::from_utf8` and the offset
+/// walk each read the whole file (a tenth of extract's time). The checks are those of the UTF-8 standard (no overlong
 /// forms, no surrogates, nothing past U+10FFFF), as `str::from_utf8` makes them; the test
 /// `utf8_walk_accepts_what_from_utf8_accepts` compares the two.
 fn utf8_as_is(body: &[u8], offset: usize) -> Option<Decoded> {
@@ -237,7 +236,6 @@ fn utf8_as_is(body: &[u8], offset: usize) -> Option<Decoded> {
     // Chinese text has a third as many chars as bytes, and the buffer is not three times too large.
     let n_chars = count_chars(body);
     let mut char_src = Vec::with_capacity(n_chars + 1);
-    let mut replacements = 0;
     let cont = |i: usize| body.get(i).is_some_and(|&b| b & 0xC0 == 0x80);
     let mut i = 0;
     while i < body.len() {
@@ -252,8 +250,6 @@ fn utf8_as_is(body: &[u8], offset: usize) -> Option<Decoded> {
         if (x & 0xF0 == 0xE0) & (x != 0xE0) & (x != 0xED) & (i + 2 < body.len()) {
             let (y, z) = (body[i + 1], body[i + 2]);
             if (y & 0xC0 == 0x80) & (z & 0xC0 == 0x80) {
-                // U+FFFD written in the source counts, as it always has.
-                replacements += ((x as u32) << 16 | (y as u32) << 8 | z as u32 == 0xEF_BF_BD) as usize;
                 i += 3;
                 continue;
             }
@@ -288,6 +284,9 @@ fn utf8_as_is(body: &[u8], offset: usize) -> Option<Decoded> {
     debug_assert!(std::str::from_utf8(body).is_ok());
     // SAFETY: every char of `body` was checked above as `str::from_utf8` checks it.
     let text = unsafe { String::from_utf8_unchecked(body.to_vec()) };
+    // U+FFFD written in the source counts, as it always has (searched for after the walk:
+    // a vectorised search costs less than a test at every char).
+    let replacements = count_replacement_chars(&text);
     Some(Decoded { text, encoding: name(UTF_8), char_src, replacements, text_shift: Some(offset as u32) })
 }
 
@@ -311,7 +310,6 @@ fn valid_utf8(s: &str, offset: usize) -> Decoded {
     Decoded { text: s.to_string(), encoding: name(UTF_8), char_src, replacements, text_shift: Some(offset as u32) }
 }
 
-#[cfg(test)]
 /// `s.matches('\u{FFFD}').count()`, with a vectorised search first: nearly every file has none,
 /// and the char search stops at every 0xBD byte, which Chinese text is full of.
 fn count_replacement_chars(s: &str) -> usize {
