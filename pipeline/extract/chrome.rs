@@ -145,8 +145,9 @@ fn is_fragment(t: &str) -> bool {
 }
 
 /// [`mark`], with reasons the format already fixed (front matter) kept as they are.
-pub fn marks_for(lines: &[&str], header: &[bool], pre: &[Option<&'static str>]) -> Marks {
-    let mut m = mark(lines, header);
+/// `spaceless` says which lines are known to hold no space of any width (`false`: unknown).
+pub fn marks_for(lines: &[&str], header: &[bool], pre: &[Option<&'static str>], spaceless: &[bool]) -> Marks {
+    let mut m = mark_with(lines, header, spaceless);
     for (r, p) in m.removed.iter_mut().zip(pre) {
         if p.is_some() {
             *r = *p;
@@ -163,10 +164,11 @@ pub struct Marks {
 }
 
 /// A line as the duplicate-copy check compares it: without spaces. Most lines have none, and
-/// their key borrows the line instead of copying it.
-fn dedup_key(s: &str) -> std::borrow::Cow<'_, str> {
+/// their key borrows the line instead of copying it; a line already known to have none
+/// (`spaceless`) is not searched for one.
+fn dedup_key(s: &str, spaceless: bool) -> std::borrow::Cow<'_, str> {
     let is_gap = crate::normalize::width::is_space;
-    if crate::normalize::width::has_space(s) {
+    if !spaceless && crate::normalize::width::has_space(s) {
         std::borrow::Cow::Owned(s.chars().filter(|&c| !is_gap(c)).collect())
     } else {
         std::borrow::Cow::Borrowed(s)
@@ -181,6 +183,12 @@ fn dedup_key(s: &str) -> std::borrow::Cow<'_, str> {
 /// word per line (four or more link-like lines in a row), punctuation fragments next to
 /// chrome, and a second copy of the body (a run of paragraphs that all appeared before).
 pub fn mark(lines: &[&str], header: &[bool]) -> Marks {
+    mark_with(lines, header, &vec![false; lines.len()])
+}
+
+/// [`mark`], told which lines are known to hold no space (`spaceless`; the head lines found
+/// plain while their metadata was read), whose duplicate-copy keys then need no search.
+fn mark_with(lines: &[&str], header: &[bool], spaceless: &[bool]) -> Marks {
     let n = lines.len();
     let t: Vec<&str> = lines.iter().map(|l| trimmed(l)).collect();
     let mut removed: Vec<Option<&'static str>> = t.iter().map(|l| classify(l)).collect();
@@ -283,7 +291,8 @@ pub fn mark(lines: &[&str], header: &[bool]) -> Marks {
     let keys: Vec<Option<(std::borrow::Cow<str>, bool)>> = (0..n)
         .map(|i| {
             removed[i].is_none().then(|| {
-                let k = dedup_key(t[i]);
+                // The trimmed line is part of the line: spaceless too.
+                let k = dedup_key(t[i], spaceless[i]);
                 let long = k.chars().nth(19).is_some();
                 (k, long)
             })
@@ -470,6 +479,22 @@ mod tests {
             chrome += unfiltered.is_some() as usize;
         }
         assert!(chrome >= 10, "the seeds carry chrome: {chrome}");
+    }
+
+    /// Told which lines hold no space, the marks are those found searching every line: on each
+    /// seed report in both scripts, with every spaceless line marked so.
+    #[test]
+    fn lines_known_spaceless_mark_alike() {
+        for (text, trad) in crate::normalize::script::seeds_in_both_scripts() {
+            for t in [text, trad] {
+                let lines: Vec<&str> = t.lines().filter(|l| !l.trim().is_empty()).collect();
+                let header = vec![false; lines.len()];
+                let spaceless: Vec<bool> = lines.iter().map(|l| !crate::normalize::width::has_space(l)).collect();
+                assert!(spaceless.iter().any(|&s| s));
+                let (a, b) = (super::mark(&lines, &header), super::mark_with(&lines, &header, &spaceless));
+                assert_eq!((a.removed, a.unsure), (b.removed, b.unsure));
+            }
+        }
     }
 
     #[test]

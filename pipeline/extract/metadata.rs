@@ -147,16 +147,23 @@ pub fn join_letter_spacing(s: &str) -> String {
 /// A header line made comparable: glosses dropped, table bars and odd spaces turned to spaces,
 /// full-width digits narrowed, letter-spacing joined, simplified script.
 pub fn prepare(line: &str, simplify: &dyn Fn(&str) -> String) -> String {
+    prepare_noting_plain(line, simplify).0
+}
+
+/// [`prepare`], with whether the line was plain throughout ([`all_plain`]; `false` when that
+/// was not asked). A plain line holds no space of any width (see
+/// `plain_lines_hold_no_space`), which the duplicate-copy check would otherwise look for.
+fn prepare_noting_plain(line: &str, simplify: &dyn Fn(&str) -> String) -> (String, bool) {
     // A gloss needs a parenthesis and a tone-marked vowel; nearly every line lacks one and
     // skips the char buffer.
     if gloss::may_hold(line) {
         let mut s = String::with_capacity(line.len());
         gloss::strip(&line.chars().collect::<Vec<_>>()).into_iter().for_each(|c| push_prepared(&mut s, c));
-        return simplify(&join_letter_spacing(&s));
+        return (simplify(&join_letter_spacing(&s)), false);
     }
     // Most head lines are plain throughout: the line itself is the prepared text.
     if all_plain(line) {
-        return simplify(line);
+        return (simplify(line), true);
     }
     // Runs of chars the step leaves alone are copied as slices.
     let mut s = String::new();
@@ -179,11 +186,8 @@ pub fn prepare(line: &str, simplify: &dyn Fn(&str) -> String) -> String {
     // `all_plain` answered above for a line with nothing to prepare.
     debug_assert!(run != 0, "a plain line reached the preparing loop: {line:?}");
     s.push_str(&line[run..]);
-    if spaced {
-        simplify(&join_letter_spacing(&s))
-    } else {
-        simplify(&s)
-    }
+    let prepared = if spaced { simplify(&join_letter_spacing(&s)) } else { simplify(&s) };
+    (prepared, false)
 }
 
 /// Whether every char of `s` is one [`prepare`] leaves alone: [`width::is_plain`] and not a
@@ -321,13 +325,16 @@ pub struct HeadLine {
     pairs: Vec<(String, String)>,
     /// See [`is_header_line`].
     pub header: bool,
+    /// The line (as given, before preparing) holds no space of any width: it was found plain
+    /// throughout while being prepared. `false` says nothing.
+    pub spaceless: bool,
 }
 
 impl HeadLine {
     pub fn new(line: &str, simplify: &dyn Fn(&str) -> String) -> HeadLine {
-        let text = prepare(line, simplify);
+        let (text, spaceless) = prepare_noting_plain(line, simplify);
         let (pairs, whole) = if text.is_empty() { (Vec::new(), false) } else { label_pairs(&text) };
-        HeadLine { text, pairs, header: whole }
+        HeadLine { text, pairs, header: whole, spaceless }
     }
 }
 
@@ -740,6 +747,28 @@ mod tests {
         }
         assert!(all_plain("政府工作报告，“两战赢”——2023年·工作：（一）！？；"));
         assert!(!all_plain("政府\u{3000}工作") && !all_plain("２０２３") && !all_plain("a|b"));
+    }
+
+    /// A line [`all_plain`] accepts holds no space of any width ([`width::is_space`], what
+    /// `width::has_space` looks for): checked on every char, and on every seed line in both
+    /// scripts; so the duplicate-copy check may skip its space search on such a head line.
+    #[test]
+    fn plain_lines_hold_no_space() {
+        for c in (0..0x11_0000).filter_map(char::from_u32) {
+            if width::is_space(c) {
+                assert!(!all_plain(&format!("甲{c}乙")), "{c:?}");
+            }
+        }
+        let mut plain = 0;
+        for l in crate::normalize::script::seed_lines_in_both_scripts() {
+            let (prepared, spaceless) = prepare_noting_plain(&l, &crate::normalize::script::to_simplified);
+            assert_eq!(prepared, prepare(&l, &crate::normalize::script::to_simplified));
+            if spaceless {
+                assert!(!width::has_space(&l), "{l}");
+                plain += 1;
+            }
+        }
+        assert!(plain > 0);
     }
 
     #[test]

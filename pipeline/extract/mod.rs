@@ -183,12 +183,16 @@ fn build_paragraphs(doc: &mut Document, lines: Vec<lines::Line>, pre: Vec<Option
     // Header rows are looked for in the opening lines only: body text is never read as one.
     // (Every line before the 40th without a format reason is among the head lines.)
     let mut header = vec![false; lines.len()];
+    // Head lines found plain while being prepared hold no space: chrome's duplicate check
+    // need not search them for one.
+    let mut spaceless = vec![false; lines.len()];
     for (h, &i) in head.iter().zip(&head_idx) {
         if i < HEADER_ROWS_WITHIN {
             header[i] = h.header;
         }
+        spaceless[i] = h.spaceless;
     }
-    let marks = chrome::marks_for(&texts, &header, &pre);
+    let marks = chrome::marks_for(&texts, &header, &pre, &spaceless);
     for (i, why) in &marks.unsure {
         doc.issues.push(
             Issue::new(STAGE, Severity::Warning, "possible_chrome", why.clone()).at_line(lines[*i].number),
