@@ -187,7 +187,8 @@ fn mojibake_issues(p: &Paragraph, runs: &[RunReport], spans: &[Option<(u32, u32)
 /// it is, and step 3 converts it whole), when the conversion keeps the length; None otherwise
 /// (step 3 then aligns chunk by chunk).
 fn convert_plain(raw: &str) -> Option<(String, u32)> {
-    let text = script::to_simplified(raw);
+    // The caller has asked `may_change` (a line it says no to converts to itself).
+    let text = script::convert_to_simplified(raw);
     let mut converted = 0;
     let (mut a, mut b) = (raw.chars(), text.chars());
     loop {

@@ -91,11 +91,7 @@ fn t2s() -> &'static T2s {
             let changes = rule_changes(&from, &to);
             let one_char = from.chars().nth(1).is_none();
             for (off, c) in changes {
-                let k = c as usize;
-                if marked.len() <= k / 64 {
-                    marked.resize(k / 64 + 1, 0);
-                }
-                marked[k / 64] |= 1 << (k % 64);
+                set_bit(&mut marked, c);
                 if one_char {
                     alone.insert(c);
                 } else {
@@ -152,7 +148,7 @@ pub fn may_change(text: &str) -> bool {
 }
 
 fn is_marked(t: &T2s, c: char) -> bool {
-    t.marked.get(c as usize / 64).is_some_and(|w| w >> (c as usize % 64) & 1 == 1)
+    bit(&t.marked, c)
 }
 
 /// Whether the marked char `c` at byte `i` of `text` is one a rule changes there: on its own,
@@ -186,6 +182,11 @@ pub fn to_simplified(text: &str) -> String {
     if !may_change(text) {
         return text.to_string();
     }
+    convert_to_simplified(text)
+}
+
+/// [`to_simplified`] for a text [`may_change`] has already said yes to (not asked again).
+pub fn convert_to_simplified(text: &str) -> String {
     t2s().conv.convert(text)
 }
 
@@ -227,6 +228,12 @@ fn set_bit(bits: &mut Vec<u64>, c: char) {
     bits[k / 64] |= 1 << (k % 64);
 }
 
+fn clear_bit(bits: &mut [u64], c: char) {
+    if let Some(w) = bits.get_mut(c as usize / 64) {
+        *w &= !(1 << (c as usize % 64));
+    }
+}
+
 fn s2t_bounds_table() -> &'static S2tBounds {
     static TABLE: OnceLock<S2tBounds> = OnceLock::new();
     TABLE.get_or_init(|| {
@@ -260,9 +267,7 @@ fn s2t_bounds_table() -> &'static S2tBounds {
             }
         }
         t.always = t.alone.clone();
-        for &c in &kept {
-            t.always[c as usize / 64] &= !(1 << (c as usize % 64));
-        }
+        kept.into_iter().for_each(|c| clear_bit(&mut t.always, c));
         t
     })
 }
@@ -409,29 +414,28 @@ pub fn detect(sample: &str) -> Script {
     }
     // The t2s share from its bounds where they decide (nearly always: a traditional text holds
     // a third of chars every rule changes), else from the conversion.
-    let share = |n: usize| n as f64 / han as f64;
-    let traditional_share = match counts.t2s {
-        Some((at_most, _)) if share(at_most) < SCRIPT_SHARE => false,
-        Some((_, at_least)) if share(at_least) >= SCRIPT_SHARE => true,
-        _ => share(changed(sample, &to_simplified(sample))) >= SCRIPT_SHARE,
-    };
-    if !traditional_share {
+    let traditional = share_reaches(counts.t2s, han, SCRIPT_SHARE, || changed(sample, &to_simplified(sample)));
+    if !traditional {
         return Script::Simplified;
     }
     // Traditional text keeps few chars the s2t conversion would change, mixed text many: the
     // bounds decide nearly always, and the conversion is made only between them.
-    let (at_most, at_least) = counts.s2t;
-    if (at_most as f64 / han as f64) < SCRIPT_SHARE * 2.0 {
-        return Script::Traditional;
-    }
-    if (at_least as f64 / han as f64) >= SCRIPT_SHARE * 2.0 {
-        return Script::Mixed;
-    }
-    let simp_chars = changed(sample, &to_traditional(sample)) as f64 / han as f64;
-    if simp_chars < SCRIPT_SHARE * 2.0 {
-        Script::Traditional
-    } else {
+    if share_reaches(Some(counts.s2t), han, SCRIPT_SHARE * 2.0, || changed(sample, &to_traditional(sample))) {
         Script::Mixed
+    } else {
+        Script::Traditional
+    }
+}
+
+/// Whether the share of `han` chars a conversion changes reaches `threshold`: from the
+/// `bounds` (at most, at least) on that count where they decide, else from `exact`, the count
+/// made by converting.
+fn share_reaches(bounds: Option<(usize, usize)>, han: usize, threshold: f64, exact: impl FnOnce() -> usize) -> bool {
+    let share = |n: usize| n as f64 / han as f64;
+    match bounds {
+        Some((at_most, _)) if share(at_most) < threshold => false,
+        Some((_, at_least)) if share(at_least) >= threshold => true,
+        _ => share(exact()) >= threshold,
     }
 }
 

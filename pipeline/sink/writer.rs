@@ -188,6 +188,22 @@ mod tests {
     use crate::sink::TableBuffer;
     use parquet::file::reader::{FileReader, SerializedFileReader};
 
+    /// `n` rows of `tokens` for one document: 20 tokens a sentence, each `width` chars wide,
+    /// row `i` holding `word(i)` and `pos(i)`.
+    fn tokens_batch<'a>(doc_id: &str, n: usize, word: impl Fn(usize) -> &'a str, pos: impl Fn(usize) -> &'a str, width: usize) -> arrow::record_batch::RecordBatch {
+        let def = catalog().table("tokens");
+        let mut t = TableBuffer::new(def);
+        t.repeated_str_column(def.col("doc_id"), doc_id, n);
+        t.ints_column(def.col("sentence_index"), (0..n).map(|i| (i / 20) as i64));
+        t.ints_column(def.col("token_index"), (0..n).map(|i| (i % 20) as i64));
+        t.strs_column(def.col("word"), (0..n).map(&word));
+        t.strs_column(def.col("pos"), (0..n).map(&pos));
+        t.ints_column(def.col("char_start"), (0..n).map(|i| (i * width) as i64));
+        t.ints_column(def.col("char_end"), (0..n).map(|i| (i * width + width) as i64));
+        t.end_rows(n);
+        t.finish()
+    }
+
     /// Only the tables the schema marks narrow (tokens, keywords) get large row groups; tables
     /// whose rows hold titles, paths or hashes keep small ones.
     #[test]
@@ -215,18 +231,9 @@ mod tests {
         let rows = ROW_GROUP_ROWS + 5000;
         // One batch per "document" of 1000 tokens, as the pipeline writes them.
         for d in 0..rows / 1000 {
-            let mut t = TableBuffer::new(def);
             let n = 1000;
             let k = |i: usize| d * n + i;
-            t.repeated_str_column(def.col("doc_id"), &format!("{d:016x}"), n);
-            t.ints_column(def.col("sentence_index"), (0..n).map(|i| (i / 20) as i64));
-            t.ints_column(def.col("token_index"), (0..n).map(|i| (i % 20) as i64));
-            t.strs_column(def.col("word"), (0..n).map(|i| words[k(i) % 4]));
-            t.strs_column(def.col("pos"), (0..n).map(|i| pos[k(i) % 4]));
-            t.ints_column(def.col("char_start"), (0..n).map(|i| (i * 2) as i64));
-            t.ints_column(def.col("char_end"), (0..n).map(|i| (i * 2 + 2) as i64));
-            t.end_rows(n);
-            w.write(0, &t.finish()).unwrap();
+            w.write(0, &tokens_batch(&format!("{d:016x}"), n, |i| words[k(i) % 4], |i| pos[k(i) % 4], 2)).unwrap();
         }
         w.finish().unwrap();
         let f = std::fs::File::open(dir.path().join("tokens.parquet")).unwrap();
@@ -260,16 +267,7 @@ mod tests {
         let mut w = DatasetWriter::create(dir.path(), &[def], false).unwrap();
         let n = 100_000;
         let words: Vec<String> = (0..n).map(|i| format!("词语{i:08}")).collect();
-        let mut t = TableBuffer::new(def);
-        t.repeated_str_column(def.col("doc_id"), "2ee2e79b26ac3452", n);
-        t.ints_column(def.col("sentence_index"), (0..n).map(|i| (i / 20) as i64));
-        t.ints_column(def.col("token_index"), (0..n).map(|i| (i % 20) as i64));
-        t.strs_column(def.col("word"), words.iter().map(|s| s.as_str()));
-        t.strs_column(def.col("pos"), (0..n).map(|_| "n"));
-        t.ints_column(def.col("char_start"), (0..n).map(|i| (i * 14) as i64));
-        t.ints_column(def.col("char_end"), (0..n).map(|i| (i * 14 + 14) as i64));
-        t.end_rows(n);
-        w.write(0, &t.finish()).unwrap();
+        w.write(0, &tokens_batch("2ee2e79b26ac3452", n, |i| words[i].as_str(), |_| "n", 14)).unwrap();
         w.finish().unwrap();
         let f = std::fs::File::open(dir.path().join("tokens.parquet")).unwrap();
         let r = SerializedFileReader::new(f).unwrap();
