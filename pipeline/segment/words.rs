@@ -9,6 +9,7 @@ use std::sync::OnceLock;
 use jieba_rs::Jieba;
 use regex::Regex;
 
+use super::keywords::{self, NO_CANDIDATE};
 use crate::model::Token;
 use crate::units::units;
 
@@ -248,7 +249,7 @@ pub struct Word {
 /// Segments one sentence into tagged words.
 pub fn words(sentence: &str) -> Vec<Word> {
     let mut out = Vec::new();
-    tokens_into(sentence, 0, 0, &mut out);
+    tokens_into(sentence, 0, 0, &mut out, &mut Vec::new());
     out.into_iter()
         .map(|t| Word { word: t.word, pos: t.pos, start: t.char_start as usize, end: t.char_end as usize })
         .collect()
@@ -257,7 +258,11 @@ pub fn words(sentence: &str) -> Vec<Word> {
 /// [`words`] as the tokens of sentence `sentence_index`, which starts at char `char_start` of
 /// its document, appended to `out`: the segmenter's tokens are written once, where they stay,
 /// instead of being built as words and copied into tokens.
-pub fn tokens_into(sentence: &str, sentence_index: u32, char_start: u32, out: &mut Vec<Token>) {
+///
+/// The keyword candidates among the new tokens are appended to `candidates`, in token order,
+/// as their ids in the thread's candidate table (see [`super::keywords::keywords_of`]): the
+/// word's table entry already knows whether it is one, so ranking needs no second lookup.
+pub fn tokens_into(sentence: &str, sentence_index: u32, char_start: u32, out: &mut Vec<Token>, candidates: &mut Vec<u32>) {
     let base = out.len();
     let mut last_byte = 0;
     let mut last_char = char_start;
@@ -274,7 +279,7 @@ pub fn tokens_into(sentence: &str, sentence_index: u32, char_start: u32, out: &m
         }
         let whole = &sentence[from..to];
         let gap = &sentence[last_byte..from];
-        tag_gap(gap, sentence_index, last_char, out);
+        tag_gap(gap, sentence_index, last_char, out, candidates);
         let start = last_char + gap.chars().count() as u32;
         let end = start + whole.chars().count() as u32;
         let pos = if is_time(whole) { TAG_TIME } else { TAG_QUANTITY };
@@ -282,7 +287,7 @@ pub fn tokens_into(sentence: &str, sentence_index: u32, char_start: u32, out: &m
         last_byte = to;
         last_char = end;
     }
-    tag_gap(&sentence[last_byte..], sentence_index, last_char, out);
+    tag_gap(&sentence[last_byte..], sentence_index, last_char, out, candidates);
     // Numbered once the numeral merges are done.
     for (k, t) in out[base..].iter_mut().enumerate() {
         t.index = k as u32;
@@ -335,12 +340,14 @@ fn intern_slow(tag: &str) -> &'static str {
 }
 
 /// The tokens of `gap`, a piece of sentence `sentence` without figures that starts at char
-/// `offset` of the document (their `index` is set by the caller).
-fn tag_gap(gap: &str, sentence: u32, offset: u32, out: &mut Vec<Token>) {
+/// `offset` of the document (their `index` is set by the caller); the ids of its keyword
+/// candidates are appended to `candidates`.
+fn tag_gap(gap: &str, sentence: u32, offset: u32, out: &mut Vec<Token>, candidates: &mut Vec<u32>) {
     if gap.is_empty() {
         return;
     }
     let first = out.len();
+    let first_candidate = candidates.len();
     // jieba's `tag` is `cut` plus a tag per word, and for a word outside its dictionary that
     // tag comes from a POS HMM run on the word (`guess_tag`): close to half of jieba's time on
     // report text, spent again on every occurrence of the same place or project name. A word's
@@ -355,8 +362,11 @@ fn tag_gap(gap: &str, sentence: u32, offset: u32, out: &mut Vec<Token>) {
     let known = WORD_TAGS.with(|tables| {
         let mut tables = tables.borrow_mut();
         for w in &words {
-            let Some((word, known)) = tables.lookup(w.word) else { return false };
+            let Some((word, known, candidate)) = tables.lookup(w.word) else { return false };
             numeral_word |= known.numeral;
+            if candidate != NO_CANDIDATE {
+                candidates.push(candidate);
+            }
             out.push(token(sentence, word, known.pos, offset, w.start, w.end));
         }
         true
@@ -373,6 +383,12 @@ fn tag_gap(gap: &str, sentence: u32, offset: u32, out: &mut Vec<Token>) {
     }
     if numeral_word {
         merge_chinese_counts(out, first);
+    }
+    if !known || numeral_word {
+        // Tags from the gap as a whole, or words merged into counts: the tokens are asked
+        // one by one, as ranking did before it was handed ids.
+        candidates.truncate(first_candidate);
+        candidates.extend(out[first..].iter().filter(|t| keywords::is_candidate(t)).map(|t| keywords::candidate_id(&t.word)));
     }
 }
 
@@ -408,29 +424,42 @@ impl Known {
     }
 }
 
-/// A thread's words with what they bring ([`Known`]), or `None` for a word jieba splits on
-/// its own.
+/// A word's entry in [`WordTags`]: 8 bytes beside its 24-byte key, so an entry is 32 bytes
+/// and never straddles two cache lines (with the [`Known`] itself, 48 bytes did); the table is
+/// read once per token and is larger than the caches, so its size is what a lookup costs.
+#[derive(Debug, Clone, Copy)]
+struct Entry {
+    /// 0 when jieba splits the word on its own, else 1 + an index into `WordTags::kinds`.
+    kind: u32,
+    /// The word's id in the thread's keyword candidate table, or [`NO_CANDIDATE`].
+    candidate: u32,
+}
+
+/// A thread's words with what they bring ([`Known`], and whether they are a keyword
+/// candidate), or nothing for a word jieba splits on its own.
 ///
 /// A large share of report tokens are one character (的, 和, punctuation): those are looked
 /// up by code point in a flat array of small indices instead of being hashed and compared.
+/// (A one-char word is never a keyword candidate, which needs two chars.)
 #[derive(Default)]
 struct WordTags {
     /// Words of two or more chars, single chars past the BMP, and any one-char word the flat
     /// table below cannot hold (one jieba splits, or a kind past the 255 a byte indexes). Keys inline (up to 24
     /// bytes, nearly every word): a probe compares the key in the table itself instead of
     /// following a pointer to it, one cache miss fewer per token.
-    words: rustc_hash::FxHashMap<compact_str::CompactString, Option<Known>>,
+    words: rustc_hash::FxHashMap<compact_str::CompactString, Entry>,
     /// One-char words of the BMP by code point: 0 when not seen yet, else 1 + an index into
     /// `kinds`. Allocated on first use (64 KiB).
     chars: Vec<u8>,
-    /// The distinct [`Known`]s of one-char words (a few dozen tags).
+    /// The distinct [`Known`]s (a few dozen: tags, with and without a numeral start).
     kinds: Vec<Known>,
 }
 
 impl WordTags {
-    /// The word as a token's text, and what it brings; `None` when jieba would split it alone.
+    /// The word as a token's text, what it brings, and its keyword candidate id (or
+    /// [`NO_CANDIDATE`]); `None` when jieba would split it alone.
     #[inline]
-    fn lookup(&mut self, word: &str) -> Option<(compact_str::CompactString, Known)> {
+    fn lookup(&mut self, word: &str) -> Option<(compact_str::CompactString, Known, u32)> {
         let one_char = single_bmp_char(word);
         if let Some(c) = one_char {
             if self.chars.is_empty() {
@@ -438,40 +467,52 @@ impl WordTags {
             }
             let k = self.chars[c as usize];
             if k != 0 {
-                return Some((word.into(), self.kinds[k as usize - 1]));
+                return Some((word.into(), self.kinds[k as usize - 1], NO_CANDIDATE));
             }
         }
         // The word is copied out of the table's key (a 24-byte copy for an inline key) rather
         // than built again from the text. A one-char word is found here only when the flat
         // table could not hold it (see below), so jieba is not asked again on every occurrence.
-        if let Some((word, known)) = self.words.get_key_value(word) {
-            return known.map(|k| (word.clone(), k));
+        if let Some((word, e)) = self.words.get_key_value(word) {
+            return (e.kind != 0).then(|| (word.clone(), self.kinds[e.kind as usize - 1], e.candidate));
         }
         let known = tag_alone(word).map(|t| Known::of(word, t));
-        if let (Some(c), Some(known)) = (one_char, known) {
-            let k = match self.kinds.iter().position(|&x| x == known) {
-                Some(i) => Some(i),
-                None if self.kinds.len() < u8::MAX as usize => {
-                    self.kinds.push(known);
-                    Some(self.kinds.len() - 1)
-                }
-                // More kinds than a byte holds (never on report text): the map keeps it.
-                None => None,
-            };
-            if let Some(i) = k {
+        let kind = known.map(|k| self.kind_index(k));
+        if let (Some(c), Some(known), Some(i)) = (one_char, known, kind) {
+            // More kinds than a byte holds (never on report text): the map keeps it.
+            if i < u8::MAX as usize {
                 self.chars[c as usize] = i as u8 + 1;
-                return Some((word.into(), known));
+                return Some((word.into(), known, NO_CANDIDATE));
             }
         }
         if self.words.len() >= WORD_TAGS_MAX {
             self.words.clear();
         }
+        // A word's candidacy, like its tag, is the word's alone: asked once, here.
+        let candidate = match known {
+            Some(k) if keywords::is_candidate_word(word, word.chars().count(), k.pos) => keywords::candidate_id(word),
+            _ => NO_CANDIDATE,
+        };
         // Words jieba splits on their own are remembered too, so they are not tagged alone
         // again on every occurrence.
         let word = compact_str::CompactString::from(word);
-        self.words.insert(word.clone(), known);
-        known.map(|k| (word, k))
+        self.words.insert(word.clone(), Entry { kind: kind.map_or(0, |i| i as u32 + 1), candidate });
+        known.map(|k| (word, k, candidate))
     }
+
+    /// The index of `known` in `kinds`, added if new.
+    fn kind_index(&mut self, known: Known) -> usize {
+        self.kinds.iter().position(|&x| x == known).unwrap_or_else(|| {
+            self.kinds.push(known);
+            self.kinds.len() - 1
+        })
+    }
+}
+
+/// Forgets the thread's words (not its one-char table, whose words are never candidates):
+/// their candidate ids are no longer valid once the candidate table starts again.
+pub(super) fn forget_candidates() {
+    WORD_TAGS.with(|t| t.borrow_mut().words.clear());
 }
 
 /// The code point of `word` when it is one character of the Basic Multilingual Plane.
@@ -637,7 +678,7 @@ mod tests {
                 for _ in 0..2 {
                     let mut out = Vec::new();
                     // A gap of sentence 3 that starts at char 7 of its document.
-                    tag_gap(line, 3, 7, &mut out);
+                    tag_gap(line, 3, 7, &mut out, &mut Vec::new());
                     // Compare before the numeral merge and the code-digit rule change anything:
                     // tag_gap applies both, so apply them to jieba's words as well.
                     let mut want: Vec<Token> = expected
