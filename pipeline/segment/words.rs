@@ -359,8 +359,8 @@ fn tag_gap(gap: &str, sentence: u32, offset: u32, out: &mut Vec<Token>, candidat
     // Whether any word starts with a Chinese numeral: only then can the numeral merge
     // change anything (most gaps have none, and the merge pass is skipped).
     let mut numeral_word = false;
-    GAP_COUNTS.with(|counts| {
-        // What the merge asks of each word of the gap, kept beside the tokens.
+    GAP_WORDS.with(|counts| {
+        // What the merge asks of each word of the gap, and its candidate id, beside the tokens.
         let mut counts = counts.borrow_mut();
         counts.clear();
         let known = WORD_TAGS.with(|tables| {
@@ -368,7 +368,7 @@ fn tag_gap(gap: &str, sentence: u32, offset: u32, out: &mut Vec<Token>, candidat
             for w in &words {
                 let Some((word, known, candidate)) = tables.lookup(w.word) else { return false };
                 numeral_word |= known.count.numeral;
-                counts.push(known.count);
+                counts.push(GapWord { count: known.count, candidate });
                 if candidate != NO_CANDIDATE {
                     candidates.push(candidate);
                 }
@@ -384,17 +384,22 @@ fn tag_gap(gap: &str, sentence: u32, offset: u32, out: &mut Vec<Token>, candidat
             for t in jieba().tag(gap, true) {
                 let known = Known::of(t.word, intern_tag(t.tag));
                 numeral_word |= known.count.numeral;
-                counts.push(known.count);
+                counts.push(GapWord { count: known.count, candidate: ASK_AGAIN });
                 out.push(token(sentence, t.word.into(), known.pos, offset, t.start, t.end));
             }
         }
-        // Candidates stay as the table gave them unless the merge changed a token.
+        // Candidates stay as the table gave them, but for tokens the merge changed and those
+        // of a gap tagged whole: those are asked one by one.
         let merged = numeral_word && merge_counts(out, first, &mut counts);
         if !known || merged {
-            // Tags from the gap as a whole, or words merged into counts: the tokens are asked
-            // one by one, as ranking did before it was handed ids.
             candidates.truncate(first_candidate);
-            candidates.extend(out[first..].iter().filter(|t| keywords::is_candidate(t)).map(|t| keywords::candidate_id(&t.word)));
+            for (t, g) in out[first..].iter().zip(counts.iter()) {
+                match g.candidate {
+                    ASK_AGAIN if keywords::is_candidate(t) => candidates.push(keywords::candidate_id(&t.word)),
+                    ASK_AGAIN | NO_CANDIDATE => {}
+                    id => candidates.push(id),
+                }
+            }
         }
     });
 }
@@ -430,6 +435,17 @@ impl Known {
         Known { pos, count: Count::of(word) }
     }
 }
+
+/// A token of the gap at hand as the numeral merge sees it: its word's [`Count`], and its
+/// keyword candidate id ([`NO_CANDIDATE`], or [`ASK_AGAIN`] once the merge changed it).
+#[derive(Debug, Clone, Copy)]
+struct GapWord {
+    count: Count,
+    candidate: u32,
+}
+
+/// The candidate id of a token whose word or tag is not its table entry's: asked again.
+const ASK_AGAIN: u32 = u32::MAX - 1;
 
 /// What [`merge_chinese_counts`] asks of a word, answered once per word and thread instead of
 /// by a regex on every occurrence (a fifth of the gaps hold a word that starts with a numeral).
@@ -587,8 +603,8 @@ fn single_bmp_char(word: &str) -> Option<u16> {
 
 thread_local! {
     static WORD_TAGS: std::cell::RefCell<WordTags> = Default::default();
-    /// [`Count`]s of the tokens of the gap at hand (reused from gap to gap).
-    static GAP_COUNTS: std::cell::RefCell<Vec<Count>> = const { std::cell::RefCell::new(Vec::new()) };
+    /// [`GapWord`]s of the tokens of the gap at hand (reused from gap to gap).
+    static GAP_WORDS: std::cell::RefCell<Vec<GapWord>> = const { std::cell::RefCell::new(Vec::new()) };
 }
 
 /// The tag jieba gives `word` when the word is the whole text and stays one word: then the tag
@@ -612,39 +628,42 @@ fn chinese_numeral_re() -> &'static Regex {
     })
 }
 
-/// [`merge_chinese_counts`] from what each word's [`Count`] says (`counts[k]` is that of
+/// [`merge_chinese_counts`] from what each word's [`Count`] says (`gap[k]` is that of
 /// `ws[from + k]`) instead of regexes on every numeral-led word: the same merges. Only a word
-/// built by a merge is asked again. Returns whether any token changed (merged or retagged).
+/// built by a merge is asked again. A token it changes (merged or retagged) gets the candidate
+/// id [`ASK_AGAIN`]; returns whether there was any.
 /// (Test `merge_counts_matches_merge_chinese_counts` holds the two together.)
-fn merge_counts(ws: &mut Vec<Token>, from: usize, counts: &mut Vec<Count>) -> bool {
-    debug_assert_eq!(ws.len() - from, counts.len());
+fn merge_counts(ws: &mut Vec<Token>, from: usize, gap: &mut Vec<GapWord>) -> bool {
+    debug_assert_eq!(ws.len() - from, gap.len());
     let mut changed = false;
     let mut i = from;
     while i < ws.len() {
-        if !counts[i - from].numeral {
+        if !gap[i - from].count.numeral {
             i += 1;
             continue;
         }
-        while i + 1 < ws.len() && counts[i - from].all_numeral && counts[i + 1 - from].count {
+        while i + 1 < ws.len() && gap[i - from].count.all_numeral && gap[i + 1 - from].count.count {
             let next = ws.remove(i + 1);
-            counts.remove(i + 1 - from);
+            gap.remove(i + 1 - from);
             ws[i].word.push_str(&next.word);
             ws[i].char_end = next.char_end;
-            counts[i - from] = Count::of(&ws[i].word);
+            gap[i - from] = GapWord { count: Count::of(&ws[i].word), candidate: ASK_AGAIN };
             changed = true;
         }
-        let c = counts[i - from];
+        let c = gap[i - from].count;
         if c.count {
             if c.with_unit {
                 ws[i].pos = TAG_QUANTITY;
+                gap[i - from].candidate = ASK_AGAIN;
                 changed = true;
-            } else if i + 1 < ws.len() && counts[i + 1 - from].unit {
+            } else if i + 1 < ws.len() && gap[i + 1 - from].count.unit {
                 let next = ws.remove(i + 1);
-                counts.remove(i + 1 - from);
+                gap.remove(i + 1 - from);
                 ws[i].word.push_str(&next.word);
                 ws[i].char_end = next.char_end;
                 ws[i].pos = TAG_QUANTITY;
-                // Not asked again: the scan goes on after this word.
+                // Its count is not asked again: the scan goes on after this word.
+                gap[i - from].candidate = ASK_AGAIN;
                 changed = true;
             }
         }
@@ -858,10 +877,16 @@ mod tests {
                 let mut want = base.clone();
                 merge_chinese_counts(&mut want, from);
                 let mut got = base.clone();
-                let mut counts: Vec<Count> = got[from..].iter().map(|t| Count::of(&t.word)).collect();
-                let changed = merge_counts(&mut got, from, &mut counts);
+                let mut gap: Vec<GapWord> = got[from..].iter().map(|t| GapWord { count: Count::of(&t.word), candidate: 0 }).collect();
+                let changed = merge_counts(&mut got, from, &mut gap);
                 assert_eq!(got, want, "{line}");
-                assert_eq!(counts.len(), got.len() - from);
+                assert_eq!(gap.len(), got.len() - from);
+                // A token the merge did not mark is the token it was.
+                for (t, g) in got[from..].iter().zip(&gap) {
+                    if g.candidate != ASK_AGAIN {
+                        assert!(base.contains(t), "{line}: {t:?}");
+                    }
+                }
                 if !changed {
                     assert_eq!(got, base, "{line}");
                 } else {
