@@ -12,6 +12,11 @@
 //! not hold get the table's median, as in jieba. Each distinct word is looked up once per
 //! thread and cached.
 //!
+//! Candidates are known by an id in a per-thread table. The segmenter hands the ranking the ids
+//! of a document's candidate tokens ([`keywords_of`]): the word table it tags from holds each
+//! word's id, so a candidate token costs no second hash lookup and string comparison here.
+//! [`keywords`] ranks from the tokens themselves, the same way.
+//!
 //! Determinism: candidates are sorted by weight (descending), then keyword; the first
 //! [`TOP_K`] are kept.
 
@@ -80,13 +85,14 @@ struct Seen {
 }
 
 /// The candidate words a thread has met, each with its IDF (looked up once per word and
-/// thread) and the counter of the document at hand: one hash lookup per candidate token
-/// both counts the word and finds its IDF, where a per-document count table and then an IDF
-/// table took two.
+/// thread) and the counter of the document at hand: the word's id both counts the word and
+/// finds its IDF, where a per-document count table and then an IDF table took two lookups.
 #[derive(Default)]
 struct Candidates {
     ids: FxHashMap<Box<str>, u32>,
     seen: Vec<Seen>,
+    /// The words by id.
+    words: Vec<Box<str>>,
     /// Documents ranked on this thread (the number of the one at hand).
     doc: u64,
 }
@@ -101,8 +107,35 @@ impl Candidates {
         let idf = probe(word).unwrap_or_else(median_idf);
         let id = self.seen.len();
         self.seen.push(Seen { idf, count: 0, doc: 0 });
+        self.words.push(word.into());
         self.ids.insert(word.into(), id as u32);
         id
+    }
+}
+
+/// The id of no candidate (a word that is not one).
+pub(super) const NO_CANDIDATE: u32 = u32::MAX;
+
+/// The id of the candidate `word` in the thread's table (added, with its IDF, when new). Valid
+/// until the table starts again, which only [`begin_document`] does.
+pub(super) fn candidate_id(word: &str) -> u32 {
+    CANDIDATES.with(|c| c.borrow_mut().id(word) as u32)
+}
+
+/// Starts a document: the thread's candidate table starts again if it is full (between
+/// documents only, so no count of a document is lost), and with it the word table that holds
+/// candidate ids. Call before the document's tokens are made.
+pub(super) fn begin_document() {
+    let full = CANDIDATES.with(|c| {
+        let mut c = c.borrow_mut();
+        let full = c.seen.len() >= IDF_CACHE_WORDS;
+        if full {
+            *c = Candidates { doc: c.doc, ..Default::default() };
+        }
+        full
+    });
+    if full {
+        super::words::forget_candidates();
     }
 }
 
@@ -118,42 +151,50 @@ fn is_keyword_pos(pos: &str) -> bool {
     yes
 }
 
-fn is_candidate(t: &Token) -> bool {
+pub(super) fn is_candidate(t: &Token) -> bool {
+    is_candidate_word(&t.word, (t.char_end - t.char_start) as usize, t.pos)
+}
+
+/// Whether a word of `chars` chars tagged `pos` is a keyword candidate.
+pub(super) fn is_candidate_word(word: &str, chars: usize, pos: &str) -> bool {
     // Cheapest tests first: most tokens are one character long, and a tag is matched by its
     // bytes rather than compared with each of the list's strings in turn. A non-ASCII byte
     // is never an ASCII digit or punctuation, so the bytes answer as the chars would.
-    t.char_end - t.char_start >= 2
-        && is_keyword_pos(t.pos)
-        && t.word.bytes().any(|b| !b.is_ascii_digit() && !b.is_ascii_punctuation())
+    chars >= 2 && is_keyword_pos(pos) && word.bytes().any(|b| !b.is_ascii_digit() && !b.is_ascii_punctuation())
 }
 
-/// The top keywords of a document, from its tokens.
+/// The top keywords of a document, from its tokens (the ids of its candidates are looked up
+/// here; the segmenter has them already and calls [`keywords_of`]).
 pub fn keywords(tokens: &[Token]) -> Vec<Keyword> {
+    begin_document();
+    let candidates: Vec<u32> = tokens.iter().filter(|t| is_candidate(t)).map(|t| candidate_id(&t.word)).collect();
+    keywords_of(&candidates)
+}
+
+/// The top keywords of a document from the ids of its candidate tokens, in token order (as
+/// [`candidate_id`] gave them since [`begin_document`]).
+pub fn keywords_of(candidates: &[u32]) -> Vec<Keyword> {
     CANDIDATES.with(|c| {
         let mut c = c.borrow_mut();
-        // Cleared between documents only, so no count of the document at hand is lost.
-        if c.seen.len() >= IDF_CACHE_WORDS {
-            *c = Candidates { doc: c.doc, ..Default::default() };
-        }
+        let c = &mut *c;
         c.doc += 1;
         let doc = c.doc;
-        // The document's distinct candidates, each with its index in `seen`.
-        let mut distinct: Vec<(u32, &str)> = Vec::with_capacity(tokens.len() / 8);
-        for t in tokens.iter().filter(|t| is_candidate(t)) {
-            let id = c.id(&t.word);
-            let seen = &mut c.seen[id];
+        // The document's distinct candidates.
+        let mut distinct: Vec<u32> = Vec::with_capacity(candidates.len() / 4);
+        for &id in candidates {
+            let seen = &mut c.seen[id as usize];
             if seen.doc != doc {
                 *seen = Seen { doc, count: 0, ..*seen };
-                distinct.push((id as u32, t.word.as_str()));
+                distinct.push(id);
             }
             seen.count += 1;
         }
-        let total: u64 = distinct.iter().map(|&(id, _)| c.seen[id as usize].count).sum();
+        let total: u64 = distinct.iter().map(|&id| c.seen[id as usize].count).sum();
         let all: Vec<(f64, &str)> = distinct
             .iter()
-            .map(|&(id, w)| {
+            .map(|&id| {
                 let s = c.seen[id as usize];
-                (s.count as f64 * s.idf / total as f64, w)
+                (s.count as f64 * s.idf / total as f64, &*c.words[id as usize])
             })
             .collect();
         best(all)
@@ -266,6 +307,52 @@ mod tests {
             }
         }
         assert!(ranked > 100, "{ranked}");
+    }
+
+    /// The candidate ids the segmenter collects while tagging (from the word table, or asked
+    /// token by token where numerals merged or a gap was tagged whole) are exactly the ids of
+    /// the candidate tokens looked up one by one, and rank the same keywords, bit for bit, as
+    /// the two-table ranking: on every line of the seeds and of the shared corpus (GBK files
+    /// read lossily, so replacement chars too), and on crafted text (numeral counts that merge,
+    /// words past 24 bytes, codes, ASCII), with the word table warm and cold.
+    #[test]
+    fn segmenter_candidate_ids_match_the_tokens() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut docs: Vec<Vec<String>> = Vec::new();
+        for dir in [root.join("seeds"), root.join("../shared/corpus")] {
+            for entry in std::fs::read_dir(dir).into_iter().flatten() {
+                let bytes = std::fs::read(entry.unwrap().path()).unwrap_or_default();
+                docs.push(String::from_utf8_lossy(&bytes).lines().map(str::to_string).collect());
+            }
+        }
+        let crafted = [
+            "三批次项目,四个方面,二千一百一十六个村,八方面工作", "一是优化营商环境,二是推进共同富裕,三农工作", "十四五规划纲要,十三五时期",
+            "社会消费品零售总额社会消费品零售总额增长", "城乡居民人均可支配收入和农村居民人均可支配收入", "S309改造工程,G107国道,v2.0版本",
+            "GDP增长,CPI上涨,PPI下降,abc-def", "", "。", "一", "两个百分点", "五百多家企业", "百分之三十六点九", "一九五三年建设",
+            "\u{fffd}\u{fffd}营商环境", "\u{1F600}表情符号𠀀字", "ｅｎｇｌｉｓｈ全角字母", "1,234万元的项目,第1名",
+        ];
+        docs.push(crafted.iter().map(|s| s.to_string()).collect());
+        let mut checked = 0;
+        for round in 0..3 {
+            if round == 2 {
+                super::super::words::forget_candidates();
+            }
+            for lines in &docs {
+                begin_document();
+                let (mut toks, mut ids) = (Vec::new(), Vec::new());
+                for (i, line) in lines.iter().enumerate() {
+                    super::super::words::tokens_into(line, i as u32, 0, &mut toks, &mut ids);
+                }
+                let want: Vec<u32> = toks.iter().filter(|t| is_candidate(t)).map(|t| candidate_id(&t.word)).collect();
+                assert_eq!(ids, want);
+                let k = keywords_of(&ids);
+                let by_tables = keywords_by_tables(&toks);
+                assert_eq!(k, by_tables);
+                assert!(k.iter().zip(&by_tables).all(|(a, b)| a.weight.to_bits() == b.weight.to_bits()));
+                checked += ids.len();
+            }
+        }
+        assert!(checked > 10_000, "{checked}");
     }
 
     #[test]

@@ -31,13 +31,16 @@ impl Stage for Segmenter {
         // once, the token vector is not copied over and over as it grows.
         let mut sents = Vec::with_capacity(kept_bytes / 40 + 1);
         let mut toks = Vec::with_capacity(kept_bytes / 5 + 16);
+        // The ids of the keyword candidates among the tokens (about one token in four).
+        let mut candidates = Vec::with_capacity(kept_bytes / 20 + 16);
+        keywords::begin_document();
         for p in doc.paragraphs.iter().filter(|p| p.is_kept()) {
             let base = p.char_start.expect("normalize ran before segment");
             for sentences::Span { bytes: (x, y), chars: (a, b) } in sentences::split_text(&p.text) {
                 let text = &p.text[x..y];
                 let index = sents.len() as u32;
                 let cs = base + a as u32;
-                words::tokens_into(text, index, cs, &mut toks);
+                words::tokens_into(text, index, cs, &mut toks, &mut candidates);
                 sents.push(Sentence {
                     index,
                     paragraph_index: p.index,
@@ -50,7 +53,7 @@ impl Stage for Segmenter {
         }
         doc.sentences = sents;
         doc.tokens = toks;
-        doc.keywords = keywords::keywords(&doc.tokens);
+        doc.keywords = keywords::keywords_of(&candidates);
         Ok(())
     }
 }
