@@ -39,6 +39,9 @@ impl Stage for Tagger {
         let mut out = Vec::with_capacity(doc.sentences.len() * 2 / 3);
         // A sentence's rows before they join `out`, reused from sentence to sentence.
         let mut mentions = Vec::new();
+        // The names a figure's rows take (one, or the items of a list), emptied by each
+        // figure: one buffer for the document instead of a Vec per figure.
+        let mut names = Vec::new();
         let mut t = 0;
         let sections = section::inherited(&doc.paragraphs, &doc.sentences, doc.meta.report_year);
         let (mut last_paragraph, mut para_offset): (Option<usize>, usize) = (None, 0);
@@ -97,7 +100,7 @@ impl Stage for Tagger {
             // figures); the sentences come in order, so the whole is then sorted as a stable
             // sort of it would be, without moving every row of the document.
             let first = out.len();
-            tag_sentence(&ctx, toks, &mut out, &mut mentions);
+            tag_sentence(&ctx, toks, &mut out, &mut mentions, &mut names);
             out[first..].sort_by_key(row_order);
         }
         if !out.windows(2).all(|w| row_order(&w[0]) <= row_order(&w[1])) {
@@ -248,17 +251,37 @@ impl LeadMarks {
             return;
         }
         let from = self.scanned;
+        let (stops_before, colons_before) = (self.stops.len(), self.colons.len());
         // The marks are rare: the regex crate's literal search (SIMD where the CPU has it)
-        // finds them faster than a decode of every char.
-        static MARKS: OnceLock<Regex> = OnceLock::new();
-        let marks = MARKS.get_or_init(|| Regex::new("[。！？!?是:：]").expect("marks compile"));
-        for m in marks.find_iter(&text[from..end]) {
+        // finds them faster than a decode of every char. The wide marks and the ASCII ones
+        // are searched apart: with "!", "?" and ":" in one set, the search could only filter
+        // candidates by their first byte, and every char of the U+6xxx block (lead byte E6,
+        // as 是) stopped it; three-byte marks alone are filtered by all three bytes.
+        static WIDE_MARKS: OnceLock<Regex> = OnceLock::new();
+        let wide = WIDE_MARKS.get_or_init(|| Regex::new("[。！？是：]").expect("marks compile"));
+        for m in wide.find_iter(&text[from..end]) {
             let i = from + m.start();
             match m.as_str() {
                 "是" => self.shi.push(i),
-                ":" | "：" => self.colons.push(i),
+                "：" => self.colons.push(i),
                 _ => self.stops.push((i, from + m.end())),
             }
+        }
+        // An ASCII byte is never part of a wider char.
+        let mut ascii = false;
+        for k in memchr::memchr3_iter(b'!', b'?', b':', &text.as_bytes()[from..end]) {
+            let i = from + k;
+            ascii = true;
+            match text.as_bytes()[i] {
+                b':' => self.colons.push(i),
+                _ => self.stops.push((i, i + 1)),
+            }
+        }
+        // Both searches appended in their own order: the marks found now follow all found
+        // before, and only they need sorting.
+        if ascii {
+            self.stops[stops_before..].sort_unstable();
+            self.colons[colons_before..].sort_unstable();
         }
         self.scanned = end;
     }
@@ -798,12 +821,14 @@ fn basis(before: &str) -> Option<String> {
     }
 }
 
-/// Tags a sentence into `out`; `mentions` is an empty buffer it leaves empty.
+/// Tags a sentence into `out`; `mentions` is an empty buffer it leaves empty, and `names` a
+/// buffer for [`tag_clause`].
 fn tag_sentence(
     ctx: &SentenceCtx,
     toks: &[Token],
     out: &mut Vec<Indicator>,
     mentions: &mut Vec<Indicator>,
+    names: &mut Vec<String>,
 ) {
     debug_assert!(mentions.is_empty());
     let figs = figures_of(toks);
@@ -840,6 +865,7 @@ fn tag_sentence(
                 last_figure,
                 may_rank,
                 &mut last_name,
+                names,
                 mentions,
             );
         }
@@ -972,6 +998,7 @@ fn tag_clause(
     last_figure: usize,
     may_rank: bool,
     last_name: &mut Option<String>,
+    names: &mut Vec<String>,
     out: &mut Vec<Indicator>,
 ) {
     if clause.is_empty() {
@@ -1133,7 +1160,8 @@ fn tag_clause(
             measure == Measure::Ratio && COMPLETION_CUES.iter().any(|c| clause_before.contains(c));
         // Lists: "A和B分别增长x%、y%", "A和B均为100%", and "分别完成年度计划的67.3%、120%" after
         // figures of A and B.
-        let mut names = vec![name_text.clone()];
+        names.clear();
+        names.push(name_text.clone());
         if list {
             let list_vec = list_names.get_or_insert_with(|| {
                 let own = if carried || completion {
@@ -1176,16 +1204,19 @@ fn tag_clause(
                 }
             });
             if list_vec.len() > 1 {
-                names = vec![list_vec
+                let name = list_vec
                     .get(list_pos)
                     .cloned()
-                    .unwrap_or_else(|| name_text.clone())];
+                    .unwrap_or_else(|| name_text.clone());
+                names.clear();
+                names.push(name);
                 list_pos += 1;
             }
         } else if has_all && !carried {
-            names = split_names(&name_text);
+            *names = split_names(&name_text);
         } else if completion {
-            names = vec![last_name.clone().unwrap_or_default()];
+            names.clear();
+            names.push(last_name.clone().unwrap_or_default());
         }
         if completion {
             let suffix = if clause_before.contains("年度") {
@@ -1193,7 +1224,7 @@ fn tag_clause(
             } else {
                 "计划完成率"
             };
-            for n in &mut names {
+            for n in names.iter_mut() {
                 if !n.ends_with("完成率") {
                     *n = format!("{n}{suffix}");
                 }
@@ -1209,7 +1240,7 @@ fn tag_clause(
             });
         if share_of_subject {
             let subject = last_name.clone().unwrap_or_default();
-            for n in &mut names {
+            for n in names.iter_mut() {
                 *n = format!("{subject}{n}");
             }
         }
@@ -1255,7 +1286,7 @@ fn tag_clause(
         let mut unit = unit;
         let mut period = period;
         let n_names = names.len();
-        for (k, n) in names.into_iter().enumerate() {
+        for (k, n) in names.drain(..).enumerate() {
             if !has_two_chars(&n) {
                 continue;
             }

@@ -54,6 +54,12 @@ pub fn inherited(
         while next_sentence < sentences.len() && sentences[next_sentence].paragraph_index < p.index {
             next_sentence += 1;
         }
+        // The segmenter cuts each paragraph's text into its sentences, so a sentence can hold
+        // "如下" only when its paragraph does: one search per paragraph spares the search of
+        // each sentence in the many paragraphs without it.
+        if !p.text.contains("如下") {
+            continue;
+        }
         let end = sentences[next_sentence..].iter().position(|s| s.paragraph_index != p.index).map_or(sentences.len(), |k| next_sentence + k);
         for s in &sentences[next_sentence..end] {
             if let Some(k) = find_word(&s.text, "如下") {
@@ -168,7 +174,7 @@ mod tests {
     #[test]
     fn an_intro_sentence_dates_what_follows() {
         let ps = vec![
-            para(0, "x", SectionRole::Other, None),
+            para(0, "报告指出,2023年发展目标及重点工作如下:", SectionRole::Other, None),
             para(1, "y", SectionRole::Other, None),
         ];
         let ss = vec![Sentence {

@@ -710,3 +710,108 @@ fn is_one_of_is_contains() {
         }
     }
 }
+
+/// The seeds and the shared corpus (when present), each run through extract, normalize and
+/// segment: real paragraphs and sentences for the fast paths to be compared on.
+fn segmented_real_documents() -> Vec<Document> {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut files: Vec<std::path::PathBuf> = Vec::new();
+    for dir in [root.join("seeds"), root.join("../shared/corpus")] {
+        if let Ok(entries) = std::fs::read_dir(dir) {
+            files.extend(entries.map(|e| e.unwrap().path()));
+        }
+    }
+    files.sort();
+    let mut docs = Vec::new();
+    for path in files {
+        let f = SourceFile {
+            rel_path: path.file_name().unwrap().to_string_lossy().into_owned(),
+            bytes: Ok(std::fs::read(&path).unwrap()),
+        };
+        for mut d in Extractor.extract(&f) {
+            for s in [&Normalizer as &dyn Stage, &Segmenter] {
+                s.process(&mut d).unwrap();
+            }
+            docs.push(d);
+        }
+    }
+    assert!(docs.len() >= 5, "{}", docs.len());
+    docs
+}
+
+#[test]
+fn lead_marks_read_what_lead_of_reads_on_real_paragraphs() {
+    use super::{lead_of, LeadMarks, LEAD_WINDOW_BYTES};
+    let mut leads = 0;
+    for d in segmented_real_documents() {
+        for p in &d.paragraphs {
+            // Every sentence start of the paragraph, in order, as the tagger asks.
+            let mut marks = LeadMarks::default();
+            let mut end: usize = 0;
+            for s in d.sentences.iter().filter(|s| s.paragraph_index == p.index) {
+                let mut window = end.saturating_sub(LEAD_WINDOW_BYTES);
+                while !p.text.is_char_boundary(window) {
+                    window += 1;
+                }
+                marks.scan_to(&p.text, end);
+                assert_eq!(marks.lead(&p.text, window, end), lead_of(&p.text[window..end]));
+                leads += 1;
+                end = (end + s.text.len()).min(p.text.len());
+            }
+        }
+    }
+    assert!(leads > 1000, "{leads}");
+}
+
+#[test]
+fn inherited_sections_search_sentences_only_in_paragraphs_with_the_cue() {
+    use super::section::{self, Section};
+    use crate::extract::structure::role_of;
+    // The reading before paragraphs were searched first: every sentence searched.
+    fn every_sentence(d: &Document) -> Vec<Section> {
+        let (mut year, mut role) = (None, None);
+        let mut out = Vec::new();
+        for p in &d.paragraphs {
+            if p.section_year.is_some() {
+                year = p.section_year;
+            }
+            if p.section_role != crate::model::SectionRole::Other {
+                role = Some(p.section_role);
+            }
+            out.push(Section {
+                role: if p.section_role != crate::model::SectionRole::Other {
+                    p.section_role
+                } else {
+                    role.unwrap_or_default()
+                },
+                year: p.section_year.or(year),
+            });
+            for s in d.sentences.iter().filter(|s| s.paragraph_index == p.index) {
+                if let Some(k) = s.text.find("如下") {
+                    let head = &s.text[..k];
+                    if let Some(y) = crate::numeral::first_year_in(head) {
+                        year = Some(y);
+                        if let Some(r) = role_of(head, d.meta.report_year) {
+                            role = Some(r);
+                        }
+                    }
+                }
+            }
+        }
+        out
+    }
+    let mut cues = 0;
+    for d in segmented_real_documents() {
+        cues += d.sentences.iter().filter(|s| s.text.contains("如下")).count();
+        // Sentences are cut from their paragraph's text.
+        for s in &d.sentences {
+            let p = d.paragraphs.iter().find(|p| p.index == s.paragraph_index).unwrap();
+            assert!(p.text.contains(s.text.as_str()), "{}", s.text);
+        }
+        assert_eq!(
+            section::inherited(&d.paragraphs, &d.sentences, d.meta.report_year),
+            every_sentence(&d)
+        );
+    }
+    assert!(cues > 0);
+}
