@@ -73,6 +73,8 @@ struct Shape {
     ends: Vec<String>,
     /// The line holds one of these (empty: no word is needed).
     words: Vec<String>,
+    /// One of `words` lies within the first this many bytes of the line (`usize::MAX`: anywhere).
+    window: usize,
 }
 
 /// The literals every match of `hir` opens (or ends) with; empty when there is no finite set,
@@ -140,23 +142,39 @@ fn opening(mut rest: Vec<Hir>) -> (Vec<(char, char)>, Vec<String>) {
     (skip, starts)
 }
 
+/// Where a rule anchored at the start finds its words: the bytes of the line that the parts
+/// up to the one that needs them can span (`.{0,40}(发布时间|…)`: 4 × 40 + 12). `usize::MAX`
+/// when one of those parts has no bound or no part alone needs `words`.
+fn words_window(parts: &[Hir], words: &[String]) -> usize {
+    let mut span: usize = 0;
+    for p in parts {
+        let Some(len) = p.properties().maximum_len() else { return usize::MAX };
+        span = span.saturating_add(len);
+        if required_words(p).is_some_and(|w| w == words) {
+            return span;
+        }
+    }
+    usize::MAX
+}
+
 impl Shape {
     fn of(hir: &Hir) -> Shape {
         let p = hir.properties();
         let (start, end) = (p.look_set_prefix().contains(Look::Start), p.look_set_suffix().contains(Look::End));
         // Only a match of the whole line tells the line's length.
         let whole = start && end;
-        let (skip, starts) = match concat_parts(hir).split_first() {
-            Some((first, rest)) if matches!(first.kind(), HirKind::Look(Look::Start)) => opening(rest.to_vec()),
-            _ => (Vec::new(), Vec::new()),
-        };
+        let parts = concat_parts(hir);
+        let anchored = parts.first().is_some_and(|p| matches!(p.kind(), HirKind::Look(Look::Start)));
+        let (skip, starts) = if anchored { opening(parts[1..].to_vec()) } else { (Vec::new(), Vec::new()) };
+        let words = required_words(hir).unwrap_or_default();
         Shape {
             min: if whole { p.minimum_len().unwrap_or(0) } else { 0 },
             max: if whole { p.maximum_len().unwrap_or(usize::MAX) } else { usize::MAX },
             skip,
             starts,
             ends: if end { affixes(hir, ExtractKind::Suffix) } else { Vec::new() },
-            words: required_words(hir).unwrap_or_default(),
+            window: if anchored && !words.is_empty() { words_window(&parts, &words) } else { usize::MAX },
+            words,
         }
     }
 
@@ -215,13 +233,24 @@ struct Shapes {
     /// Shapes that skip chars before their opening literal, with the first chars of those
     /// literals: tried on lines opening with one of them or with a skipped char.
     skipping: Vec<(usize, Vec<char>)>,
-    /// The words of the other shapes (neither opening nor ending with a literal), one search.
+    /// The words of the other shapes (neither opening nor ending with a literal), one search
+    /// over the first `words_window` bytes of a line (past them, no such shape finds its words).
     words: Option<Regex>,
+    words_window: usize,
     worded: Vec<usize>,
     /// Bits of the chars (by their low 12 bits) some shape may open, or end, with: most lines
     /// are told apart by one bit each.
     opening_bits: Box<[u64; 64]>,
     ending_bits: Box<[u64; 64]>,
+}
+
+/// The first `n` bytes of `t` (or all of it), run on to the end of a char cut through.
+fn within(t: &str, n: usize) -> &str {
+    let mut end = n.min(t.len());
+    while !t.is_char_boundary(end) {
+        end += 1;
+    }
+    &t[..end]
 }
 
 fn set_bit(bits: &mut [u64; 64], c: char) {
@@ -241,6 +270,7 @@ impl Shapes {
         let mut by_opening: FxHashMap<(char, Option<char>), Vec<usize>> = FxHashMap::default();
         let mut by_ending: FxHashMap<(Option<char>, char), Vec<usize>> = FxHashMap::default();
         let (mut skipping, mut worded, mut words) = (Vec::new(), Vec::new(), Vec::new());
+        let mut words_window = 0;
         for (i, s) in shapes.iter().enumerate() {
             if !s.starts.is_empty() && s.skip.is_empty() {
                 s.starts.iter().filter_map(|x| opening_pair(x)).for_each(|k| by_opening.entry(k).or_default().push(i));
@@ -254,6 +284,7 @@ impl Shapes {
             } else if !s.words.is_empty() {
                 worded.push(i);
                 words.extend(s.words.iter().cloned());
+                words_window = words_window.max(s.window);
             } else {
                 return None;
             }
@@ -275,7 +306,7 @@ impl Shapes {
                 (lo..=hi).take(4096).for_each(|c| set_bit(&mut opening_bits, c));
             }
         }
-        Some(Shapes { shapes, by_opening, by_ending, skipping, words, worded, opening_bits, ending_bits })
+        Some(Shapes { shapes, by_opening, by_ending, skipping, words, words_window, worded, opening_bits, ending_bits })
     }
 
     /// Whether a trimmed line fits the shape of some rule: its opening (by the first char's
@@ -293,7 +324,7 @@ impl Shapes {
         };
         (bit(&self.opening_bits, a) && (at((a, b)) || at((a, None)) || skipped()))
             || (bit(&self.ending_bits, z) && (to((y, z)) || to((None, z))))
-            || (self.words.as_ref().is_some_and(|w| w.is_match(t)) && self.fits(t, &self.worded))
+            || (self.words.as_ref().is_some_and(|w| w.is_match(within(t, self.words_window))) && self.fits(t, &self.worded))
     }
 
     fn fits(&self, t: &str, shapes: &[usize]) -> bool {
@@ -767,6 +798,16 @@ mod tests {
         let s = super::Shape::of(&b[1]);
         assert_eq!((s.min, s.max, s.words.clone()), (11, 12 * 4 + 1, vec!["-".to_string()]));
         assert_eq!(super::Shape::of(&b[2]).ends, ["微信", "微博"]);
+        // Words after a bounded run are looked for within its reach; after an unbounded one,
+        // or in a group that does not alone need them, anywhere.
+        assert_eq!(shape(r"^.{0,40}(发布时间|更新时间)[:：]?.*$").window, 40 * 4 + 12);
+        assert_eq!(shape(r"^.*(发布时间|更新时间)$").window, usize::MAX);
+        assert_eq!(shape(r"^(\d{3,4}-)\d{7,8}$").window, 4 * 4 + 1, "the group alone needs the word");
+        assert_eq!(shape(r"^(\d{3,4}-?)\d+-$").window, usize::MAX, "the word only in a later, unbounded part");
+        assert_eq!(super::Shape::of(&b[1]).window, 4 * 4 + 1);
+        assert_eq!(super::within("a发布", 2), "a发");
+        assert_eq!(super::within("a发布", 0), "");
+        assert_eq!(super::within("a发布", 99), "a发布");
     }
 
     /// Told which lines hold no space, the marks are those found searching every line: on each
