@@ -421,6 +421,14 @@ pub fn level_of(region: &str) -> Option<AdminLevel> {
     all.iter().find(|(w, _)| region.ends_with(w.as_str())).map(|(_, lv)| *lv)
 }
 
+/// The first `k` of the `head` lines as `head.join("\n")` writes them: the start of `joined`,
+/// which is all of them so joined.
+fn first_lines<'a>(joined: &'a str, head: &[&str], k: usize) -> &'a str {
+    let k = k.min(head.len());
+    let end = head[..k].iter().map(|l| l.len()).sum::<usize>() + k.saturating_sub(1);
+    &joined[..end]
+}
+
 /// Reads metadata from the first lines of a document and from named fields (CSV columns,
 /// front matter). `simplify` converts to simplified script.
 pub fn read(lines: &[&str], fields: &[(String, String)], simplify: impl Fn(&str) -> String) -> Metadata {
@@ -605,16 +613,17 @@ pub fn read_head(head_lines: &[HeadLine], fields: &[(String, String)], simplify:
     let dt = &r.words.doc_type;
     let title = meta.title.clone().unwrap_or_default();
     let any = |ws: &[String], s: &str| ws.iter().any(|w| s.contains(w.as_str()));
-    let opening: String = head.iter().take(40).cloned().collect::<Vec<_>>().join("\n");
-    let addressed = any(&dt.address, &opening);
-    let news_head: String = head.iter().take(15).cloned().collect::<Vec<_>>().join("\n");
+    // The opening lines joined are the start of all of them joined: sliced, not joined again.
+    let opening = first_lines(&joined, &head, 40);
+    let addressed = any(&dt.address, opening);
+    let news_head = first_lines(&joined, &head, 15);
     meta.doc_type = Some(if any(&dt.plan_execution, &title) || any(&dt.plan_execution, &joined) {
         DocType::PlanExecutionReport
     } else if !title.contains("政府工作报告") && (any(&dt.half_year, &title) || any(&dt.half_year, &joined)) {
         DocType::HalfYearSummary
-    } else if !addressed && (any(&dt.news, &news_head) || title.contains('《')) {
+    } else if !addressed && (any(&dt.news, news_head) || title.contains('《')) {
         DocType::NewsReport
-    } else if any(&dt.work_report, &title) || (addressed && any(&dt.work_report, &opening)) {
+    } else if any(&dt.work_report, &title) || (addressed && any(&dt.work_report, opening)) {
         DocType::WorkReport
     } else {
         DocType::Other
@@ -769,6 +778,26 @@ mod tests {
             }
         }
         assert!(plain > 0);
+    }
+
+    /// The opening lines sliced from the joined head are those lines joined, for every count
+    /// (none, fewer than there are, all, more), on the head of every seed and on empty lines.
+    #[test]
+    fn first_lines_are_the_lines_joined() {
+        let mut heads: Vec<Vec<String>> = vec![vec![], vec![String::new()], vec![String::new(), "甲".into(), String::new()]];
+        for l in crate::normalize::script::seeds_in_both_scripts() {
+            for t in [l.0, l.1] {
+                heads.push(t.lines().filter(|l| !l.trim().is_empty()).take(HEAD_LINES).map(str::to_string).collect());
+            }
+        }
+        for head in &heads {
+            let head: Vec<&str> = head.iter().map(String::as_str).collect();
+            let joined = head.join("\n");
+            for k in 0..head.len() + 3 {
+                let want: String = head.iter().take(k).cloned().collect::<Vec<_>>().join("\n");
+                assert_eq!(first_lines(&joined, &head, k), want, "{k} of {}", head.len());
+            }
+        }
     }
 
     #[test]
