@@ -230,10 +230,12 @@ fn status_of(
     }
 }
 
-/// Byte offsets of the marks [`lead_of`] reads in one paragraph (full stops, 是, colons), found
-/// in one pass: the lead of each sentence is then read by binary search instead of by scanning
-/// the window before it again for every sentence. The pass goes only as far as a sentence
-/// that needs its lead (the rest of a long paragraph is often never asked about).
+/// Byte offsets of the marks [`lead_of`] reads in one paragraph (full stops, 是, colons), each
+/// part of the paragraph searched once (a regex search for the three-byte marks, a memchr
+/// search for the ASCII ones, and a sort of what the two found, when the second found any): the
+/// lead of each sentence is then read by binary search instead of by scanning the window
+/// before it again for every sentence. The search goes only as far as a sentence that needs
+/// its lead (the rest of a long paragraph is often never asked about).
 #[derive(Default)]
 struct LeadMarks {
     /// The text before this offset has been scanned.
@@ -268,10 +270,10 @@ impl LeadMarks {
             }
         }
         // An ASCII byte is never part of a wider char.
-        let mut ascii = false;
+        let mut found_ascii = false;
         for k in memchr::memchr3_iter(b'!', b'?', b':', &text.as_bytes()[from..end]) {
             let i = from + k;
-            ascii = true;
+            found_ascii = true;
             match text.as_bytes()[i] {
                 b':' => self.colons.push(i),
                 _ => self.stops.push((i, i + 1)),
@@ -279,7 +281,7 @@ impl LeadMarks {
         }
         // Both searches appended in their own order: the marks found now follow all found
         // before, and only they need sorting.
-        if ascii {
+        if found_ascii {
             self.stops[stops_before..].sort_unstable();
             self.colons[colons_before..].sort_unstable();
         }

@@ -25,6 +25,11 @@ pub struct Section {
 }
 
 /// One `Section` per paragraph, in the order of `paragraphs`.
+///
+/// `sentences` are in paragraph order, and each is a piece of its paragraph's text (as the
+/// segmenter cuts them): a paragraph whose text lacks "如下" is not searched sentence by
+/// sentence, so a sentence that held "如下" its paragraph lacks would be missed. Checked in
+/// debug builds and tests.
 pub fn inherited(
     paragraphs: &[Paragraph],
     sentences: &[Sentence],
@@ -54,6 +59,12 @@ pub fn inherited(
         while next_sentence < sentences.len() && sentences[next_sentence].paragraph_index < p.index {
             next_sentence += 1;
         }
+        // The rule the skip below relies on (see the doc); no cost in release builds.
+        if cfg!(any(test, debug_assertions)) {
+            for s in sentences[next_sentence..].iter().take_while(|s| s.paragraph_index == p.index) {
+                assert!(p.text.contains(&*s.text), "sentence {} is not a piece of paragraph {}: {:?}", s.index, p.index, s.text);
+            }
+        }
         // The segmenter cuts each paragraph's text into its sentences, so a sentence can hold
         // "如下" only when its paragraph does: one search per paragraph spares the search of
         // each sentence in the many paragraphs without it.
@@ -62,7 +73,7 @@ pub fn inherited(
         }
         let end = sentences[next_sentence..].iter().position(|s| s.paragraph_index != p.index).map_or(sentences.len(), |k| next_sentence + k);
         for s in &sentences[next_sentence..end] {
-            if let Some(k) = find_word(&s.text, "如下") {
+            if let Some(k) = s.text.find("如下") {
                 let head = &s.text[..k];
                 if let Some(y) = crate::numeral::first_year_in(head) {
                     year = Some(y);
@@ -74,17 +85,6 @@ pub fn inherited(
         }
     }
     out
-}
-
-/// The first occurrence of `word` in `text`, as `str::find` gives it, led by `str::contains`:
-/// contains has a SIMD search that find lacks, and this runs on every sentence where the
-/// word is rare.
-pub fn find_word(text: &str, word: &str) -> Option<usize> {
-    if text.contains(word) {
-        text.find(word)
-    } else {
-        None
-    }
 }
 
 /// The year a figure after `text` is about, from the text itself.
@@ -107,20 +107,6 @@ mod tests {
         assert_eq!(year_in_text("2020年以来,累计"), None);
         assert_eq!(year_in_text("国内生产总值在2000年的基础上基本实现"), None);
         assert_eq!(year_in_text("一九五三年,全国"), Some(1953));
-    }
-
-    #[test]
-    fn find_word_is_str_find() {
-        for (t, w) in [
-            ("2023年发展目标如下:", "如下"),
-            ("如如下如下", "如下"),
-            ("如此", "如下"),
-            ("", "如下"),
-            ("abc如下", "如下"),
-        ] {
-            assert_eq!(find_word(t, w), t.find(w), "{t}");
-        }
-        assert_eq!(find_word("abc", ""), Some(0));
     }
 
     fn para(index: u32, text: &str, role: SectionRole, year: Option<i32>) -> Paragraph {
@@ -194,6 +180,26 @@ mod tests {
                 year: Some(2023)
             }
         );
+    }
+
+    /// A sentence that is not a piece of its paragraph breaks the rule `inherited` relies on:
+    /// tests (and debug builds) say so instead of reading a wrong year.
+    #[test]
+    #[should_panic(expected = "is not a piece of paragraph 0")]
+    fn a_sentence_outside_its_paragraph_is_caught() {
+        let ps = vec![
+            para(0, "报告指出", SectionRole::Other, None),
+            para(1, "y", SectionRole::Other, None),
+        ];
+        let ss = vec![Sentence {
+            index: 0,
+            paragraph_index: 0,
+            source_line: 1,
+            char_start: 0,
+            char_end: 0,
+            text: "2023年发展目标及重点工作如下:".into(),
+        }];
+        inherited(&ps, &ss, Some(2023));
     }
 }
 

@@ -555,6 +555,9 @@ fn lead_marks_read_what_lead_of_reads() {
         "预估:一是工业增长6%,这是好事。预计：二是投资增长7%;是否达到?再说。",
         "没有任何标记的段落文字",
         "是:预计:",
+        // Wide and ASCII marks interleaved, so the two searches' finds must be merged in order.
+        "预计:甲。乙!丙：丁?二是戊:预计：己。",
+        "预估：一是甲!二是乙:预测:丙？三是:丁。!?：",
     ];
     for text in paras {
         // Scanned as the tagger scans: only up to each sentence's start, in order.
@@ -711,19 +714,11 @@ fn is_one_of_is_contains() {
     }
 }
 
-/// The seeds and the shared corpus (when present), each run through extract, normalize and
-/// segment: real paragraphs and sentences for the fast paths to be compared on.
+/// The seeds and the shared corpus (when GOVREPORT_CORPUS names it), each run through extract,
+/// normalize and segment: real paragraphs and sentences for the fast paths to be compared on.
 fn segmented_real_documents() -> Vec<Document> {
-    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
-    let mut files: Vec<std::path::PathBuf> = Vec::new();
-    for dir in [root.join("seeds"), root.join("../shared/corpus")] {
-        if let Ok(entries) = std::fs::read_dir(dir) {
-            files.extend(entries.map(|e| e.unwrap().path()));
-        }
-    }
-    files.sort();
     let mut docs = Vec::new();
-    for path in files {
+    for path in crate::segment::test_texts::seed_and_corpus_files() {
         let f = SourceFile {
             rel_path: path.file_name().unwrap().to_string_lossy().into_owned(),
             bytes: Ok(std::fs::read(&path).unwrap()),
@@ -763,43 +758,46 @@ fn lead_marks_read_what_lead_of_reads_on_real_paragraphs() {
     assert!(leads > 1000, "{leads}");
 }
 
-#[test]
-fn inherited_sections_search_sentences_only_in_paragraphs_with_the_cue() {
-    use super::section::{self, Section};
+/// [`super::section::inherited`] as it read before paragraphs were searched for the cue first:
+/// every sentence searched. The reference the tests hold it to.
+fn inherited_by_every_sentence(d: &Document) -> Vec<super::section::Section> {
+    use super::section::Section;
     use crate::extract::structure::role_of;
-    // The reading before paragraphs were searched first: every sentence searched.
-    fn every_sentence(d: &Document) -> Vec<Section> {
-        let (mut year, mut role) = (None, None);
-        let mut out = Vec::new();
-        for p in &d.paragraphs {
-            if p.section_year.is_some() {
-                year = p.section_year;
-            }
-            if p.section_role != crate::model::SectionRole::Other {
-                role = Some(p.section_role);
-            }
-            out.push(Section {
-                role: if p.section_role != crate::model::SectionRole::Other {
-                    p.section_role
-                } else {
-                    role.unwrap_or_default()
-                },
-                year: p.section_year.or(year),
-            });
-            for s in d.sentences.iter().filter(|s| s.paragraph_index == p.index) {
-                if let Some(k) = s.text.find("如下") {
-                    let head = &s.text[..k];
-                    if let Some(y) = crate::numeral::first_year_in(head) {
-                        year = Some(y);
-                        if let Some(r) = role_of(head, d.meta.report_year) {
-                            role = Some(r);
-                        }
+    let (mut year, mut role) = (None, None);
+    let mut out = Vec::new();
+    for p in &d.paragraphs {
+        if p.section_year.is_some() {
+            year = p.section_year;
+        }
+        if p.section_role != crate::model::SectionRole::Other {
+            role = Some(p.section_role);
+        }
+        out.push(Section {
+            role: if p.section_role != crate::model::SectionRole::Other {
+                p.section_role
+            } else {
+                role.unwrap_or_default()
+            },
+            year: p.section_year.or(year),
+        });
+        for s in d.sentences.iter().filter(|s| s.paragraph_index == p.index) {
+            if let Some(k) = s.text.find("如下") {
+                let head = &s.text[..k];
+                if let Some(y) = crate::numeral::first_year_in(head) {
+                    year = Some(y);
+                    if let Some(r) = role_of(head, d.meta.report_year) {
+                        role = Some(r);
                     }
                 }
             }
         }
-        out
     }
+    out
+}
+
+#[test]
+fn inherited_sections_search_sentences_only_in_paragraphs_with_the_cue() {
+    use super::section;
     let mut cues = 0;
     for d in segmented_real_documents() {
         cues += d.sentences.iter().filter(|s| s.text.contains("如下")).count();
@@ -810,8 +808,56 @@ fn inherited_sections_search_sentences_only_in_paragraphs_with_the_cue() {
         }
         assert_eq!(
             section::inherited(&d.paragraphs, &d.sentences, d.meta.report_year),
-            every_sentence(&d)
+            inherited_by_every_sentence(&d)
         );
     }
     assert!(cues > 0);
+}
+
+/// Crafted reports where "如下" intros date (and give a role to) what follows, beside intros
+/// that must change nothing: the year after the cue, in an earlier sentence of the paragraph,
+/// or only in the cue's sentence after it; two intros in one paragraph; ASCII and wide
+/// terminators; "如下" inside another word ("比如下一步"). Sections as the every-sentence
+/// reading gives them, and the intros do change sections.
+#[test]
+fn inherited_sections_follow_crafted_intro_sentences() {
+    use super::section;
+    let reports = [
+        "2023年政府工作报告\n\
+         一、2022年工作回顾\n\
+         过去一年,全市地区生产总值增长5%。\n\
+         今年是开局之年。2024年发展目标及重点工作如下:地区生产总值增长6%。\n\
+         固定资产投资增长8%。\n\
+         回顾2021年工作,主要情况如下：规上工业增加值增长7%!\n\
+         社会消费品零售总额增长4%。\n",
+        "2022年区政府工作报告\n\
+         各位代表:\n\
+         2025年,主要预期目标如下?一般公共预算收入增长3%。2026年工作安排如下;外贸进出口增长2%。\n\
+         城乡居民人均可支配收入增长5%。\n\
+         主要目标如下,2027年实现翻番。\n\
+         居民收入增长6%。\n\
+         2028年全面完成。重点工作如下:\n\
+         新增就业1万人。\n\
+         比如下一步2029年的任务,粮食产量稳定。\n\
+         粮食产量达到50万吨。\n",
+    ];
+    let (mut changed, mut cues) = (0, 0);
+    for text in reports {
+        let f = SourceFile {
+            rel_path: "t.txt".into(),
+            bytes: Ok(text.as_bytes().to_vec()),
+        };
+        let mut d = Extractor.extract(&f).remove(0);
+        for s in [&Normalizer as &dyn Stage, &Segmenter] {
+            s.process(&mut d).unwrap();
+        }
+        cues += d.sentences.iter().filter(|s| s.text.contains("如下")).count();
+        let got = section::inherited(&d.paragraphs, &d.sentences, d.meta.report_year);
+        assert_eq!(got, inherited_by_every_sentence(&d), "{text}");
+        // What the headings alone give: the intros are what differs.
+        let by_headings = section::inherited(&d.paragraphs, &[], d.meta.report_year);
+        changed += got.iter().zip(&by_headings).filter(|(a, b)| a != b).count();
+    }
+    assert!(cues >= 7, "{cues} intro sentences");
+    assert!(changed >= 4, "{changed} sections changed by the intros");
 }

@@ -36,9 +36,36 @@ pub const TOP_K: usize = 20;
 /// and fixed expressions (the domain dictionary's tags); verbs and numbers are left out.
 const KEYWORD_POS: [&str; 7] = ["n", "nz", "ns", "nt", "nr", "vn", "l"];
 
-/// Distinct words cached per thread before the cache starts again (bounds memory on a corpus
-/// with an unbounded vocabulary; a cleared cache only costs lookups again).
+/// Distinct candidate words a thread keeps (with their IDF) before its table starts again
+/// (bounds memory on a corpus with an unbounded vocabulary). A reset costs more than IDF
+/// lookups: the word table that holds candidate ids is emptied with it (see [`begin_document`]),
+/// so every word it held is tagged alone again when next met.
 const IDF_CACHE_WORDS: usize = 1 << 18;
+
+/// The size at which the thread's candidate table starts again: [`IDF_CACHE_WORDS`].
+#[cfg(not(test))]
+#[inline]
+fn candidate_table_cap() -> usize {
+    IDF_CACHE_WORDS
+}
+
+/// The size at which the thread's candidate table starts again: [`IDF_CACHE_WORDS`] unless a
+/// test lowered it ([`set_candidate_table_cap`]) to see the table start again mid-run.
+#[cfg(test)]
+fn candidate_table_cap() -> usize {
+    CANDIDATE_TABLE_CAP.with(|c| c.get())
+}
+
+#[cfg(test)]
+thread_local! {
+    static CANDIDATE_TABLE_CAP: std::cell::Cell<usize> = const { std::cell::Cell::new(IDF_CACHE_WORDS) };
+}
+
+/// Lowers (or restores) the candidate table cap of the calling thread, for tests only.
+#[cfg(test)]
+pub(super) fn set_candidate_table_cap(cap: usize) {
+    CANDIDATE_TABLE_CAP.with(|c| c.set(cap));
+}
 
 fn tfidf() -> &'static TfIdf {
     static TFIDF: OnceLock<TfIdf> = OnceLock::new();
@@ -128,7 +155,7 @@ pub(super) fn candidate_id(word: &str) -> u32 {
 pub(super) fn begin_document() {
     let full = CANDIDATES.with(|c| {
         let mut c = c.borrow_mut();
-        let full = c.seen.len() >= IDF_CACHE_WORDS;
+        let full = c.seen.len() >= candidate_table_cap();
         if full {
             *c = Candidates { doc: c.doc, ..Default::default() };
         }
@@ -176,7 +203,6 @@ pub fn keywords(tokens: &[Token]) -> Vec<Keyword> {
 pub fn keywords_of(candidates: &[u32]) -> Vec<Keyword> {
     CANDIDATES.with(|c| {
         let mut c = c.borrow_mut();
-        let c = &mut *c;
         c.doc += 1;
         let doc = c.doc;
         // The document's distinct candidates.
@@ -313,25 +339,12 @@ mod tests {
     /// token by token where numerals merged or a gap was tagged whole) are exactly the ids of
     /// the candidate tokens looked up one by one, and rank the same keywords, bit for bit, as
     /// the two-table ranking: on every line of the seeds and of the shared corpus (GBK files
-    /// read lossily, so replacement chars too), and on crafted text (numeral counts that merge,
-    /// words past 24 bytes, codes, ASCII), with the word table warm and cold.
+    /// read lossily, so replacement chars too; the corpus when GOVREPORT_CORPUS names it), and
+    /// on crafted text (numeral counts that merge, words past 24 bytes, codes, ASCII), with the
+    /// word table warm and cold.
     #[test]
     fn segmenter_candidate_ids_match_the_tokens() {
-        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
-        let mut docs: Vec<Vec<String>> = Vec::new();
-        for dir in [root.join("seeds"), root.join("../shared/corpus")] {
-            for entry in std::fs::read_dir(dir).into_iter().flatten() {
-                let bytes = std::fs::read(entry.unwrap().path()).unwrap_or_default();
-                docs.push(String::from_utf8_lossy(&bytes).lines().map(str::to_string).collect());
-            }
-        }
-        let crafted = [
-            "三批次项目,四个方面,二千一百一十六个村,八方面工作", "一是优化营商环境,二是推进共同富裕,三农工作", "十四五规划纲要,十三五时期",
-            "社会消费品零售总额社会消费品零售总额增长", "城乡居民人均可支配收入和农村居民人均可支配收入", "S309改造工程,G107国道,v2.0版本",
-            "GDP增长,CPI上涨,PPI下降,abc-def", "", "。", "一", "两个百分点", "五百多家企业", "百分之三十六点九", "一九五三年建设",
-            "\u{fffd}\u{fffd}营商环境", "\u{1F600}表情符号𠀀字", "ｅｎｇｌｉｓｈ全角字母", "1,234万元的项目,第1名",
-        ];
-        docs.push(crafted.iter().map(|s| s.to_string()).collect());
+        let docs = real_and_crafted_documents();
         let mut checked = 0;
         for round in 0..3 {
             if round == 2 {
@@ -339,20 +352,77 @@ mod tests {
             }
             for lines in &docs {
                 begin_document();
-                let (mut toks, mut ids) = (Vec::new(), Vec::new());
-                for (i, line) in lines.iter().enumerate() {
-                    super::super::words::tokens_into(line, i as u32, 0, &mut toks, &mut ids);
-                }
-                let want: Vec<u32> = toks.iter().filter(|t| is_candidate(t)).map(|t| candidate_id(&t.word)).collect();
-                assert_eq!(ids, want);
-                let k = keywords_of(&ids);
-                let by_tables = keywords_by_tables(&toks);
-                assert_eq!(k, by_tables);
-                assert!(k.iter().zip(&by_tables).all(|(a, b)| a.weight.to_bits() == b.weight.to_bits()));
-                checked += ids.len();
+                checked += check_segmenter_ids(lines);
             }
         }
         assert!(checked > 10_000, "{checked}");
+    }
+
+    /// The same as [`segmenter_candidate_ids_match_the_tokens`] across resets of a full
+    /// candidate table: with the cap lowered on this thread, the table starts again every few
+    /// documents mid-run, and the ids the segmenter collects from the word table must still be
+    /// those of the new table (the word table is emptied with it), and rank the same keywords.
+    /// Without that, a word still in the word table would carry an id from the old table.
+    #[test]
+    fn candidate_ids_stay_right_across_a_reset_of_a_full_table() {
+        // Documents of 20 lines: many per file, so resets fall inside files as well as between.
+        let mut docs: Vec<Vec<String>> = Vec::new();
+        for lines in real_and_crafted_documents() {
+            docs.extend(lines.chunks(20).map(<[String]>::to_vec));
+        }
+        set_candidate_table_cap(300);
+        let (mut resets, mut carried, mut checked) = (0, 0, 0);
+        for _ in 0..2 {
+            for lines in &docs {
+                let before = CANDIDATES.with(|c| c.borrow().seen.len());
+                begin_document();
+                let after = CANDIDATES.with(|c| c.borrow().seen.len());
+                if after < before {
+                    assert_eq!(after, 0);
+                    resets += 1;
+                } else if before > 0 {
+                    carried += 1;
+                }
+                checked += check_segmenter_ids(lines);
+            }
+        }
+        set_candidate_table_cap(IDF_CACHE_WORDS);
+        assert!(resets >= 10 && carried >= 10, "{resets} resets, {carried} documents on a warm table");
+        assert!(checked > 10_000, "{checked}");
+    }
+
+    /// Every file of the seeds and of the shared corpus (read lossily) as a document of lines,
+    /// and last, crafted lines as one more.
+    fn real_and_crafted_documents() -> Vec<Vec<String>> {
+        let mut docs: Vec<Vec<String>> = crate::segment::test_texts::seed_and_corpus_texts()
+            .iter()
+            .map(|text| text.lines().map(str::to_string).collect())
+            .collect();
+        let crafted = [
+            "三批次项目,四个方面,二千一百一十六个村,八方面工作", "一是优化营商环境,二是推进共同富裕,三农工作", "十四五规划纲要,十三五时期",
+            "社会消费品零售总额社会消费品零售总额增长", "城乡居民人均可支配收入和农村居民人均可支配收入", "S309改造工程,G107国道,v2.0版本",
+            "GDP增长,CPI上涨,PPI下降,abc-def", "", "。", "一", "两个百分点", "五百多家企业", "百分之三十六点九", "一九五三年建设",
+            "\u{fffd}\u{fffd}营商环境", "\u{1F600}表情符号𠀀字", "ｅｎｇｌｉｓｈ全角字母", "1,234万元的项目,第1名",
+        ];
+        docs.push(crafted.iter().map(|s| s.to_string()).collect());
+        docs
+    }
+
+    /// Segments `lines` as one document (after [`begin_document`]) and checks the candidate ids
+    /// the segmenter collected against the tokens' ids asked one by one, and their keywords
+    /// against the two-table ranking, bit for bit. Returns the number of candidates.
+    fn check_segmenter_ids(lines: &[String]) -> usize {
+        let (mut toks, mut ids) = (Vec::new(), Vec::new());
+        for (i, line) in lines.iter().enumerate() {
+            super::super::words::tokens_into(line, i as u32, 0, &mut toks, &mut ids);
+        }
+        let want: Vec<u32> = toks.iter().filter(|t| is_candidate(t)).map(|t| candidate_id(&t.word)).collect();
+        assert_eq!(ids, want, "document from {:?}", lines.first());
+        let k = keywords_of(&ids);
+        let by_tables = keywords_by_tables(&toks);
+        assert_eq!(k, by_tables);
+        assert!(k.iter().zip(&by_tables).all(|(a, b)| a.weight.to_bits() == b.weight.to_bits()));
+        ids.len()
     }
 
     #[test]

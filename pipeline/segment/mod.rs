@@ -3,6 +3,8 @@
 pub mod keywords;
 pub mod sentences;
 pub mod words;
+#[cfg(test)]
+pub(crate) mod test_texts;
 
 use crate::model::{Document, Sentence, Stage};
 

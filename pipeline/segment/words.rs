@@ -359,16 +359,17 @@ fn tag_gap(gap: &str, sentence: u32, offset: u32, out: &mut Vec<Token>, candidat
     // Whether any word starts with a Chinese numeral: only then can the numeral merge
     // change anything (most gaps have none, and the merge pass is skipped).
     let mut numeral_word = false;
-    GAP_WORDS.with(|counts| {
+    GAP_WORDS.with(|gap_words| {
         // What the merge asks of each word of the gap, and its candidate id, beside the tokens.
-        let mut counts = counts.borrow_mut();
-        counts.clear();
-        let known = WORD_TAGS.with(|tables| {
+        let mut gap_words = gap_words.borrow_mut();
+        gap_words.clear();
+        // Whether every word of the gap was in the thread's table (else the gap is tagged whole).
+        let all_in_table = WORD_TAGS.with(|tables| {
             let mut tables = tables.borrow_mut();
             for w in &words {
                 let Some((word, known, candidate)) = tables.lookup(w.word) else { return false };
                 numeral_word |= known.count.numeral;
-                counts.push(GapWord { count: known.count, candidate });
+                gap_words.push(GapWord { count: known.count, candidate });
                 if candidate != NO_CANDIDATE {
                     candidates.push(candidate);
                 }
@@ -376,24 +377,24 @@ fn tag_gap(gap: &str, sentence: u32, offset: u32, out: &mut Vec<Token>, candidat
             }
             true
         });
-        if !known {
+        if !all_in_table {
             // A word whose tag alone may not be its tag here: the words pushed so far go, and the
             // whole gap is tagged the plain way.
             out.truncate(first);
-            counts.clear();
+            gap_words.clear();
             for t in jieba().tag(gap, true) {
                 let known = Known::of(t.word, intern_tag(t.tag));
                 numeral_word |= known.count.numeral;
-                counts.push(GapWord { count: known.count, candidate: ASK_AGAIN });
+                gap_words.push(GapWord { count: known.count, candidate: ASK_AGAIN });
                 out.push(token(sentence, t.word.into(), known.pos, offset, t.start, t.end));
             }
         }
         // Candidates stay as the table gave them, but for tokens the merge changed and those
         // of a gap tagged whole: those are asked one by one.
-        let merged = numeral_word && merge_counts(out, first, &mut counts);
-        if !known || merged {
+        let merged = numeral_word && merge_counts(out, first, &mut gap_words);
+        if !all_in_table || merged {
             candidates.truncate(first_candidate);
-            for (t, g) in out[first..].iter().zip(counts.iter()) {
+            for (t, g) in out[first..].iter().zip(gap_words.iter()) {
                 match g.candidate {
                     ASK_AGAIN if keywords::is_candidate(t) => candidates.push(keywords::candidate_id(&t.word)),
                     ASK_AGAIN | NO_CANDIDATE => {}
@@ -437,18 +438,22 @@ impl Known {
 }
 
 /// A token of the gap at hand as the numeral merge sees it: its word's [`Count`], and its
-/// keyword candidate id ([`NO_CANDIDATE`], or [`ASK_AGAIN`] once the merge changed it).
+/// keyword candidate id as the word table gave it ([`NO_CANDIDATE`] for none), or
+/// [`ASK_AGAIN`] for a token the merge changed and for every token of a gap tagged whole
+/// (whose words did not come from the table).
 #[derive(Debug, Clone, Copy)]
 struct GapWord {
     count: Count,
     candidate: u32,
 }
 
-/// The candidate id of a token whose word or tag is not its table entry's: asked again.
+/// The candidate id of a token whose word or tag is not (or not known to be) its table
+/// entry's: asked again, token by token.
 const ASK_AGAIN: u32 = u32::MAX - 1;
 
-/// What [`merge_chinese_counts`] asks of a word, answered once per word and thread instead of
-/// by a regex on every occurrence (a fifth of the gaps hold a word that starts with a numeral).
+/// What the numeral merge ([`merge_counts`]; the regex-driven `merge_chinese_counts` it
+/// replaced, kept in the tests, asked it of every occurrence) asks of a word, answered once
+/// per word and thread (a fifth of the gaps hold a word that starts with a numeral).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 struct Count {
     /// The word starts with a Chinese numeral: a merge may start here.
@@ -456,7 +461,7 @@ struct Count {
     /// The word is Chinese numeral characters only ("二千"): a numeral after it joins it.
     all_numeral: bool,
     /// The word is a Chinese numeral, with or without a unit (`chinese_numeral_re`).
-    count: bool,
+    is_count: bool,
     /// ... and it holds its unit ("四个", "三成").
     with_unit: bool,
     /// The word is a unit, optionally after a scale word ("批次", "万元").
@@ -471,12 +476,12 @@ impl Count {
         // scale (test `merge_counts_matches_merge_chinese_counts` checks both against the
         // full tests).
         let re = chinese_numeral_re();
-        let count = first.is_some_and(|c| "一二两三四五六七八九十".contains(c)) && re.is_match(word);
+        let is_count = first.is_some_and(|c| "一二两三四五六七八九十".contains(c)) && re.is_match(word);
         Count {
             numeral: first.is_some_and(is_numeral_start),
             all_numeral: word.chars().all(|c| "零〇○一二两三四五六七八九十百千万亿".contains(c)),
-            count,
-            with_unit: count && re.captures(word).is_some_and(|c| c.name("unit").is_some()),
+            is_count,
+            with_unit: is_count && re.captures(word).is_some_and(|c| c.name("unit").is_some()),
             unit: first.is_some_and(|c| unit_word_starts().binary_search(&c).is_ok()) && is_unit_word(word),
         }
     }
@@ -522,7 +527,9 @@ struct WordTags {
     /// One-char words of the BMP by code point: 0 when not seen yet, else 1 + an index into
     /// `kinds`. Allocated on first use (64 KiB).
     chars: Vec<u8>,
-    /// The distinct [`Known`]s (a few dozen: tags, with and without a numeral start).
+    /// The distinct [`Known`]s, of one-char and longer words alike: each a tag with its word's
+    /// whole [`Count`] (five flags). Few on report text (never past the 255 a byte of `chars`
+    /// indexes).
     kinds: Vec<Known>,
 }
 
@@ -628,11 +635,13 @@ fn chinese_numeral_re() -> &'static Regex {
     })
 }
 
-/// [`merge_chinese_counts`] from what each word's [`Count`] says (`gap[k]` is that of
-/// `ws[from + k]`) instead of regexes on every numeral-led word: the same merges. Only a word
+/// jieba's words for a Chinese numeral and its measure word ("三/m 批次/d", "八/m 方面/n",
+/// "四个/m") become one quantity word, as Arabic figures are. Read from what each word's
+/// [`Count`] says (`gap[k]` is that of `ws[from + k]`) instead of regexes on every numeral-led
+/// word: the same merges as the regex-driven `merge_chinese_counts` it replaced (kept in the
+/// tests; test `merge_counts_matches_merge_chinese_counts` holds the two together). Only a word
 /// built by a merge is asked again. A token it changes (merged or retagged) gets the candidate
 /// id [`ASK_AGAIN`]; returns whether there was any.
-/// (Test `merge_counts_matches_merge_chinese_counts` holds the two together.)
 fn merge_counts(ws: &mut Vec<Token>, from: usize, gap: &mut Vec<GapWord>) -> bool {
     debug_assert_eq!(ws.len() - from, gap.len());
     let mut changed = false;
@@ -642,25 +651,19 @@ fn merge_counts(ws: &mut Vec<Token>, from: usize, gap: &mut Vec<GapWord>) -> boo
             i += 1;
             continue;
         }
-        while i + 1 < ws.len() && gap[i - from].count.all_numeral && gap[i + 1 - from].count.count {
-            let next = ws.remove(i + 1);
-            gap.remove(i + 1 - from);
-            ws[i].word.push_str(&next.word);
-            ws[i].char_end = next.char_end;
+        while i + 1 < ws.len() && gap[i - from].count.all_numeral && gap[i + 1 - from].count.is_count {
+            absorb_next(ws, gap, from, i);
             gap[i - from] = GapWord { count: Count::of(&ws[i].word), candidate: ASK_AGAIN };
             changed = true;
         }
         let c = gap[i - from].count;
-        if c.count {
+        if c.is_count {
             if c.with_unit {
                 ws[i].pos = TAG_QUANTITY;
                 gap[i - from].candidate = ASK_AGAIN;
                 changed = true;
             } else if i + 1 < ws.len() && gap[i + 1 - from].count.unit {
-                let next = ws.remove(i + 1);
-                gap.remove(i + 1 - from);
-                ws[i].word.push_str(&next.word);
-                ws[i].char_end = next.char_end;
+                absorb_next(ws, gap, from, i);
                 ws[i].pos = TAG_QUANTITY;
                 // Its count is not asked again: the scan goes on after this word.
                 gap[i - from].candidate = ASK_AGAIN;
@@ -672,9 +675,18 @@ fn merge_counts(ws: &mut Vec<Token>, from: usize, gap: &mut Vec<GapWord>) -> boo
     changed
 }
 
-/// jieba's words for a Chinese numeral and its measure word ("三/m 批次/d", "八/m 方面/n",
-/// "四个/m") become one quantity word, as Arabic figures are. The reference [`merge_counts`]
-/// is held to.
+/// Token `i` takes in the token after it (its word is appended, its end becomes `i`'s), and
+/// the gap's record of that token goes with it (`gap[k]` is that of `ws[from + k]`).
+#[inline]
+fn absorb_next(ws: &mut Vec<Token>, gap: &mut Vec<GapWord>, from: usize, i: usize) {
+    let next = ws.remove(i + 1);
+    gap.remove(i + 1 - from);
+    ws[i].word.push_str(&next.word);
+    ws[i].char_end = next.char_end;
+}
+
+/// The regex-driven merge [`merge_counts`] replaced (the same merges, from regexes on every
+/// numeral-led word): the reference the tests hold it to.
 #[cfg(test)]
 fn merge_chinese_counts(ws: &mut Vec<Token>, from: usize) {
     // Every merge starts at a word that begins with a Chinese numeral; most words don't, and
@@ -822,18 +834,14 @@ mod tests {
 
     /// The merge from each word's [`Count`] makes exactly the merges and retags of the
     /// regex-driven merge, on jieba's words for every line of the seeds and of the shared
-    /// corpus (GBK files read lossily) and on crafted counts (numerals split by jieba, units
+    /// corpus (when GOVREPORT_CORPUS names it; GBK files read lossily) and on crafted counts (numerals split by jieba, units
     /// after scales, numerals in words, percent and 百分点, runs at the ends); and it says
     /// "unchanged" only when nothing changed.
     #[test]
     fn merge_counts_matches_merge_chinese_counts() {
-        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
         let mut lines: Vec<String> = Vec::new();
-        for dir in [root.join("seeds"), root.join("../shared/corpus")] {
-            for entry in std::fs::read_dir(dir).into_iter().flatten() {
-                let bytes = std::fs::read(entry.unwrap().path()).unwrap_or_default();
-                lines.extend(String::from_utf8_lossy(&bytes).lines().map(str::to_string));
-            }
+        for text in crate::segment::test_texts::seed_and_corpus_texts() {
+            lines.extend(text.lines().map(str::to_string));
         }
         let crafted = [
             "三批次", "四个方面", "八方面工作", "二千一百一十六个村", "二千一百一十六", "一百万元", "三成", "五个百分点", "两倍", "十余家",
@@ -857,7 +865,7 @@ mod tests {
         for w in &words {
             let c = Count::of(w);
             assert_eq!(c.unit, is_unit_word(w), "{w}");
-            assert_eq!(c.count, chinese_numeral_re().is_match(w), "{w}");
+            assert_eq!(c.is_count, chinese_numeral_re().is_match(w), "{w}");
         }
         assert!(words.iter().filter(|w| is_unit_word(w)).count() > 50);
         let (mut merges, mut changes) = (0, 0);
@@ -870,7 +878,7 @@ mod tests {
             // Behind a token that is not merged, as in a sentence's later gaps.
             for t in &base {
                 let c = Count::of(&t.word);
-                assert_eq!(c.count, chinese_numeral_re().is_match(&t.word), "{}", t.word);
+                assert_eq!(c.is_count, chinese_numeral_re().is_match(&t.word), "{}", t.word);
                 assert_eq!(c.unit, is_unit_word(&t.word), "{}", t.word);
             }
             for from in [0, 1.min(base.len())] {
