@@ -120,6 +120,11 @@ mod tests {
         }
     }
 
+    /// Sentence 0, in paragraph 0 (only its text matters to `inherited`).
+    fn first_sentence_of_paragraph_0(text: &str) -> Sentence {
+        Sentence { index: 0, paragraph_index: 0, source_line: 1, char_start: 0, char_end: 0, text: text.into() }
+    }
+
     #[test]
     fn body_headings_keep_the_dated_section_above_them() {
         // Seed 003: "一、2022年上半年工作回顾" then body paragraphs opening with "一、" of their own.
@@ -163,14 +168,7 @@ mod tests {
             para(0, "报告指出,2023年发展目标及重点工作如下:", SectionRole::Other, None),
             para(1, "y", SectionRole::Other, None),
         ];
-        let ss = vec![Sentence {
-            index: 0,
-            paragraph_index: 0,
-            source_line: 1,
-            char_start: 0,
-            char_end: 0,
-            text: "报告指出,2023年发展目标及重点工作如下:".into(),
-        }];
+        let ss = vec![first_sentence_of_paragraph_0("报告指出,2023年发展目标及重点工作如下:")];
         let sec = inherited(&ps, &ss, Some(2023));
         assert_eq!(sec[0].year, None);
         assert_eq!(
@@ -191,14 +189,7 @@ mod tests {
             para(0, "报告指出", SectionRole::Other, None),
             para(1, "y", SectionRole::Other, None),
         ];
-        let ss = vec![Sentence {
-            index: 0,
-            paragraph_index: 0,
-            source_line: 1,
-            char_start: 0,
-            char_end: 0,
-            text: "2023年发展目标及重点工作如下:".into(),
-        }];
+        let ss = vec![first_sentence_of_paragraph_0("2023年发展目标及重点工作如下:")];
         inherited(&ps, &ss, Some(2023));
     }
 }
