@@ -15,8 +15,35 @@ const ROUNDING: f64 = 0.005;
 /// only a gap larger than this many points (or half the rate) counts as a contradiction.
 const GROWTH_TOLERANCE_PP: f64 = 5.0;
 
-/// Char positions (in the sentence) where a 其中 clause starts. Found by searching the bytes
-/// (most sentences have none), counting chars only up to each match; 其中 cannot overlap itself,
+// Where the 其中 clauses of a sentence start, as `load` gives them to [`parts_and_totals`]:
+// char positions in the document, ascending. Two sources give the same positions, since a
+// sentence is a piece of its paragraph and both carry their char offset in the document: the
+// sentence's own text (`sentences.text`, [`sentence_clauses`]), or the clauses of its
+// paragraph (`paragraphs.text`, [`paragraph_clauses`], which validation reads whole for the
+// text check anyway) that lie inside the sentence's span ([`clauses_in_span`]). The second
+// spares decompressing `sentences.text` again, the largest column of the dataset after
+// `paragraphs.text`.
+
+/// The 其中 clauses of a sentence from its text, which starts at char `start` of the document.
+pub fn sentence_clauses(start: i64, text: &str) -> Vec<i64> {
+    qizhong_positions(text).into_iter().map(|q| start + q).collect()
+}
+
+/// The 其中 clauses of a paragraph whose `text` starts at char `start` of the document,
+/// appended to `out` (ascending).
+pub fn paragraph_clauses(start: i64, text: &str, out: &mut Vec<i64>) {
+    out.extend(qizhong_positions(text).into_iter().map(|q| start + q));
+}
+
+/// Of `in_document` (the ascending clause positions of all the document's paragraphs), those
+/// that lie whole inside the sentence spanning chars `start..end`.
+pub fn clauses_in_span(start: i64, end: i64, in_document: &[i64]) -> Vec<i64> {
+    let from = in_document.partition_point(|&q| q < start);
+    in_document[from..].iter().copied().take_while(|&q| q + 2 <= end).collect()
+}
+
+/// Char positions (in `text`) where a 其中 clause starts. Found by searching the bytes (most
+/// sentences have none), counting chars only up to each match; 其中 cannot overlap itself,
 /// so the matches are every place where 其 is followed by 中.
 fn qizhong_positions(text: &str) -> Vec<i64> {
     let mut out = Vec::new();
@@ -32,13 +59,14 @@ fn qizhong_positions(text: &str) -> Vec<i64> {
 /// A level inside a 其中 clause is a part of the nearest level before the clause with the same
 /// unit and status (in the same sentence or the one before); it cannot be larger.
 ///
-/// `load(doc, wanted)` gives sentence_index → (char_start, text) of the wanted sentences of one
+/// `load(doc, wanted)` gives sentence_index → where the 其中 clauses of that sentence start
+/// (char positions in the document, ascending; see [`sentence_clauses`]) for the wanted sentences of one
 /// document; documents are loaded in the order of `position` (where their sentences lie), and
 /// their findings reported by source file.
 pub fn parts_and_totals(
     figs: &[Figure],
     position: impl Fn(&str) -> usize,
-    load: &mut dyn FnMut(&str, &HashSet<i64>) -> anyhow::Result<HashMap<i64, (i64, String)>>,
+    load: &mut dyn FnMut(&str, &HashSet<i64>) -> anyhow::Result<HashMap<i64, Vec<i64>>>,
     out: &mut Vec<Finding>,
 ) -> anyhow::Result<()> {
     let mut by_doc: HashMap<&str, Vec<&Figure>> = HashMap::default();
@@ -56,20 +84,18 @@ pub fn parts_and_totals(
         if wanted.is_empty() {
             continue;
         }
-        let sents = load(doc, &wanted)?;
-        one_document(list, &sents, &mut found[k]);
+        let clauses = load(doc, &wanted)?;
+        one_document(list, &clauses, &mut found[k]);
     }
     out.extend(found.into_iter().flatten());
     Ok(())
 }
 
-/// [`parts_and_totals`] within one document.
-fn one_document(list: &[&Figure], sents: &HashMap<i64, (i64, String)>, out: &mut Vec<Finding>) {
-    let mut clauses: HashMap<i64, Vec<i64>> = HashMap::default();
+/// [`parts_and_totals`] within one document; `clauses` as `load` gives them.
+fn one_document(list: &[&Figure], clauses: &HashMap<i64, Vec<i64>>, out: &mut Vec<Finding>) {
     for p in list.iter().filter(|f| f.measure == "level") {
-        let Some((s_start, text)) = sents.get(&p.sentence_index) else { continue };
-        let qs = clauses.entry(p.sentence_index).or_insert_with(|| qizhong_positions(text));
-        let Some(q) = qs.iter().rev().find(|&&q| s_start + q <= p.char_start).map(|q| s_start + q) else { continue };
+        let Some(qs) = clauses.get(&p.sentence_index) else { continue };
+        let Some(&q) = qs.iter().rev().find(|&&q| q <= p.char_start) else { continue };
         let total = list
             .iter()
             .filter(|t| {
@@ -179,8 +205,27 @@ mod tests {
         }
     }
 
+    #[test]
+    fn clauses_in_a_span_are_the_paragraph_clauses_whole_inside_it() {
+        // Paragraph "总额50亿元，其中A。其中B其" at char 100: clauses at 107 and 111 (and 其 at
+        // 114 with its 中 in the next paragraph, which is no clause of this one).
+        let mut in_document = Vec::new();
+        paragraph_clauses(100, "总额50亿元，其中A。其中B其", &mut in_document);
+        paragraph_clauses(115, "中国其中", &mut in_document);
+        assert_eq!(in_document, vec![107, 111, 117]);
+        // Sentences "总额50亿元，其中A。" (100..111) and "其中B其" (111..115).
+        assert_eq!(clauses_in_span(100, 111, &in_document), vec![107]);
+        assert_eq!(clauses_in_span(111, 115, &in_document), vec![111]);
+        assert_eq!(clauses_in_span(111, 115, &in_document), sentence_clauses(111, "其中B其"));
+        // A clause cut by the span's end is not inside it; one that ends at the end is.
+        assert_eq!(clauses_in_span(100, 108, &in_document), Vec::<i64>::new());
+        assert_eq!(clauses_in_span(100, 109, &in_document), vec![107]);
+        assert_eq!(clauses_in_span(115, 119, &in_document), vec![117]);
+        assert_eq!(clauses_in_span(0, 50, &in_document), Vec::<i64>::new());
+    }
+
     fn codes(figs: &[Figure], text: &str) -> usize {
-        let sents: HashMap<i64, (i64, String)> = [(0, (0, text.to_string()))].into_iter().collect();
+        let sents: HashMap<i64, Vec<i64>> = [(0, sentence_clauses(0, text))].into_iter().collect();
         let mut out = Vec::new();
         let mut load = |d: &str, _: &HashSet<i64>| Ok(if d == "d" { sents.clone() } else { HashMap::default() });
         parts_and_totals(figs, |_| 0, &mut load, &mut out).unwrap();

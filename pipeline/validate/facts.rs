@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use rustc_hash::{FxHashMap, FxHashSet};
 
 use super::stream::{Chunk, Cursor, Reading};
-use super::SentenceIndex;
+use super::{accounting, SentenceIndex};
 use crate::schema::catalog;
 
 /// One document as the cross-document checks need it.
@@ -261,22 +261,66 @@ pub fn figures(ind: &Chunk, out: &mut Vec<Figure>) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// sentence_index → (char_start, text) of the `wanted` sentences of one document (the last
-/// row wins), read through `cursor` over `sentences`.
-pub fn sentences_of(cursor: &mut Cursor, index: &SentenceIndex, doc: &str, wanted: &FxHashSet<i64>) -> anyhow::Result<FxHashMap<i64, (i64, String)>> {
+/// Where [`sentence_clauses_of`] finds a sentence's 其中 clauses.
+pub enum ClauseSource<'a> {
+    /// Each document's clause positions, read from `paragraphs` ([`accounting::paragraph_clauses`]):
+    /// only the sentences' spans are read.
+    Paragraphs(&'a FxHashMap<String, Vec<i64>>),
+    /// The sentences' own text (when `paragraphs` is not among the tables checked).
+    SentenceText,
+}
+
+impl ClauseSource<'_> {
+    /// The `sentences` columns a cursor must read for this source.
+    pub fn columns(&self) -> &'static [&'static str] {
+        match self {
+            ClauseSource::Paragraphs(_) => &["doc_id", "sentence_index", "char_start", "char_end"],
+            ClauseSource::SentenceText => &["doc_id", "sentence_index", "char_start", "text"],
+        }
+    }
+}
+
+/// sentence_index → the 其中 clauses (char positions in the document, ascending) of the
+/// `wanted` sentences of one document (the last row wins), read through `cursor` over
+/// `sentences` with the columns `source` names.
+pub fn sentence_clauses_of(
+    cursor: &mut Cursor,
+    index: &SentenceIndex,
+    doc: &str,
+    wanted: &FxHashSet<i64>,
+    source: &ClauseSource,
+) -> anyhow::Result<FxHashMap<i64, Vec<i64>>> {
     let mut out = FxHashMap::default();
     let Some(&range) = index.rows.get(doc) else { return Ok(out) };
-    cursor.rows_of(doc, range, |c, rows| {
-        let (idx, cs, text) = (c.ints("sentence_index")?, c.ints("char_start")?, c.strs("text")?);
-        for &k in rows {
-            if let (Some(i), Some(a), Some(t)) = (idx.get(k), cs.get(k), text.get(k)) {
-                if wanted.contains(&i) {
-                    out.insert(i, (a, t.to_string()));
+    match source {
+        ClauseSource::Paragraphs(clauses) => {
+            let in_document = clauses.get(doc).map_or(&[][..], Vec::as_slice);
+            cursor.rows_of(doc, range, |c, rows| {
+                let (idx, cs, ce) = (c.ints("sentence_index")?, c.ints("char_start")?, c.ints("char_end")?);
+                for &k in rows {
+                    if let (Some(i), Some(a), Some(b)) = (idx.get(k), cs.get(k), ce.get(k)) {
+                        if wanted.contains(&i) {
+                            out.insert(i, accounting::clauses_in_span(a, b, in_document));
+                        }
+                    }
                 }
-            }
+                Ok(())
+            })?;
         }
-        Ok(())
-    })?;
+        ClauseSource::SentenceText => {
+            cursor.rows_of(doc, range, |c, rows| {
+                let (idx, cs, text) = (c.ints("sentence_index")?, c.ints("char_start")?, c.strs("text")?);
+                for &k in rows {
+                    if let (Some(i), Some(a), Some(t)) = (idx.get(k), cs.get(k), text.get(k)) {
+                        if wanted.contains(&i) {
+                            out.insert(i, accounting::sentence_clauses(a, t));
+                        }
+                    }
+                }
+                Ok(())
+            })?;
+        }
+    }
     Ok(out)
 }
 

@@ -146,7 +146,12 @@ fn check_data(reading: &Reading, tables: &[&str], mut issues: Vec<Issue>) -> any
     );
     let (index, mut found) = index?;
     issues.append(&mut found);
-    let (heads, mut text_found) = pass?;
+    let Paragraphs { heads, mut text_found, clauses } = pass?;
+    // The 其中 check finds its clauses in the paragraphs just read, if they were.
+    let clause_source = match &clauses {
+        Some(c) => facts::ClauseSource::Paragraphs(c),
+        None => facts::ClauseSource::SentenceText,
+    };
     let mut findings: Vec<Finding> = Vec::new();
     let mut tva = across::Targets::default();
     match (&docs, has("indicators")) {
@@ -165,7 +170,7 @@ fn check_data(reading: &Reading, tables: &[&str], mut issues: Vec<Issue>) -> any
             let mut buckets = across::Buckets::create(&reading.scratch, expected, reading.bucket_mentions, stretches.len())?;
             let several = stretches.len() > 1;
             let lane = |rows: std::ops::Range<usize>, lane: &mut across::Lane| -> anyhow::Result<LaneFound> {
-                let mut cursor = stream::Cursor::new(reading, "sentences", &["doc_id", "sentence_index", "char_start", "text"]);
+                let mut cursor = stream::Cursor::new(reading, "sentences", clause_source.columns());
                 if several {
                     cursor = cursor.in_chunks_of(LANE_SENTENCE_ROWS);
                 }
@@ -185,7 +190,8 @@ fn check_data(reading: &Reading, tables: &[&str], mut issues: Vec<Issue>) -> any
                     }
                     if let Some(index) = &index {
                         let position = |d: &str| index.rows.get(d).map_or(usize::MAX, |r| r.0);
-                        let mut load = |d: &str, wanted: &rustc_hash::FxHashSet<i64>| facts::sentences_of(&mut cursor, index, d, wanted);
+                        let mut load =
+                            |d: &str, wanted: &rustc_hash::FxHashSet<i64>| facts::sentence_clauses_of(&mut cursor, index, d, wanted, &clause_source);
                         accounting::parts_and_totals(doc_figs, position, &mut load, findings)?;
                     }
                     let id = doc_figs[0].doc_id.as_str();
@@ -240,37 +246,68 @@ fn check_data(reading: &Reading, tables: &[&str], mut issues: Vec<Issue>) -> any
     Ok(Report { findings: all, targets_vs_actuals: tva })
 }
 
-/// One pass over `paragraphs` for the regions the opening lines name and for the text check
-/// (whose findings come last in the report).
-fn paragraphs_pass(reading: &Reading, docs: Option<&[facts::DocRow]>, tables: &[&str]) -> anyhow::Result<(HashMap<String, Option<String>>, Vec<Finding>)> {
+/// What [`paragraphs_pass`] found.
+#[derive(Default)]
+struct Paragraphs {
+    /// The region the opening lines of each document name.
+    heads: HashMap<String, Option<String>>,
+    /// The text check's findings (they come last in the report).
+    text_found: Vec<Finding>,
+    /// doc_id → the char positions of its 其中 clauses, ascending (documents with none are
+    /// left out), for the check of parts against totals; `None` when `paragraphs` was not read.
+    clauses: Option<rustc_hash::FxHashMap<String, Vec<i64>>>,
+}
+
+/// The columns of `paragraphs` the pass reads: those of the text check and each paragraph's
+/// place in its document (for the 其中 clauses).
+const PARAGRAPH_COLUMNS: [&str; 5] = [text::COLUMNS[0], text::COLUMNS[1], text::COLUMNS[2], text::COLUMNS[3], "char_start"];
+
+/// One pass over `paragraphs` for the regions the opening lines name, the text check, and
+/// where each document's 其中 clauses are.
+fn paragraphs_pass(reading: &Reading, docs: Option<&[facts::DocRow]>, tables: &[&str]) -> anyhow::Result<Paragraphs> {
     let has = |t: &str| tables.contains(&t);
-    let mut text_found: Vec<Finding> = Vec::new();
-    let mut heads: HashMap<String, Option<String>> = HashMap::new();
+    let mut found = Paragraphs::default();
+    let Paragraphs { heads, text_found, clauses } = &mut found;
     if let (Some(docs), true) = (&docs, has("paragraphs")) {
         let files: BTreeMap<String, String> = docs.iter().filter_map(|d| Some((d.doc_id.clone()?, d.source_file.clone()?))).collect();
         let mut openings = has("indicators").then(|| facts::Openings::new(true));
         let mut check = text::TextCheck::default();
-        reading.for_each_chunk("paragraphs", &text::COLUMNS, |c, _| {
+        let mut in_docs: rustc_hash::FxHashMap<String, Vec<i64>> = Default::default();
+        reading.for_each_chunk("paragraphs", &PARAGRAPH_COLUMNS, |c, _| {
             let (ids, lines, texts, removed) = (c.strs("doc_id")?, c.ints("source_line")?, c.strs("text")?, c.strs("removed")?);
+            let starts = c.ints("char_start")?;
             for k in 0..c.rows() {
                 if let (Some(id), Some(t), None) = (ids.get(k), texts.get(k), removed.get(k)) {
                     check.paragraph(id, lines.get(k), t);
                     if let Some(o) = openings.as_mut() {
                         o.paragraph(id, t);
                     }
+                    // Most paragraphs have no 其中: the map is only touched for those that do.
+                    if let (Some(start), true) = (starts.get(k), t.contains("其中")) {
+                        let list = match in_docs.get_mut(id) {
+                            Some(list) => list,
+                            None => in_docs.entry(id.to_string()).or_default(),
+                        };
+                        accounting::paragraph_clauses(start, t, list);
+                    }
                 }
             }
             Ok(())
         })?;
+        for list in in_docs.values_mut() {
+            // In paragraph order already when the rows are (as written); sorted to be sure.
+            list.sort_unstable();
+        }
+        *clauses = Some(in_docs);
         if let Some(o) = openings {
-            heads = match o.finish() {
+            *heads = match o.finish() {
                 Some(done) => done,
                 None => facts::scattered_opening_regions(reading)?,
             };
         }
-        check.finish(&files, &mut text_found);
+        check.finish(&files, text_found);
     }
-    Ok((heads, text_found))
+    Ok(found)
 }
 
 /// Schema conformance of one file from its metadata alone: column names and types from the
@@ -991,6 +1028,57 @@ mod tests {
             eprintln!("GOVREPORT_CORPUS not set: only the seeds are checked");
         }
         std::iter::once(Path::new(env!("CARGO_MANIFEST_DIR")).join("seeds")).chain(corpus).collect()
+    }
+
+    #[test]
+    fn clauses_found_in_paragraphs_are_those_of_each_sentence_text() {
+        // The check of parts against totals takes its 其中 clauses from `paragraphs` (read whole
+        // for the text check anyway) instead of decompressing `sentences.text` again: on real
+        // reports every sentence's clauses must come out the same both ways.
+        let mut sentences_with_clauses = 0;
+        for input in seeds_and_corpus() {
+            let out = tempfile::tempdir().unwrap();
+            crate::runner::run(&crate::runner::RunConfig::new(&input, out.path())).unwrap();
+            let reading = Reading::new(out.path(), stream::DEFAULT_CHUNK_ROWS);
+            let docs = facts::DocRow::read(&reading).unwrap();
+            let found = paragraphs_pass(&reading, Some(&docs), &crate::sink::rows::DOC_TABLES).unwrap();
+            let in_docs = found.clauses.expect("paragraphs were read");
+            reading
+                .for_each_chunk("sentences", &["doc_id", "char_start", "char_end", "text"], |c, _| {
+                    let (ids, cs, ce, texts) = (c.strs("doc_id")?, c.ints("char_start")?, c.ints("char_end")?, c.strs("text")?);
+                    for k in 0..c.rows() {
+                        let (id, a, b, t) = (ids.get(k).unwrap(), cs.get(k).unwrap(), ce.get(k).unwrap(), texts.get(k).unwrap());
+                        let want = accounting::sentence_clauses(a, t);
+                        let got = accounting::clauses_in_span(a, b, in_docs.get(id).map_or(&[][..], Vec::as_slice));
+                        assert_eq!(got, want, "{id}: sentence at char {a}: {t}");
+                        sentences_with_clauses += usize::from(!want.is_empty());
+                    }
+                    Ok(())
+                })
+                .unwrap();
+        }
+        assert!(sentences_with_clauses >= 10, "{sentences_with_clauses} sentences with 其中");
+    }
+
+    #[test]
+    fn parts_against_totals_find_the_same_whether_clauses_come_from_paragraphs_or_sentences() {
+        // Without `paragraphs` among the tables checked, the clauses come from `sentences.text`.
+        let with = crate::sink::rows::DOC_TABLES;
+        let without: Vec<&str> = with.iter().copied().filter(|&t| t != "paragraphs").collect();
+        for input in seeds_and_corpus() {
+            let out = tempfile::tempdir().unwrap();
+            crate::runner::run(&crate::runner::RunConfig::new(&input, out.path())).unwrap();
+            let reading = Reading::new(out.path(), stream::DEFAULT_CHUNK_ROWS);
+            let parts = |tables: &[&str]| -> Vec<Finding> {
+                validate_with(&reading, tables).unwrap().findings.into_iter().filter(|f| f.issue.code == "part_exceeds_total").collect()
+            };
+            let (a, b) = (parts(&with), parts(&without));
+            assert_eq!(a, b, "{}", input.display());
+            // The shared corpus has one (江北区's 2022 report, see tests/ops.rs).
+            if !input.ends_with("seeds") {
+                assert!(!a.is_empty(), "no part_exceeds_total in {}", input.display());
+            }
+        }
     }
 
     #[test]
