@@ -519,11 +519,18 @@ struct Entry {
 /// (A one-char word is never a keyword candidate, which needs two chars.)
 #[derive(Default)]
 struct WordTags {
-    /// Words of two or more chars, single chars past the BMP, and any one-char word the flat
-    /// table below cannot hold (one jieba splits, or a kind past the 255 a byte indexes). Keys inline (up to 24
-    /// bytes, nearly every word): a probe compares the key in the table itself instead of
-    /// following a pointer to it, one cache miss fewer per token.
+    /// Words longer than [`SHORT_WORD_BYTES`] bytes (three or more CJK chars; shorter words are
+    /// in `short`). Keys inline (up to 24 bytes, nearly every word): a probe compares the key in
+    /// the table itself instead of following a pointer to it, one cache miss fewer per token.
     words: rustc_hash::FxHashMap<compact_str::CompactString, Entry>,
+    /// Words of at most [`SHORT_WORD_BYTES`] bytes (two-char words of CJK text, the commonest
+    /// past one char), keyed by their bytes packed into an integer ([`short_key`]) instead of
+    /// by a string: an entry is 16 bytes instead of 32, and a probe compares one integer where
+    /// it read the key's length out of its inline string and called `memcmp`. The table is
+    /// larger than the caches and a token's probe mostly waits on its entry, so the smaller
+    /// entries are what pays. One-char words the flat `chars` table cannot hold (past the
+    /// BMP, one jieba splits, or a kind past the 255 a byte indexes) come here as well.
+    short: rustc_hash::FxHashMap<u64, Entry>,
     /// One-char words of the BMP by code point: 0 when not seen yet, else 1 + an index into
     /// `kinds`. Allocated on first use (64 KiB).
     chars: Vec<u8>,
@@ -548,10 +555,16 @@ impl WordTags {
                 return Some((word.into(), self.kinds[k as usize - 1], NO_CANDIDATE));
             }
         }
-        // The word is copied out of the table's key (a 24-byte copy for an inline key) rather
-        // than built again from the text. A one-char word is found here only when the flat
-        // table could not hold it (see below), so jieba is not asked again on every occurrence.
-        if let Some((word, e)) = self.words.get_key_value(word) {
+        // A long word is copied out of the table's key (a 24-byte copy for an inline key)
+        // rather than built again from the text; a short one is built from the text (its key
+        // is no string). A one-char word is found in `short` only when the flat table could
+        // not hold it (see below), so jieba is not asked again on every occurrence.
+        let short = short_key(word);
+        if let Some(key) = short {
+            if let Some(e) = self.short.get(&key) {
+                return (e.kind != 0).then(|| (word.into(), self.kinds[e.kind as usize - 1], e.candidate));
+            }
+        } else if let Some((word, e)) = self.words.get_key_value(word) {
             return (e.kind != 0).then(|| (word.clone(), self.kinds[e.kind as usize - 1], e.candidate));
         }
         let known = tag_alone(word).map(|t| Known::of(word, t));
@@ -566,6 +579,9 @@ impl WordTags {
         if self.words.len() >= WORD_TAGS_MAX {
             self.words.clear();
         }
+        if self.short.len() >= WORD_TAGS_MAX {
+            self.short.clear();
+        }
         // A word's candidacy, like its tag, is the word's alone: asked once, here.
         let candidate = match known {
             Some(k) if keywords::is_candidate_word(word, word.chars().count(), k.pos) => keywords::candidate_id(word),
@@ -573,8 +589,12 @@ impl WordTags {
         };
         // Words jieba splits on their own are remembered too, so they are not tagged alone
         // again on every occurrence.
+        let entry = Entry { kind: kind.map_or(0, |i| i as u32 + 1), candidate };
         let word = compact_str::CompactString::from(word);
-        self.words.insert(word.clone(), Entry { kind: kind.map_or(0, |i| i as u32 + 1), candidate });
+        match short {
+            Some(key) => self.short.insert(key, entry),
+            None => self.words.insert(word.clone(), entry),
+        };
         known.map(|k| (word, k, candidate))
     }
 
@@ -590,7 +610,35 @@ impl WordTags {
 /// Forgets the thread's words (not its one-char table, whose words are never candidates):
 /// their candidate ids are no longer valid once the candidate table starts again.
 pub(super) fn forget_candidates() {
-    WORD_TAGS.with(|t| t.borrow_mut().words.clear());
+    WORD_TAGS.with(|t| {
+        let mut t = t.borrow_mut();
+        t.words.clear();
+        t.short.clear();
+    });
+}
+
+/// The longest word [`short_key`] packs: seven bytes and the length in the eighth.
+const SHORT_WORD_BYTES: usize = 7;
+
+/// `word`'s bytes in the low bytes of an integer (little-endian, the rest zero) and its length
+/// in the top byte, when it has at most [`SHORT_WORD_BYTES`] bytes: one integer per word and
+/// one word per integer, so the integer can stand for the word as a table key. Read in two
+/// loads that may overlap (the bytes they share are the same bytes) rather than byte by byte.
+#[inline]
+fn short_key(word: &str) -> Option<u64> {
+    let b = word.as_bytes();
+    let n = b.len();
+    let bytes = match n {
+        0 => 0,
+        1..=3 => b[0] as u64 | (b[n / 2] as u64) << (8 * (n / 2)) | (b[n - 1] as u64) << (8 * (n - 1)),
+        4..=SHORT_WORD_BYTES => {
+            let lo = u32::from_le_bytes([b[0], b[1], b[2], b[3]]) as u64;
+            let hi = u32::from_le_bytes([b[n - 4], b[n - 3], b[n - 2], b[n - 1]]) as u64;
+            lo | hi << (8 * (n - 4))
+        }
+        _ => return None,
+    };
+    Some(bytes | (n as u64) << 56)
 }
 
 /// The code point of `word` when it is one character of the Basic Multilingual Plane.
@@ -904,6 +952,27 @@ mod tests {
             }
         }
         assert!(merges > 100 && changes > 100, "{merges} merges, {changes} changed");
+    }
+
+    /// The packed key of a short word is its bytes, zero-padded, with its length on top: the
+    /// same as copying the bytes into a zeroed integer, for every length and for bytes that are
+    /// zero; and no key for longer words.
+    #[test]
+    fn short_key_is_the_bytes_and_the_length() {
+        let cases = ["", "a", "\0", "\0\0", "ab", "a\0", "\0a", "abc", "中", "中a", "a中", "中文", "中文a", "中\0", "abcdefg", "中文\0", "abcdefgh", "中文字", "增长率"];
+        let mut keys = std::collections::HashSet::new();
+        for s in cases {
+            let want = (s.len() <= SHORT_WORD_BYTES).then(|| {
+                let mut buf = [0u8; 8];
+                buf[..s.len()].copy_from_slice(s.as_bytes());
+                buf[7] = s.len() as u8;
+                u64::from_le_bytes(buf)
+            });
+            assert_eq!(short_key(s), want, "{s:?}");
+            if let Some(k) = want {
+                assert!(keys.insert(k), "{s:?}");
+            }
+        }
     }
 
     /// The one-char test behind the flat table: exactly the words that are one char of the
