@@ -416,7 +416,8 @@ fn is_numeral_start(c: char) -> bool {
     matches!(c, '零' | '〇' | '○' | '一' | '二' | '两' | '三' | '四' | '五' | '六' | '七' | '八' | '九' | '十')
 }
 
-/// Distinct words whose tag a thread keeps (a cleared table only costs lookups again).
+/// Distinct words whose tag a thread keeps in each of its two word tables (short and long
+/// words; a cleared table only costs lookups again).
 const WORD_TAGS_MAX: usize = 1 << 18;
 
 /// What a word brings to its token wherever it occurs, worked out once per word and thread.

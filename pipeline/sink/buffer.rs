@@ -112,9 +112,7 @@ fn string_array<'a, V: Into<Option<&'a str>>>(values: impl Iterator<Item = V> + 
         let v = v.unwrap_or_default().as_bytes();
         // The first pass sized `data` exactly: a value that outgrows it is a second walk that
         // gave other values (caught by the assertion below), and takes the plain way.
-        if v.len() <= 16 && data.capacity() - data.len() >= v.len() {
-            push_short(&mut data, v);
-        } else {
+        if !push_short(&mut data, v) {
             data.extend_from_slice(v);
         }
         offsets.push(offset(data.len()));
@@ -128,17 +126,19 @@ fn string_array<'a, V: Into<Option<&'a str>>>(values: impl Iterator<Item = V> + 
     unsafe { StringArray::new_unchecked(OffsetBuffer::new_unchecked(ScalarBuffer::from(offsets)), Buffer::from_vec(data), validity) }
 }
 
-/// Appends `v` (at most 16 bytes) to `data`, which has room for it. Most values of a text
-/// column are a word or a tag of a few bytes (a `tokens` row each, twenty million per 100 MB
-/// of input), and `extend_from_slice` calls `memmove` for each, whose dispatch costs more than
-/// the copy: a short value is copied as two fixed-size loads and stores that overlap in the
-/// middle (both within the value and within the room), so there is no call and no branch per
-/// byte.
+/// Appends `v` to `data` if `v` is at most 16 bytes and `data` has room for it without
+/// growing; else leaves `data` as it is and returns false. Most values of a text column are a
+/// word or a tag of a few bytes (a `tokens` row each, twenty million per 100 MB of input), and
+/// `extend_from_slice` calls `memmove` for each, whose dispatch costs more than the copy: a
+/// short value is copied as two fixed-size loads and stores that overlap in the middle (both
+/// within the value and within the room), so there is no call and no branch per byte.
 #[inline(always)]
-fn push_short(data: &mut Vec<u8>, v: &[u8]) {
+fn push_short(data: &mut Vec<u8>, v: &[u8]) -> bool {
     let n = v.len();
-    debug_assert!(n <= 16 && data.capacity() - data.len() >= n);
-    // SAFETY: `data` has room for `n` more bytes (checked by the caller), every read below lies
+    if n > 16 || data.capacity() - data.len() < n {
+        return false;
+    }
+    // SAFETY: `data` has room for `n` more bytes (checked just above), every read below lies
     // within `v` and every write within those `n` bytes, and the new length covers exactly the
     // bytes written.
     unsafe {
@@ -160,6 +160,7 @@ fn push_short(data: &mut Vec<u8>, v: &[u8]) {
         }
         data.set_len(data.len() + n);
     }
+    true
 }
 
 /// The values of a primitive column (a builder's layout: the default value under a null). For
@@ -506,6 +507,27 @@ mod tests {
                 whole.end_rows(words.len());
                 assert_eq!(whole.finish(), by_row(), "{words:?}, round {round}");
                 assert_eq!(whole.rows(), 0);
+            }
+        }
+    }
+
+    /// The short copy appends exactly the value's bytes for every length it takes, whatever
+    /// the room beyond (none, or more), and refuses, leaving the buffer as it was, a value
+    /// longer than 16 bytes or one the buffer has no room for.
+    #[test]
+    fn short_values_are_appended_byte_for_byte_or_refused() {
+        let text = "a营商环境bc449.7亿元，增长8.2%以上。".as_bytes();
+        for n in 0..=20 {
+            for at in [0, 1, 5, text.len() - n] {
+                let v = &text[at..at + n];
+                for room in [0, n, n + 9] {
+                    let mut data = Vec::with_capacity(3 + room);
+                    data.extend_from_slice(b"xyz");
+                    let fits = n <= 16 && room >= n;
+                    assert_eq!(push_short(&mut data, v), fits, "{n} bytes, room {room}");
+                    let want = if fits { [&b"xyz"[..], v].concat() } else { b"xyz".to_vec() };
+                    assert_eq!(data, want, "{n} bytes at {at}, room {room}");
+                }
             }
         }
     }
