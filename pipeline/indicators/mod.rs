@@ -42,6 +42,8 @@ impl Stage for Tagger {
         // The names a figure's rows take (one, or the items of a list), emptied by each
         // figure: one buffer for the document instead of a Vec per figure.
         let mut names = Vec::new();
+        // The char offsets of a sentence ([`CharOffsets`]), one buffer for the document.
+        let mut offsets = Vec::new();
         let mut t = 0;
         let sections = section::inherited(&doc.paragraphs, &doc.sentences, doc.meta.report_year);
         let (mut last_paragraph, mut para_offset): (Option<usize>, usize) = (None, 0);
@@ -77,7 +79,9 @@ impl Stage for Tagger {
             let para_start = para_offset;
             para_offset = (para_offset + s.text.len()).min(p.text.len());
             // A sentence without a quantity word or a rank yields nothing: skip its context.
-            if !has_quantity && !rank::may_hold_rank(&s.text) {
+            // (Asked once per sentence: tag_sentence reads the answer too.)
+            let may_rank = rank::may_hold_rank(&s.text);
+            if !has_quantity && !may_rank {
                 continue;
             }
             let mut window = para_start.saturating_sub(LEAD_WINDOW_BYTES);
@@ -100,7 +104,7 @@ impl Stage for Tagger {
             // figures); the sentences come in order, so the whole is then sorted as a stable
             // sort of it would be, without moving every row of the document.
             let first = out.len();
-            tag_sentence(&ctx, toks, &mut out, &mut mentions, &mut names);
+            tag_sentence(&ctx, toks, may_rank, &mut out, &mut mentions, &mut names, &mut offsets);
             out[first..].sort_by_key(row_order);
         }
         if !out.windows(2).all(|w| row_order(&w[0]) <= row_order(&w[1])) {
@@ -184,7 +188,12 @@ impl<'a> SentenceCtx<'a> {
     /// further), or its end when it may hold a rank. Every call for a sentence passes the
     /// same `cut`.
     fn cues(&self, cut: usize) -> &scope::ScopeCues {
-        self.cues.get_or_init(|| scope::ScopeCues::new(&self.lead, &self.text[..cut]))
+        self.cues_cut_at(|| cut)
+    }
+
+    /// [`Self::cues`], with the cut found only when the cues are not found yet.
+    fn cues_cut_at(&self, cut: impl FnOnce() -> usize) -> &scope::ScopeCues {
+        self.cues.get_or_init(|| scope::ScopeCues::new(&self.lead, &self.text[..cut()]))
     }
 
     /// Maps a span of the sentence (chars) to source bytes.
@@ -823,24 +832,23 @@ fn basis(before: &str) -> Option<String> {
     }
 }
 
-/// Tags a sentence into `out`; `mentions` is an empty buffer it leaves empty, and `names` a
-/// buffer for [`tag_clause`].
+/// Tags a sentence into `out`; `may_rank` is [`rank::may_hold_rank`] of its text, `mentions`
+/// an empty buffer it leaves empty, and `names` and `offsets` buffers for [`tag_clause`].
 fn tag_sentence(
     ctx: &SentenceCtx,
     toks: &[Token],
+    may_rank: bool,
     out: &mut Vec<Indicator>,
     mentions: &mut Vec<Indicator>,
     names: &mut Vec<String>,
+    offsets: &mut Vec<u32>,
 ) {
     debug_assert!(mentions.is_empty());
     let figs = figures_of(toks);
     let words = words_of(toks, &figs);
     let mut last_name: Option<String> = None;
     let mut clause_start = 0;
-    let sentence_chars = CharOffsets {
-        text: ctx.text,
-        offsets: std::cell::OnceCell::new(),
-    };
+    let mut sentence_chars = CharOffsets::new(ctx.text, offsets);
     let rel = |pos: u32| (pos - ctx.char_start) as usize;
     // Where the sentence's last figure starts (chars): the end of every figure's scope.
     let last_figure = words
@@ -849,7 +857,6 @@ fn tag_sentence(
         .map(|w| rel(w.tok.char_start))
         .max()
         .unwrap_or(0);
-    let may_rank = rank::may_hold_rank(ctx.text);
     let mut i = 0;
     while i <= words.len() {
         if i < words.len() && !is_boundary(words[i].word()) {
@@ -862,8 +869,7 @@ fn tag_sentence(
             tag_clause(
                 ctx,
                 clause,
-                &sentence_chars,
-                &rel,
+                &mut sentence_chars,
                 last_figure,
                 may_rank,
                 &mut last_name,
@@ -881,31 +887,49 @@ fn tag_sentence(
 }
 
 /// Byte offset of each char of a sentence (and of its end): spans are in chars, and slicing
-/// the text by them needs no copy. Built when a figure first needs one.
+/// the text by them needs no copy. Built when a figure first needs one, into a buffer the
+/// document's sentences share (a table allocated and freed per sentence was one of the
+/// tagger's most frequent allocations).
 struct CharOffsets<'a> {
     text: &'a str,
-    offsets: std::cell::OnceCell<Vec<usize>>,
+    /// The table, once built for this sentence.
+    offsets: &'a mut Vec<u32>,
+    built: bool,
 }
 
-impl CharOffsets<'_> {
-    fn byte(&self, char_index: usize) -> usize {
-        self.offsets()[char_index]
+impl<'a> CharOffsets<'a> {
+    /// The offsets of `text`, built in `buffer` when first asked for.
+    fn new(text: &'a str, buffer: &'a mut Vec<u32>) -> Self {
+        CharOffsets {
+            text,
+            offsets: buffer,
+            built: false,
+        }
+    }
+
+    fn byte(&mut self, char_index: usize) -> usize {
+        self.offsets()[char_index] as usize
     }
 
     /// [`Self::byte`], or the end of the text for an index past it.
-    fn byte_or_end(&self, char_index: usize) -> usize {
-        self.offsets().get(char_index).copied().unwrap_or(self.text.len())
+    fn byte_or_end(&mut self, char_index: usize) -> usize {
+        let end = self.text.len();
+        self.offsets().get(char_index).map_or(end, |&b| b as usize)
     }
 
-    fn offsets(&self) -> &[usize] {
-        self.offsets.get_or_init(|| {
+    fn offsets(&mut self) -> &[u32] {
+        if !self.built {
+            self.built = true;
             // Each char's lead byte tells its width: one step per char (a third of the bytes
-            // of Chinese text), not a test of every byte.
+            // of Chinese text), not a test of every byte. (Sentences are far shorter than
+            // 4 GiB: u32 halves the table.)
             let bytes = self.text.as_bytes();
-            let mut v = Vec::with_capacity(bytes.len() + 1);
+            let v = &mut *self.offsets;
+            v.clear();
+            v.reserve(bytes.len() + 1);
             let mut i = 0;
             while i < bytes.len() {
-                v.push(i);
+                v.push(i as u32);
                 i += match bytes[i] {
                     0x00..=0x7F => 1,
                     0x80..=0xDF => 2,
@@ -913,9 +937,9 @@ impl CharOffsets<'_> {
                     _ => 4,
                 };
             }
-            v.push(self.text.len());
-            v
-        })
+            v.push(self.text.len() as u32);
+        }
+        self.offsets
     }
 }
 
@@ -995,8 +1019,7 @@ fn not_a_mention(ctx: &SentenceCtx, clause: &[W], q: usize, fig: &figure::Figure
 fn tag_clause(
     ctx: &SentenceCtx,
     clause: &[W],
-    sentence_chars: &CharOffsets,
-    rel: &dyn Fn(u32) -> usize,
+    sentence_chars: &mut CharOffsets,
     last_figure: usize,
     may_rank: bool,
     last_name: &mut Option<String>,
@@ -1006,6 +1029,7 @@ fn tag_clause(
     if clause.is_empty() {
         return;
     }
+    let rel = |pos: u32| (pos - ctx.char_start) as usize;
     let clause_text_start = rel(clause[0].tok.char_start);
     let respectively_at = clause.iter().position(|w| w.word() == "分别");
     let has_all = clause
@@ -1275,10 +1299,12 @@ fn tag_clause(
         let text = ctx.text[sentence_chars.byte(rel(span_start))..sentence_chars.byte(rel(span_end))]
             .to_string();
         let (bs, be) = ctx.source_bytes(span_start, span_end);
-        let cues = ctx.cues(if may_rank {
-            ctx.text.len()
-        } else {
-            sentence_chars.byte_or_end(last_figure)
+        let cues = ctx.cues_cut_at(|| {
+            if may_rank {
+                ctx.text.len()
+            } else {
+                sentence_chars.byte_or_end(last_figure)
+            }
         });
         let status = cues.status(at, ctx.role);
         let year = cues.year(at).or(ctx.section_year);
