@@ -191,44 +191,10 @@ fn prepare_noting_plain(line: &str, simplify: &dyn Fn(&str) -> String) -> (Strin
 }
 
 /// Whether every char of `s` is one [`prepare`] leaves alone: [`width::is_plain`] and not a
-/// table bar. Read from the bytes, without decoding (as `width::has_space` does): the chars
-/// that are not plain are told by their lead byte and at most two bytes after it, and a lead
-/// byte never occurs inside another char ([`width::any_window`]).
+/// table bar (most chars told without decoding, by [`width::CharSet`]).
 fn all_plain(s: &str) -> bool {
-    let b = s.as_bytes();
-    let not_plain = |x: u8, y: u8, z: u8| -> bool {
-        // ASCII controls and space, the bar, DEL.
-        (x < 0x21) | (x == b'|') | (x == 0x7F)
-            // U+0080–U+00A0, U+00AD (soft hyphen).
-            | ((x == 0xC2) & ((y < 0xA1) | (y == 0xAD)))
-            // U+1680–U+1FFF.
-            | ((x == 0xE1) & (y >= 0x9A))
-            // U+2000–U+2FFF but the quotes and dashes U+2010–U+2027.
-            | ((x == 0xE2) & !((y == 0x80) & (z >= 0x90) & (z <= 0xA7)))
-            // U+3000 (ideographic space).
-            | ((x == 0xE3) & (y == 0x80) & (z == 0x80))
-            // U+FEFF; U+FF03–U+FF3A that narrow (digits, letters, ％．＋－／＝＜＞＆＃＠);
-            // U+FF41–U+FF5A; U+FFF0–U+FFFF.
-            | ((x == 0xEF)
-                & (((y == 0xBB) & (z == 0xBF))
-                    | ((y == 0xBC)
-                        & (z >= 0x83)
-                        & (z <= 0xBA)
-                        & (z != 0x84)
-                        & (z != 0x87)
-                        & (z != 0x88)
-                        & (z != 0x89)
-                        & (z != 0x8A)
-                        & (z != 0x8C)
-                        & (z != 0x9A)
-                        & (z != 0x9B)
-                        & (z != 0x9F))
-                    | ((y == 0xBD) & (z >= 0x81) & (z <= 0x9A))
-                    | ((y == 0xBF) & (z >= 0xB0))))
-            // Beyond the BMP.
-            | (x >= 0xF0)
-    };
-    !width::any_window(b, not_plain)
+    static SET: OnceLock<width::CharSet> = OnceLock::new();
+    SET.get_or_init(|| width::CharSet::new(|c| c != '|' && width::is_plain(c))).holds_all(s)
 }
 
 /// One char of a header line as [`prepare`] writes it: table bars and odd spaces as spaces,

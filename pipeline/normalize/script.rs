@@ -119,32 +119,33 @@ pub fn may_change(text: &str) -> bool {
     let t = t2s();
     let b = text.as_bytes();
     // Read from the bytes: ASCII is skipped, and a three-byte char (all of CJK and its
-    // punctuation) is decoded straight into its index in the bitmap of the BMP; only a marked
-    // char, or a rarer two- or four-byte one, goes the slow way. The same answer as the char
-    // walk kept in the tests. (`i + 2 < len` in the loop lets the two continuation bytes be
-    // read without further bounds checks; the last two bytes go the slow way.)
-    let mut i = 0;
-    while i + 2 < b.len() {
-        let x = b[i];
-        if x < 0x80 {
-            i += 1;
-            continue;
-        }
-        if x & 0xF0 == 0xE0 {
-            // `text` is valid UTF-8 and `i` a char boundary: two continuation bytes follow.
-            let n = (x as usize & 0x0F) << 12 | (b[i + 1] as usize & 0x3F) << 6 | (b[i + 2] as usize & 0x3F);
-            if t.marked_bmp[n >> 6] >> (n & 63) & 1 == 0 {
-                i += 3;
-                continue;
+    // punctuation) is looked up in the bitmap of the BMP straight from its bytes (the lead
+    // byte's low four bits and the second byte's low six pick the word, the third byte's low
+    // six the bit: the code point's bits without assembling it); only a marked char, or a
+    // rarer two- or four-byte one, goes the slow way. The same answer as the char walk kept
+    // in the tests. (Matching the rest of the bytes against `[x, y, z, ..]` lets them be read
+    // without further bounds checks.)
+    let bmp: &[u64; 1024] = &t.marked_bmp;
+    let mut rest = b;
+    loop {
+        match *rest {
+            // `text` is valid UTF-8 and `rest` starts at a char: a lead byte 0xE0–0xEF has
+            // its two continuation bytes after it.
+            [x, y, z, ..] if x & 0xF0 == 0xE0 && bmp[(x as usize & 0x0F) << 6 | (y as usize & 0x3F)] >> (z & 0x3F) & 1 == 0 => {
+                rest = &rest[3..];
+            }
+            [x, ..] if x < 0x80 => rest = &rest[1..],
+            [] => return false,
+            _ => {
+                let i = b.len() - rest.len();
+                let c = text[i..].chars().next().expect("a char boundary before the end");
+                if is_marked(t, c) && marked_char_changes(t, text, i, c) {
+                    return true;
+                }
+                rest = &rest[c.len_utf8()..];
             }
         }
-        let c = text[i..].chars().next().expect("a char boundary before the end");
-        if is_marked(t, c) && marked_char_changes(t, text, i, c) {
-            return true;
-        }
-        i += c.len_utf8();
     }
-    text[i..].char_indices().any(|(k, c)| is_marked(t, c) && marked_char_changes(t, text, i + k, c))
 }
 
 fn is_marked(t: &T2s, c: char) -> bool {
