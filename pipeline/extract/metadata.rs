@@ -13,6 +13,7 @@ use serde::Deserialize;
 
 use crate::model::{AdminLevel, Date, DateTime, DocType, Metadata};
 use crate::normalize::gloss;
+use crate::normalize::script;
 use crate::normalize::width;
 
 pub const METADATA_TOML: &str = include_str!("../../data/metadata.toml");
@@ -171,10 +172,10 @@ fn prepare_noting_plain(line: &str, simplify: &dyn Fn(&str) -> String) -> (Strin
     // Whether a space was written: plain chars are no spaces, and every space char is
     // written as ' ', so a line without one has no letter-spacing to join.
     let mut spaced = false;
-    for (i, c) in line.char_indices() {
-        if c != '|' && width::is_plain(c) {
-            continue;
-        }
+    // The walk stops only at the chars to prepare ([`plain_in_head_chars`]).
+    let plain = plain_in_head_chars();
+    while let Some(i) = plain.first_outside(line, run) {
+        let c = line[i..].chars().next().expect("a char boundary");
         if run == 0 && s.is_empty() {
             s.reserve(line.len());
         }
@@ -190,11 +191,38 @@ fn prepare_noting_plain(line: &str, simplify: &dyn Fn(&str) -> String) -> (Strin
     (prepared, false)
 }
 
+/// [`prepare_noting_plain`] with [`script::to_simplified`] as the conversion: a plain line
+/// (most head lines) is read once for both questions, whether it is plain and whether the
+/// conversion can change it ([`script::may_change_if_all`]), where the general path reads it
+/// once for each.
+fn prepare_simplified(line: &str) -> (String, bool) {
+    static SET: OnceLock<width::CharSet> = OnceLock::new();
+    if !gloss::may_hold(line) {
+        let unmarked = SET.get_or_init(|| script::unmarked(plain_in_head));
+        match script::may_change_if_all(line, unmarked, plain_in_head) {
+            Some(false) => return (line.to_string(), true),
+            Some(true) => return (script::convert_to_simplified(line), true),
+            None => {}
+        }
+    }
+    prepare_noting_plain(line, &script::to_simplified)
+}
+
+/// A char [`prepare`] leaves alone.
+fn plain_in_head(c: char) -> bool {
+    c != '|' && width::is_plain(c)
+}
+
 /// Whether every char of `s` is one [`prepare`] leaves alone: [`width::is_plain`] and not a
 /// table bar (most chars told without decoding, by [`width::CharSet`]).
 fn all_plain(s: &str) -> bool {
+    plain_in_head_chars().holds_all(s)
+}
+
+/// The chars [`plain_in_head`] accepts, as a set to walk text with.
+fn plain_in_head_chars() -> &'static width::CharSet {
     static SET: OnceLock<width::CharSet> = OnceLock::new();
-    SET.get_or_init(|| width::CharSet::new(|c| c != '|' && width::is_plain(c))).holds_all(s)
+    SET.get_or_init(|| width::CharSet::new(plain_in_head))
 }
 
 /// One char of a header line as [`prepare`] writes it: table bars and odd spaces as spaces,
@@ -298,7 +326,16 @@ pub struct HeadLine {
 
 impl HeadLine {
     pub fn new(line: &str, simplify: &dyn Fn(&str) -> String) -> HeadLine {
-        let (text, spaceless) = prepare_noting_plain(line, simplify);
+        HeadLine::of_prepared(prepare_noting_plain(line, simplify))
+    }
+
+    /// [`HeadLine::new`] with [`script::to_simplified`] as the conversion (what extract uses),
+    /// by [`prepare_simplified`].
+    pub fn simplified(line: &str) -> HeadLine {
+        HeadLine::of_prepared(prepare_simplified(line))
+    }
+
+    fn of_prepared((text, spaceless): (String, bool)) -> HeadLine {
         let (pairs, whole) = if text.is_empty() { (Vec::new(), false) } else { label_pairs(&text) };
         HeadLine { text, pairs, header: whole, spaceless }
     }
@@ -722,6 +759,30 @@ mod tests {
         }
         assert!(all_plain("政府工作报告，“两战赢”——2023年·工作：（一）！？；"));
         assert!(!all_plain("政府\u{3000}工作") && !all_plain("２０２３") && !all_plain("a|b"));
+    }
+
+    /// The one-walk head line is the general one with `to_simplified`: on every seed line in
+    /// both scripts, and on lines that are plain but for one char, that hold a char only a
+    /// phrase changes (著, 乾), a gloss, bars, spaces or full-width digits.
+    #[test]
+    fn simplified_head_lines_are_those_of_the_general_path() {
+        let simp = &crate::normalize::script::to_simplified;
+        let mut lines: Vec<String> = crate::normalize::script::seed_lines_in_both_scripts().collect();
+        lines.extend(
+            ["显著提升", "隨著發展", "天乾物燥", "乾隆", "區委區政府", "索引號: | 2953384/2022-53376 | ||", "政 府 工 作 报 告", "２０２３年",
+                "区(qū)委", "發布時間：2023年2月1日", "a|b", "𠀀區", "é區", ""]
+                .map(str::to_string),
+        );
+        for c in (0..0x11_0000).filter_map(char::from_u32).step_by(7) {
+            lines.push(format!("區委{c}显著"));
+        }
+        let mut plain = 0;
+        for l in &lines {
+            let (a, b) = (HeadLine::simplified(l), HeadLine::new(l, simp));
+            assert_eq!((&a.text, &a.pairs, a.header, a.spaceless), (&b.text, &b.pairs, b.header, b.spaceless), "{l:?}");
+            plain += a.spaceless as usize;
+        }
+        assert!(plain > 1000 && plain < lines.len(), "{plain} of {}", lines.len());
     }
 
     /// A line [`all_plain`] accepts holds no space of any width ([`width::is_space`], what

@@ -45,23 +45,44 @@ impl Stage for Normalizer {
 
     fn process(&self, doc: &mut Document) -> anyhow::Result<()> {
         let mut sample = String::new();
+        // Where each kept paragraph of the sample starts in it.
+        let mut starts: Vec<usize> = Vec::new();
         for p in doc.kept_paragraphs() {
             if sample.len() > SCRIPT_SAMPLE_CHARS * 3 {
                 break;
             }
+            starts.push(sample.len());
             sample.push_str(&p.raw);
         }
-        let script = script::detect(&sample);
+        // One walk over the sample answers both questions for its paragraphs: which of them
+        // hold a char that is not plain ([`plain_chars`]), and whether the conversion can
+        // change the sample (detect's first question; phrases across paragraphs are seen, as
+        // the walk reads the sample itself).
+        let mut touched = vec![false; starts.len()];
+        let mut k = 0;
+        let sample_may_change = script::walk_changes(&sample, unmarked_plain_chars(), plain_chars(), plain_char, |i| {
+            while k + 1 < starts.len() && starts[k + 1] <= i {
+                k += 1;
+            }
+            touched[k] = true;
+        });
+        let script = script::detect_given(&sample, sample_may_change);
         doc.script = Some(script);
         let convert = script != Script::Simplified;
         let mut offset = 0u32;
         let mut counts = doc.changes;
         let mut issues = Vec::new();
+        let mut kept = 0;
         for p in doc.paragraphs.iter_mut() {
             if !p.is_kept() {
                 continue;
             }
-            let plain = is_plain_text(&p.raw);
+            // [`is_plain_text`], its char test already made for the paragraphs of the sample.
+            let plain = match touched.get(kept) {
+                Some(&t) => !t && !gloss::may_hold(&p.raw),
+                None => is_plain_text(&p.raw),
+            };
+            kept += 1;
             // Nothing to change, or only the script of a plain line (most lines of a
             // traditional document): the line's own columns, with the converted text.
             let text = if !plain {
@@ -223,7 +244,17 @@ fn is_plain_text(raw: &str) -> bool {
 /// Chars the width step leaves alone and no mojibake run starts at.
 fn plain_chars() -> &'static width::CharSet {
     static SET: std::sync::OnceLock<width::CharSet> = std::sync::OnceLock::new();
-    SET.get_or_init(|| width::CharSet::new(|c| width::is_plain(c) && !MOJIBAKE_STARTS.contains(&c)))
+    SET.get_or_init(|| width::CharSet::new(plain_char))
+}
+
+/// [`plain_chars`] without the chars a script rule marks ([`script::unmarked`]).
+fn unmarked_plain_chars() -> &'static width::CharSet {
+    static SET: std::sync::OnceLock<width::CharSet> = std::sync::OnceLock::new();
+    SET.get_or_init(|| script::unmarked(plain_char))
+}
+
+fn plain_char(c: char) -> bool {
+    width::is_plain(c) && !MOJIBAKE_STARTS.contains(&c)
 }
 
 /// [`is_plain_text`] as a walk over the chars (how it was first written): the reference the
