@@ -13,6 +13,7 @@ use serde::Deserialize;
 
 use crate::model::{AdminLevel, Date, DateTime, DocType, Metadata};
 use crate::normalize::gloss;
+use crate::normalize::script;
 use crate::normalize::width;
 
 pub const METADATA_TOML: &str = include_str!("../../data/metadata.toml");
@@ -171,10 +172,10 @@ fn prepare_noting_plain(line: &str, simplify: &dyn Fn(&str) -> String) -> (Strin
     // Whether a space was written: plain chars are no spaces, and every space char is
     // written as ' ', so a line without one has no letter-spacing to join.
     let mut spaced = false;
-    for (i, c) in line.char_indices() {
-        if c != '|' && width::is_plain(c) {
-            continue;
-        }
+    // The walk stops only at the chars to prepare ([`plain_in_head_chars`]).
+    let plain = plain_in_head_chars();
+    while let Some(i) = plain.first_outside(line, run) {
+        let c = line[i..].chars().next().expect("a char boundary");
         if run == 0 && s.is_empty() {
             s.reserve(line.len());
         }
@@ -190,45 +191,38 @@ fn prepare_noting_plain(line: &str, simplify: &dyn Fn(&str) -> String) -> (Strin
     (prepared, false)
 }
 
+/// [`prepare_noting_plain`] with [`script::to_simplified`] as the conversion: a plain line
+/// (most head lines) is read once for both questions, whether it is plain and whether the
+/// conversion can change it ([`script::may_change_if_all`]), where the general path reads it
+/// once for each.
+fn prepare_simplified(line: &str) -> (String, bool) {
+    static SET: OnceLock<width::CharSet> = OnceLock::new();
+    if !gloss::may_hold(line) {
+        let unmarked = SET.get_or_init(|| script::unmarked(plain_in_head));
+        match script::may_change_if_all(line, unmarked, plain_in_head) {
+            Some(false) => return (line.to_string(), true),
+            Some(true) => return (script::convert_to_simplified(line), true),
+            None => {}
+        }
+    }
+    prepare_noting_plain(line, &script::to_simplified)
+}
+
+/// A char [`prepare`] leaves alone.
+fn plain_in_head(c: char) -> bool {
+    c != '|' && width::is_plain(c)
+}
+
 /// Whether every char of `s` is one [`prepare`] leaves alone: [`width::is_plain`] and not a
-/// table bar. Read from the bytes, without decoding (as `width::has_space` does): the chars
-/// that are not plain are told by their lead byte and at most two bytes after it, and a lead
-/// byte never occurs inside another char ([`width::any_window`]).
+/// table bar (most chars told without decoding, by [`width::CharSet`]).
 fn all_plain(s: &str) -> bool {
-    let b = s.as_bytes();
-    let not_plain = |x: u8, y: u8, z: u8| -> bool {
-        // ASCII controls and space, the bar, DEL.
-        (x < 0x21) | (x == b'|') | (x == 0x7F)
-            // U+0080–U+00A0, U+00AD (soft hyphen).
-            | ((x == 0xC2) & ((y < 0xA1) | (y == 0xAD)))
-            // U+1680–U+1FFF.
-            | ((x == 0xE1) & (y >= 0x9A))
-            // U+2000–U+2FFF but the quotes and dashes U+2010–U+2027.
-            | ((x == 0xE2) & !((y == 0x80) & (z >= 0x90) & (z <= 0xA7)))
-            // U+3000 (ideographic space).
-            | ((x == 0xE3) & (y == 0x80) & (z == 0x80))
-            // U+FEFF; U+FF03–U+FF3A that narrow (digits, letters, ％．＋－／＝＜＞＆＃＠);
-            // U+FF41–U+FF5A; U+FFF0–U+FFFF.
-            | ((x == 0xEF)
-                & (((y == 0xBB) & (z == 0xBF))
-                    | ((y == 0xBC)
-                        & (z >= 0x83)
-                        & (z <= 0xBA)
-                        & (z != 0x84)
-                        & (z != 0x87)
-                        & (z != 0x88)
-                        & (z != 0x89)
-                        & (z != 0x8A)
-                        & (z != 0x8C)
-                        & (z != 0x9A)
-                        & (z != 0x9B)
-                        & (z != 0x9F))
-                    | ((y == 0xBD) & (z >= 0x81) & (z <= 0x9A))
-                    | ((y == 0xBF) & (z >= 0xB0))))
-            // Beyond the BMP.
-            | (x >= 0xF0)
-    };
-    !width::any_window(b, not_plain)
+    plain_in_head_chars().holds_all(s)
+}
+
+/// The chars [`plain_in_head`] accepts, as a set to walk text with.
+fn plain_in_head_chars() -> &'static width::CharSet {
+    static SET: OnceLock<width::CharSet> = OnceLock::new();
+    SET.get_or_init(|| width::CharSet::new(plain_in_head))
 }
 
 /// One char of a header line as [`prepare`] writes it: table bars and odd spaces as spaces,
@@ -332,7 +326,16 @@ pub struct HeadLine {
 
 impl HeadLine {
     pub fn new(line: &str, simplify: &dyn Fn(&str) -> String) -> HeadLine {
-        let (text, spaceless) = prepare_noting_plain(line, simplify);
+        HeadLine::of_prepared(prepare_noting_plain(line, simplify))
+    }
+
+    /// [`HeadLine::new`] with [`script::to_simplified`] as the conversion (what extract uses),
+    /// by [`prepare_simplified`].
+    pub fn simplified(line: &str) -> HeadLine {
+        HeadLine::of_prepared(prepare_simplified(line))
+    }
+
+    fn of_prepared((text, spaceless): (String, bool)) -> HeadLine {
         let (pairs, whole) = if text.is_empty() { (Vec::new(), false) } else { label_pairs(&text) };
         HeadLine { text, pairs, header: whole, spaceless }
     }
@@ -756,6 +759,30 @@ mod tests {
         }
         assert!(all_plain("政府工作报告，“两战赢”——2023年·工作：（一）！？；"));
         assert!(!all_plain("政府\u{3000}工作") && !all_plain("２０２３") && !all_plain("a|b"));
+    }
+
+    /// The one-walk head line is the general one with `to_simplified`: on every seed line in
+    /// both scripts, and on lines that are plain but for one char, that hold a char only a
+    /// phrase changes (著, 乾), a gloss, bars, spaces or full-width digits.
+    #[test]
+    fn simplified_head_lines_are_those_of_the_general_path() {
+        let simp = &crate::normalize::script::to_simplified;
+        let mut lines: Vec<String> = crate::normalize::script::seed_lines_in_both_scripts().collect();
+        lines.extend(
+            ["显著提升", "隨著發展", "天乾物燥", "乾隆", "區委區政府", "索引號: | 2953384/2022-53376 | ||", "政 府 工 作 报 告", "２０２３年",
+                "区(qū)委", "發布時間：2023年2月1日", "a|b", "𠀀區", "é區", ""]
+                .map(str::to_string),
+        );
+        for c in (0..0x11_0000).filter_map(char::from_u32).step_by(7) {
+            lines.push(format!("區委{c}显著"));
+        }
+        let mut plain = 0;
+        for l in &lines {
+            let (a, b) = (HeadLine::simplified(l), HeadLine::new(l, simp));
+            assert_eq!((&a.text, &a.pairs, a.header, a.spaceless), (&b.text, &b.pairs, b.header, b.spaceless), "{l:?}");
+            plain += a.spaceless as usize;
+        }
+        assert!(plain > 1000 && plain < lines.len(), "{plain} of {}", lines.len());
     }
 
     /// A line [`all_plain`] accepts holds no space of any width ([`width::is_space`], what

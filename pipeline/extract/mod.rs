@@ -177,7 +177,7 @@ fn build_paragraphs(doc: &mut Document, lines: Vec<lines::Line>, pre: Vec<Option
     // The opening body lines are prepared once, for the metadata and for the header rows.
     let head_idx: Vec<usize> = (0..lines.len()).filter(|&i| pre[i].is_none()).take(metadata::HEAD_LINES).collect();
     let head: Vec<metadata::HeadLine> =
-        head_idx.iter().map(|&i| metadata::HeadLine::new(&lines[i].text, &to_simplified)).collect();
+        head_idx.iter().map(|&i| metadata::HeadLine::simplified(&lines[i].text)).collect();
     doc.meta = metadata::read_head(&head, fields, &to_simplified);
     let texts: Vec<&str> = lines.iter().map(|l| l.text.as_str()).collect();
     // Header rows are looked for in the opening lines only: body text is never read as one.

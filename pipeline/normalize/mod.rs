@@ -45,23 +45,44 @@ impl Stage for Normalizer {
 
     fn process(&self, doc: &mut Document) -> anyhow::Result<()> {
         let mut sample = String::new();
+        // Where each kept paragraph of the sample starts in it.
+        let mut starts: Vec<usize> = Vec::new();
         for p in doc.kept_paragraphs() {
             if sample.len() > SCRIPT_SAMPLE_CHARS * 3 {
                 break;
             }
+            starts.push(sample.len());
             sample.push_str(&p.raw);
         }
-        let script = script::detect(&sample);
+        // One walk over the sample answers both questions for its paragraphs: which of them
+        // hold a char that is not plain ([`plain_chars`]), and whether the conversion can
+        // change the sample (detect's first question; phrases across paragraphs are seen, as
+        // the walk reads the sample itself).
+        let mut touched = vec![false; starts.len()];
+        let mut k = 0;
+        let sample_may_change = script::walk_changes(&sample, unmarked_plain_chars(), plain_chars(), plain_char, |i| {
+            while k + 1 < starts.len() && starts[k + 1] <= i {
+                k += 1;
+            }
+            touched[k] = true;
+        });
+        let script = script::detect_given(&sample, sample_may_change);
         doc.script = Some(script);
         let convert = script != Script::Simplified;
         let mut offset = 0u32;
         let mut counts = doc.changes;
         let mut issues = Vec::new();
+        let mut kept = 0;
         for p in doc.paragraphs.iter_mut() {
             if !p.is_kept() {
                 continue;
             }
-            let plain = is_plain_text(&p.raw);
+            // [`is_plain_text`], its char test already made for the paragraphs of the sample.
+            let plain = match touched.get(kept) {
+                Some(&t) => !t && !gloss::may_hold(&p.raw),
+                None => is_plain_text(&p.raw),
+            };
+            kept += 1;
             // Nothing to change, or only the script of a plain line (most lines of a
             // traditional document): the line's own columns, with the converted text.
             let text = if !plain {
@@ -213,50 +234,27 @@ fn is_already_normal(p: &Paragraph, convert: bool) -> bool {
 }
 
 /// The part of [`is_already_normal`] that does not depend on the script: every char plain,
-/// none where a mojibake run can start, no possible gloss. One pass over the bytes: printable
-/// ASCII other than "?" and the three-byte chars of U+3001–U+FEFE other than 锟 and 錕 (nearly
-/// every char of a report: plain, no mojibake start, no "（", not tone-marked) are told without
-/// decoding; every other char goes through the same tests as a char ([`plain_char_flags`]).
+/// none where a mojibake run can start ([`plain_chars`]), no possible gloss (whose first test
+/// is a byte search for the lead bytes of tone-marked vowels, which Chinese text lacks).
 fn is_plain_text(raw: &str) -> bool {
-    let b = raw.as_bytes();
-    let (mut paren, mut toned) = (false, false);
-    let mut i = 0;
-    while i < b.len() {
-        let x = b[i];
-        if x.wrapping_sub(0x21) < 0x5E && x != b'?' {
-            paren |= x == b'(';
-            i += 1;
-            continue;
-        }
-        if x & 0xF0 == 0xE0 && i + 2 < b.len() {
-            // `raw` is valid UTF-8 and `i` a char boundary: two continuation bytes follow.
-            let u = (x as u32 & 0x0F) << 12 | (b[i + 1] as u32 & 0x3F) << 6 | (b[i + 2] as u32 & 0x3F);
-            if (0x3001..=0xFEFE).contains(&u) && u != '锟' as u32 && u != '錕' as u32 {
-                i += 3;
-                continue;
-            }
-        }
-        let c = raw[i..].chars().next().expect("a char boundary before the end");
-        match plain_char_flags(c) {
-            Some((p, t)) => {
-                paren |= p;
-                toned |= t;
-            }
-            None => return false,
-        }
-        i += c.len_utf8();
-    }
     // A gloss needs both a parenthesis and a tone-marked vowel ([`gloss::may_hold`]).
-    !(paren && toned)
+    plain_chars().holds_all(raw) && !gloss::may_hold(raw)
 }
 
-/// For a char a width step leaves alone and no mojibake run starts at: whether it is an
-/// opening parenthesis and whether it is a tone-marked vowel. None for any other char.
-fn plain_char_flags(c: char) -> Option<(bool, bool)> {
-    if !width::is_plain(c) || MOJIBAKE_STARTS.contains(&c) {
-        return None;
-    }
-    Some((c == '(' || c == '（', gloss::is_toned(c)))
+/// Chars the width step leaves alone and no mojibake run starts at.
+fn plain_chars() -> &'static width::CharSet {
+    static SET: std::sync::OnceLock<width::CharSet> = std::sync::OnceLock::new();
+    SET.get_or_init(|| width::CharSet::new(plain_char))
+}
+
+/// [`plain_chars`] without the chars a script rule marks ([`script::unmarked`]).
+fn unmarked_plain_chars() -> &'static width::CharSet {
+    static SET: std::sync::OnceLock<width::CharSet> = std::sync::OnceLock::new();
+    SET.get_or_init(|| script::unmarked(plain_char))
+}
+
+fn plain_char(c: char) -> bool {
+    width::is_plain(c) && !MOJIBAKE_STARTS.contains(&c)
 }
 
 /// [`is_plain_text`] as a walk over the chars (how it was first written): the reference the
@@ -639,6 +637,15 @@ mod tests {
         for c in (0..=0x10FFFFu32).filter_map(char::from_u32) {
             for s in [c.to_string(), format!("政{c}"), format!("({c}"), format!("{c}é（")] {
                 assert_eq!(is_plain_text(&s), is_plain_text_by_chars(&s), "{c:?}");
+            }
+        }
+        // At every place of a 32-byte block (the last positions of a block read the next
+        // one's bytes).
+        let tail = "告".repeat(15);
+        for pad in 25..40 {
+            for c in (0..0x3100).chain(0x9300..0x9600).chain(0xFEF0..0x10000).filter_map(char::from_u32) {
+                let s = format!("{}{c}{tail}", "a".repeat(pad));
+                assert_eq!(is_plain_text(&s), is_plain_text_by_chars(&s), "{c:?} in {s:?}");
             }
         }
     }

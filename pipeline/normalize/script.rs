@@ -7,7 +7,7 @@
 //! every OpenCC phrase holding such a character, and one converter is built from zhconv's tables
 //! plus these rules, so leftmost-longest matching lets phrases win: 乾隆 stays, 天乾物燥 → 天干物燥.
 
-use super::width::is_han;
+use super::width::{is_han, CharSet};
 
 use std::sync::OnceLock;
 
@@ -119,32 +119,79 @@ pub fn may_change(text: &str) -> bool {
     let t = t2s();
     let b = text.as_bytes();
     // Read from the bytes: ASCII is skipped, and a three-byte char (all of CJK and its
-    // punctuation) is decoded straight into its index in the bitmap of the BMP; only a marked
-    // char, or a rarer two- or four-byte one, goes the slow way. The same answer as the char
-    // walk kept in the tests. (`i + 2 < len` in the loop lets the two continuation bytes be
-    // read without further bounds checks; the last two bytes go the slow way.)
-    let mut i = 0;
-    while i + 2 < b.len() {
-        let x = b[i];
-        if x < 0x80 {
-            i += 1;
-            continue;
-        }
-        if x & 0xF0 == 0xE0 {
-            // `text` is valid UTF-8 and `i` a char boundary: two continuation bytes follow.
-            let n = (x as usize & 0x0F) << 12 | (b[i + 1] as usize & 0x3F) << 6 | (b[i + 2] as usize & 0x3F);
-            if t.marked_bmp[n >> 6] >> (n & 63) & 1 == 0 {
-                i += 3;
-                continue;
+    // punctuation) is looked up in the bitmap of the BMP straight from its bytes (the lead
+    // byte's low four bits and the second byte's low six pick the word, the third byte's low
+    // six the bit: the code point's bits without assembling it); only a marked char, or a
+    // rarer two- or four-byte one, goes the slow way. The same answer as the char walk kept
+    // in the tests. (Matching the rest of the bytes against `[x, y, z, ..]` lets them be read
+    // without further bounds checks.)
+    let bmp: &[u64; 1024] = &t.marked_bmp;
+    let mut rest = b;
+    loop {
+        match *rest {
+            // `text` is valid UTF-8 and `rest` starts at a char: a lead byte 0xE0–0xEF has
+            // its two continuation bytes after it.
+            [x, y, z, ..] if x & 0xF0 == 0xE0 && bmp[(x as usize & 0x0F) << 6 | (y as usize & 0x3F)] >> (z & 0x3F) & 1 == 0 => {
+                rest = &rest[3..];
+            }
+            [x, ..] if x < 0x80 => rest = &rest[1..],
+            [] => return false,
+            _ => {
+                let i = b.len() - rest.len();
+                let c = text[i..].chars().next().expect("a char boundary before the end");
+                if is_marked(t, c) && marked_char_changes(t, text, i, c) {
+                    return true;
+                }
+                rest = &rest[c.len_utf8()..];
             }
         }
-        let c = text[i..].chars().next().expect("a char boundary before the end");
-        if is_marked(t, c) && marked_char_changes(t, text, i, c) {
-            return true;
-        }
-        i += c.len_utf8();
     }
-    text[i..].char_indices().any(|(k, c)| is_marked(t, c) && marked_char_changes(t, text, i + k, c))
+}
+
+/// The chars `member` accepts that no rule marks (see [`may_change`]): the set
+/// [`may_change_if_all`] walks with.
+pub fn unmarked(member: impl Fn(char) -> bool + Send + Sync + 'static) -> CharSet {
+    CharSet::new(move |c| member(c) && !is_marked(t2s(), c))
+}
+
+/// [`may_change`] of a text whose every char `member` accepts, else None; read in one walk
+/// for both questions. `unmarked` is [`unmarked`]`(member)`: the walk stops only at a char
+/// outside it, which is either no member or a marked one.
+pub fn may_change_if_all(text: &str, unmarked: &CharSet, member: impl Fn(char) -> bool) -> Option<bool> {
+    let t = t2s();
+    let (mut at, mut changes) = (0, false);
+    while let Some(i) = unmarked.first_outside(text, at) {
+        let c = text[i..].chars().next().expect("a char boundary");
+        if !member(c) {
+            return None;
+        }
+        changes = changes || marked_char_changes(t, text, i, c);
+        at = i + c.len_utf8();
+    }
+    Some(changes)
+}
+
+/// [`may_change`] of `text`, read in one walk with a question of its own: `others` is told
+/// the byte offset of every char `member` does not accept. `members` holds the chars `member`
+/// accepts, `unmarked` is [`unmarked`]`(member)`: the walk reads with `unmarked` until a char
+/// changes, then with `members` (in a traditional text nearly every other char is marked, and
+/// once the answer is known they need no look).
+pub fn walk_changes(text: &str, unmarked: &CharSet, members: &CharSet, member: impl Fn(char) -> bool, mut others: impl FnMut(usize)) -> bool {
+    let t = t2s();
+    let (mut at, mut changes, mut set) = (0, false, unmarked);
+    while let Some(i) = set.first_outside(text, at) {
+        let c = text[i..].chars().next().expect("a char boundary");
+        if !member(c) {
+            // (It may be marked as well.)
+            others(i);
+        }
+        if !changes && is_marked(t, c) && marked_char_changes(t, text, i, c) {
+            changes = true;
+            set = members;
+        }
+        at = i + c.len_utf8();
+    }
+    changes
 }
 
 fn is_marked(t: &T2s, c: char) -> bool {
@@ -402,9 +449,14 @@ const SCRIPT_SHARE: f64 = 0.02;
 
 /// Detects the script of a sample of text: simplified, traditional or mixed.
 pub fn detect(sample: &str) -> Script {
+    detect_given(sample, may_change(sample))
+}
+
+/// [`detect`] for a sample whose [`may_change`] is known.
+pub fn detect_given(sample: &str, may_change: bool) -> Script {
     // Nothing to convert: no char changes, so no share of them (the common case, decided
     // without converting the sample).
-    if !may_change(sample) {
+    if !may_change {
         return Script::Simplified;
     }
     let counts = sample_counts(sample);
@@ -638,6 +690,37 @@ mod tests {
         for c in (0..=0x10FFFFu32).filter_map(char::from_u32) {
             let s = c.to_string();
             assert_eq!(may_change(&s), may_change_by_chars(&s), "{c:?}");
+        }
+    }
+
+    /// The one-walk answers are [`may_change`] and a char search: on the seeds in both scripts
+    /// (whole and line by line), on every rule source in contexts, and on every char alone
+    /// and between marked ones, with a set that leaves out spaces, digits and a marked char.
+    #[test]
+    fn walks_with_a_set_answer_as_may_change_and_a_char_search() {
+        let member = |c: char| !c.is_whitespace() && !c.is_ascii_digit() && c != '區';
+        let set = unmarked(member);
+        let members = CharSet::new(member);
+        let mut lines = Vec::new();
+        for (text, trad) in seeds_in_both_scripts() {
+            lines.extend(text.lines().chain(trad.lines()).map(str::to_string));
+            lines.push(text);
+            lines.push(trad);
+        }
+        for (from, _) in builder().build_mapping() {
+            for (a, b) in [("", ""), ("a 1", "é𠀀"), ("显著", "，z")] {
+                lines.push(format!("{a}{from}{b}"));
+                lines.push(format!("{a}{}{b}", &from[from.chars().next().unwrap().len_utf8()..]));
+            }
+        }
+        lines.extend((0..=0x10FFFFu32).filter_map(char::from_u32).step_by(3).map(|c| format!("{c}著{c}乾")));
+        for line in &lines {
+            let want: Vec<usize> = line.char_indices().filter(|&(_, c)| !member(c)).map(|x| x.0).collect();
+            let mut got = Vec::new();
+            assert_eq!(walk_changes(line, &set, &members, member, |i| got.push(i)), may_change(line), "{line}");
+            assert_eq!(got, want, "{line}");
+            let if_all = may_change_if_all(line, &set, member);
+            assert_eq!(if_all, want.is_empty().then(|| may_change(line)), "{line}");
         }
     }
 
