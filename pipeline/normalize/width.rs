@@ -196,6 +196,8 @@ pub const HAN_CLASS: &str = r"\x{4E00}-\x{9FFF}\x{3400}-\x{4DBF}";
 
 #[cfg(test)]
 mod tests {
+    use super::*;
+
     /// [`CharSet::first_outside`] finds what a char search finds, for a set with members of
     /// every UTF-8 length, on every char alone and after chars of each length.
     #[test]
@@ -214,8 +216,6 @@ mod tests {
             }
         }
     }
-
-    use super::*;
 
     #[test]
     fn has_space_agrees_with_a_char_search() {
