@@ -82,6 +82,12 @@ impl Stage for Normalizer {
                 Some(&t) => !t && !gloss::may_hold(&p.raw),
                 None => is_plain_text(&p.raw),
             };
+            // The sample's walk must have told this paragraph's chars apart as the paragraph's
+            // own test does (checked in test and debug builds: every document the tests
+            // normalize, the seeds and the corpus among them, checks the mapping).
+            if cfg!(any(test, debug_assertions)) {
+                assert_eq!(plain, is_plain_text(&p.raw), "kept paragraph {kept} of the sample walk: {:?}", p.raw);
+            }
             kept += 1;
             // Nothing to change, or only the script of a plain line (most lines of a
             // traditional document): the line's own columns, with the converted text.
@@ -485,6 +491,28 @@ mod tests {
         assert_eq!(d.changes.glosses_removed, 4);
         assert!(d.changes.chars_converted >= 8);
         assert!(d.changes.width_fixes >= 4);
+    }
+
+    /// The one walk over the script sample tells each sample paragraph plain or not by the
+    /// byte offsets of its chars: a char that needs work at the very first byte of a paragraph,
+    /// or at its last, belongs to that paragraph; removed lines hold no place in the sample;
+    /// paragraphs past the sample are tested on their own. (`process` also checks every kept
+    /// paragraph against `is_plain_text` in test builds.)
+    #[test]
+    fn sample_walk_finds_each_paragraph_that_needs_work() {
+        let filler = "全年地区生产总值稳步增长，各项事业全面发展。".repeat(40);
+        let mut lines = vec!["政府工作报告".to_string(), "首页 > 新闻".to_string(), "２０２３年增长".to_string(), "增长８".to_string()];
+        // Past the sample (60 000 bytes): plain lines, then one with a full-width digit first.
+        // (Each line its own: repeated lines would be removed as duplicates.)
+        lines.extend((0..70).map(|k| format!("{filler}第{k}段。")));
+        lines.push("９月份完成".to_string());
+        lines.push(format!("{filler}末段。"));
+        let d = run(&lines.join("\n"));
+        let kept: Vec<&str> = d.paragraphs.iter().filter(|p| p.is_kept()).map(|p| p.text.as_str()).collect();
+        assert!(d.paragraphs.iter().any(|p| p.raw == "首页 > 新闻" && !p.is_kept()), "the breadcrumb is removed");
+        assert_eq!(kept[..3], ["政府工作报告", "2023年增长", "增长8"]);
+        assert!(kept.contains(&"9月份完成"), "the paragraph past the sample is narrowed too");
+        assert_eq!(kept.iter().filter(|t| t.starts_with(&filler)).count(), 71);
     }
 
     #[test]
