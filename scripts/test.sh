@@ -3,7 +3,7 @@
 #
 # 1. Rust unit and integration tests (cargo test). Tests that need the shared corpus read it
 #    from GOVREPORT_CORPUS (default: ../shared/corpus beside the clone) and print SKIPPED
-#    without it.
+#    without it. Then the API docs build without a warning (cargo doc).
 # 2. A fresh pipeline run on seeds/, then the data-user checks in Python (.venv, created and
 #    filled from requirements-dev.txt on first use): the tables open in polars, pyarrow and
 #    DuckDB with the schema's types; notebooks/explore.ipynb executes green with its plots.
@@ -18,6 +18,9 @@ echo "GOVREPORT_CORPUS=${GOVREPORT_CORPUS:-<unset: corpus tests will be skipped>
 
 echo "== cargo test"
 cargo test --locked --all-targets 2>&1
+
+echo "== cargo doc (a broken or private-item doc link is an error)"
+RUSTDOCFLAGS="-D warnings" cargo doc --locked --no-deps -q 2>&1
 
 echo "== fresh run on seeds/"
 OUT="$ROOT/target/ci-output"

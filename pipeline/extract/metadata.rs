@@ -330,7 +330,7 @@ impl HeadLine {
     }
 
     /// [`HeadLine::new`] with [`script::to_simplified`] as the conversion (what extract uses),
-    /// by [`prepare_simplified`].
+    /// by `prepare_simplified`.
     pub fn simplified(line: &str) -> HeadLine {
         HeadLine::of_prepared(prepare_simplified(line))
     }

@@ -25,7 +25,7 @@ fn rank_re() -> &'static Regex {
 }
 
 /// Whether a text can hold a rank at all: every rank ends in 第…, 首位 or 前…, after a verb
-/// or a scope word, each of which has one of the chars of [`RANK_LEAD_CHARS`]. A cheap test
+/// or a scope word, each of which has one of the chars of `RANK_LEAD_CHARS`. A cheap test
 /// (memchr per char) that spares the rank pattern the many sentences without a rank.
 pub fn may_hold_rank(text: &str) -> bool {
     // Each test is one pass of the regex crate's literal search (SIMD where the CPU has it)

@@ -168,7 +168,7 @@ impl ScopeCues {
         self.lead_len + at
     }
 
-    /// [`status_of`] the figure at byte `at` of the sentence.
+    /// `status_of` the figure at byte `at` of the sentence.
     pub fn status(&self, at: usize, role: SectionRole) -> FigureStatus {
         let end = self.scope_end(at);
         status_of(

@@ -243,7 +243,7 @@ pub fn to_traditional(text: &str) -> String {
     get_builtin_converter(Variant::ZhHant).convert(text)
 }
 
-/// What [`s2t_bounds`] needs of zhconv's s2t rules (the ones [`to_traditional`] applies),
+/// What `s2t_bounds` needs of zhconv's s2t rules (the ones [`to_traditional`] applies),
 /// generated from them by the test `s2t_bounds_data_is_generated_from_zhconv_tables`.
 pub const S2T_BOUNDS_DATA: &str = include_str!("../../data/s2t_change_bounds.txt");
 

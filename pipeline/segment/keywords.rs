@@ -2,7 +2,7 @@
 //! jieba's IDF table, so a keyword is always a word of the tokens table, domain terms such as
 //! 营商环境 or 共同富裕 included, and the text is segmented once, not twice.
 //!
-//! Candidates are tokens with a noun-like part of speech ([`KEYWORD_POS`]) of at least two
+//! Candidates are tokens with a noun-like part of speech (`KEYWORD_POS`) of at least two
 //! characters that are not only digits or ASCII punctuation. Weight = tf × idf / total, where tf
 //! is the word's count in the document and total the count of all candidates (jieba's formula).
 //!
@@ -199,7 +199,7 @@ pub fn keywords(tokens: &[Token]) -> Vec<Keyword> {
 }
 
 /// The top keywords of a document from the ids of its candidate tokens, in token order (as
-/// [`candidate_id`] gave them since [`begin_document`]).
+/// `candidate_id` gave them since `begin_document`).
 pub fn keywords_of(candidates: &[u32]) -> Vec<Keyword> {
     CANDIDATES.with(|c| {
         let mut c = c.borrow_mut();

@@ -47,7 +47,7 @@ fn next_mark(bytes: &[u8], from: usize, next_ascii: &mut usize) -> usize {
 
 /// The sentences of `text`, exactly as the char-by-char reading it replaced (`split`, kept in
 /// the tests) finds them, without decoding every character into a buffer first: the scan jumps
-/// from one character that can begin a terminator or a quote to the next ([`next_mark`]),
+/// from one character that can begin a terminator or a quote to the next (`next_mark`),
 /// looks closer only at those, and counts chars once per sentence. The two passes of
 /// `split` are one here: an opening quote that closes within the paragraph sends the scan
 /// straight to its closing quote (as the first pass skips over it, and no terminator between

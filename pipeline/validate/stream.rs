@@ -282,7 +282,7 @@ impl Floats {
     }
 }
 
-/// A string column of a chunk, read in place in the form it was decoded in (see [`read_as`]).
+/// A string column of a chunk, read in place in the form it was decoded in (see `read_as`).
 pub enum Strs {
     Plain(StringArray),
     View(StringViewArray),
