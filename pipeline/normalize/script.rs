@@ -39,9 +39,9 @@ struct T2s {
     conv: ZhConverter,
     /// Bit per code point: the char is changed by some rule ([`rule_changes`] marks it).
     marked: Vec<u64>,
-    /// The part of `marked` for the BMP, at its full size (a three-byte char indexes it
-    /// without a bounds check).
-    marked_bmp: Box<[u64; 1024]>,
+    /// The chars `marked` leaves out, as a set to walk text with: [`may_change`] stops only at
+    /// marked chars.
+    unmarked: CharSet,
     /// Marked chars that a one-char rule changes: their presence alone may change a text.
     alone: FxHashSet<char>,
     /// Every other marked char: the sources of the rules that mark it, each with the byte
@@ -101,11 +101,13 @@ fn t2s() -> &'static T2s {
         }
         // Checked in a fixed order (the rules come from a hash map).
         in_phrases.values_mut().for_each(|v| v.sort());
-        let mut marked_bmp = Box::new([0u64; 1024]);
-        marked_bmp.iter_mut().zip(&marked).for_each(|(a, &w)| *a = w);
+        let unmarked = {
+            let marked = marked.clone();
+            CharSet::new(move |c| !bit(&marked, c))
+        };
         let mut always = Vec::new();
         alone.iter().filter(|c| !kept.contains(c)).for_each(|&c| set_bit(&mut always, c));
-        T2s { conv: b.build(), marked, marked_bmp, alone, in_phrases, always, resizes }
+        T2s { conv: b.build(), marked, unmarked, alone, in_phrases, always, resizes }
     })
 }
 
@@ -117,35 +119,19 @@ fn t2s() -> &'static T2s {
 /// words (覆 of 反覆 and 覆盖, 著 of 隨著 and 显著) are checked against their phrases.
 pub fn may_change(text: &str) -> bool {
     let t = t2s();
-    let b = text.as_bytes();
-    // Read from the bytes: ASCII is skipped, and a three-byte char (all of CJK and its
-    // punctuation) is looked up in the bitmap of the BMP straight from its bytes (the lead
-    // byte's low four bits and the second byte's low six pick the word, the third byte's low
-    // six the bit: the code point's bits without assembling it); only a marked char, or a
-    // rarer two- or four-byte one, goes the slow way. The same answer as the char walk kept
-    // in the tests. (Matching the rest of the bytes against `[x, y, z, ..]` lets them be read
-    // without further bounds checks.)
-    let bmp: &[u64; 1024] = &t.marked_bmp;
-    let mut rest = b;
-    loop {
-        match *rest {
-            // `text` is valid UTF-8 and `rest` starts at a char: a lead byte 0xE0–0xEF has
-            // its two continuation bytes after it.
-            [x, y, z, ..] if x & 0xF0 == 0xE0 && bmp[(x as usize & 0x0F) << 6 | (y as usize & 0x3F)] >> (z & 0x3F) & 1 == 0 => {
-                rest = &rest[3..];
-            }
-            [x, ..] if x < 0x80 => rest = &rest[1..],
-            [] => return false,
-            _ => {
-                let i = b.len() - rest.len();
-                let c = text[i..].chars().next().expect("a char boundary before the end");
-                if is_marked(t, c) && marked_char_changes(t, text, i, c) {
-                    return true;
-                }
-                rest = &rest[c.len_utf8()..];
-            }
+    // The walk skips every unmarked char without decoding it (ASCII by a mask, three-byte
+    // chars, all of CJK and its punctuation, by a bitmap read from their bytes; see
+    // [`CharSet`]) and stops at each marked one. The same answer as the char walk kept in the
+    // tests.
+    let mut at = 0;
+    while let Some(i) = t.unmarked.first_outside(text, at) {
+        let c = text[i..].chars().next().expect("a char boundary");
+        if marked_char_changes(t, text, i, c) {
+            return true;
         }
+        at = i + c.len_utf8();
     }
+    false
 }
 
 /// The chars `member` accepts that no rule marks (see [`may_change`]): the set
@@ -664,11 +650,10 @@ mod tests {
         assert!(skipped > 100, "most simplified lines skip the converter ({skipped})");
     }
 
-    /// The byte-level walk of [`may_change`] answers as the char walk does: on every line of
-    /// the seeds in both scripts, on every rule source in a context of one-, two-, three- and
-    /// four-byte chars, and on every char alone.
-    #[test]
-    fn may_change_reads_bytes_as_the_char_walk_reads_chars() {
+    /// Lines to test the walks on: the seeds in both scripts, line by line and whole, and the
+    /// source of every conversion rule, whole and without its first char, between each pair
+    /// of `contexts`.
+    fn seed_and_rule_lines(contexts: &[(&str, &str)]) -> Vec<String> {
         let mut lines = Vec::new();
         for (text, trad) in seeds_in_both_scripts() {
             lines.extend(text.lines().chain(trad.lines()).map(str::to_string));
@@ -676,11 +661,20 @@ mod tests {
             lines.push(trad);
         }
         for (from, _) in builder().build_mapping() {
-            for (a, b) in [("", ""), ("a", "é"), ("é𠀀", "，z"), ("𠀀", "显著")] {
+            for (a, b) in contexts {
                 lines.push(format!("{a}{from}{b}"));
                 lines.push(format!("{a}{}{b}", &from[from.chars().next().unwrap().len_utf8()..]));
             }
         }
+        lines
+    }
+
+    /// The byte-level walk of [`may_change`] answers as the char walk does: on every line of
+    /// the seeds in both scripts, on every rule source in a context of one-, two-, three- and
+    /// four-byte chars, and on every char alone.
+    #[test]
+    fn may_change_reads_bytes_as_the_char_walk_reads_chars() {
+        let lines = seed_and_rule_lines(&[("", ""), ("a", "é"), ("é𠀀", "，z"), ("𠀀", "显著")]);
         let mut changing = 0;
         for line in &lines {
             assert_eq!(may_change(line), may_change_by_chars(line), "{line}");
@@ -701,18 +695,7 @@ mod tests {
         let member = |c: char| !c.is_whitespace() && !c.is_ascii_digit() && c != '區';
         let set = unmarked(member);
         let members = CharSet::new(member);
-        let mut lines = Vec::new();
-        for (text, trad) in seeds_in_both_scripts() {
-            lines.extend(text.lines().chain(trad.lines()).map(str::to_string));
-            lines.push(text);
-            lines.push(trad);
-        }
-        for (from, _) in builder().build_mapping() {
-            for (a, b) in [("", ""), ("a 1", "é𠀀"), ("显著", "，z")] {
-                lines.push(format!("{a}{from}{b}"));
-                lines.push(format!("{a}{}{b}", &from[from.chars().next().unwrap().len_utf8()..]));
-            }
-        }
+        let mut lines = seed_and_rule_lines(&[("", ""), ("a 1", "é𠀀"), ("显著", "，z")]);
         lines.extend((0..=0x10FFFFu32).filter_map(char::from_u32).step_by(3).map(|c| format!("{c}著{c}乾")));
         for line in &lines {
             let want: Vec<usize> = line.char_indices().filter(|&(_, c)| !member(c)).map(|x| x.0).collect();

@@ -292,35 +292,33 @@ pub fn sentence_clauses_of(
 ) -> anyhow::Result<FxHashMap<i64, Vec<i64>>> {
     let mut out = FxHashMap::default();
     let Some(&range) = index.rows.get(doc) else { return Ok(out) };
-    match source {
-        ClauseSource::Paragraphs(clauses) => {
-            let in_document = clauses.get(doc).map_or(&[][..], Vec::as_slice);
-            cursor.rows_of(doc, range, |c, rows| {
-                let (idx, cs, ce) = (c.ints("sentence_index")?, c.ints("char_start")?, c.ints("char_end")?);
-                for &k in rows {
-                    if let (Some(i), Some(a), Some(b)) = (idx.get(k), cs.get(k), ce.get(k)) {
-                        if wanted.contains(&i) {
-                            out.insert(i, accounting::clauses_in_span(a, b, in_document));
-                        }
-                    }
-                }
-                Ok(())
-            })?;
+    let in_document = match source {
+        ClauseSource::Paragraphs(clauses) => clauses.get(doc).map_or(&[][..], Vec::as_slice),
+        ClauseSource::SentenceText => &[],
+    };
+    cursor.rows_of(doc, range, |c, rows| {
+        let (idx, cs) = (c.ints("sentence_index")?, c.ints("char_start")?);
+        // The sentence's end or its text, as the source reads the clauses.
+        let (ends, texts) = match source {
+            ClauseSource::Paragraphs(_) => (Some(c.ints("char_end")?), None),
+            ClauseSource::SentenceText => (None, Some(c.strs("text")?)),
+        };
+        for &k in rows {
+            let (Some(i), Some(a)) = (idx.get(k), cs.get(k)) else { continue };
+            if !wanted.contains(&i) {
+                continue;
+            }
+            let clauses = match (&ends, &texts) {
+                (Some(ends), _) => ends.get(k).map(|b| accounting::clauses_in_span(a, b, in_document)),
+                (_, Some(texts)) => texts.get(k).map(|t| accounting::sentence_clauses(a, t)),
+                _ => None,
+            };
+            if let Some(clauses) = clauses {
+                out.insert(i, clauses);
+            }
         }
-        ClauseSource::SentenceText => {
-            cursor.rows_of(doc, range, |c, rows| {
-                let (idx, cs, text) = (c.ints("sentence_index")?, c.ints("char_start")?, c.strs("text")?);
-                for &k in rows {
-                    if let (Some(i), Some(a), Some(t)) = (idx.get(k), cs.get(k), text.get(k)) {
-                        if wanted.contains(&i) {
-                            out.insert(i, accounting::sentence_clauses(a, t));
-                        }
-                    }
-                }
-                Ok(())
-            })?;
-        }
-    }
+        Ok(())
+    })?;
     Ok(out)
 }
 
