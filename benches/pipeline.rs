@@ -6,6 +6,10 @@
 //!   cargo bench --bench pipeline -- --sizes 10MB,100MB,1GB
 //!   cargo bench --bench pipeline -- --corpus ../shared/corpus   # add the shared corpus to the pool
 //!
+//! Each corpus size and thread count is measured three ways: a first run as `govreport run`
+//! starts it (the incremental cache on and empty), the same run again (every file from the
+//! cache, as a nightly rerun over unchanged files), and a run with the cache off.
+//!
 //! Each measurement runs in a child process so that its peak memory is its own. Corpora are
 //! generated once into target/bench/ (deterministic) and reused. Results go to stdout and
 //! target/bench/results.md. Run without `--bench` (as `cargo test --all-targets` does) it makes
@@ -64,9 +68,17 @@ fn main() -> anyhow::Result<()> {
         }
         for threads in [1, cores] {
             let out = work.join(format!("out-{size}-{threads}"));
-            let run = spawn(&exe, &["--child", "run", "--input", path(&corpus), "--output", path(&out), "--threads", &threads.to_string()])?;
-            let jieba = spawn(&exe, &["--child", "jieba", "--input", path(&corpus), "--threads", &threads.to_string()])?;
-            rows.push((size.clone(), threads, run, jieba));
+            let t = threads.to_string();
+            let child = |mode: &str, cache: &str| spawn(&exe, &["--child", mode, "--input", path(&corpus), "--output", path(&out), "--threads", &t, "--cache", cache]);
+            // As `govreport run` starts: the cache on, and empty (a first run writes every entry).
+            let run = child("run", "on")?;
+            // A nightly rerun over the same files: every file's rows come from the cache.
+            let rerun = child("rerun", "on")?;
+            anyhow::ensure!(rerun["cached"] == run["documents"], "the rerun took {} of {} documents from the cache", rerun["cached"], run["documents"]);
+            // The stages and the writer alone, without the cache (the figures of earlier sessions).
+            let bare = child("run", "off")?;
+            let jieba = spawn(&exe, &["--child", "jieba", "--input", path(&corpus), "--threads", &t])?;
+            rows.push(Row { size: size.clone(), threads, run, rerun, bare, jieba });
         }
     }
     let table = report(&rows, cores);
@@ -93,25 +105,39 @@ fn mb(v: &Value, key: &str) -> f64 {
     v[key].as_f64().unwrap_or(0.0)
 }
 
+/// The measurements of one corpus size on one thread count.
+struct Row {
+    size: String,
+    threads: usize,
+    /// A first run, cache on (the default).
+    run: Value,
+    /// The same run again, every file from the cache.
+    rerun: Value,
+    /// A run with `--no-cache`.
+    bare: Value,
+    jieba: Value,
+}
+
 /// The results table (Markdown).
-fn report(rows: &[(String, usize, Value, Value)], cores: usize) -> String {
+fn report(rows: &[Row], cores: usize) -> String {
     let mut s = format!(
         "Machine: {cores} cores, {} ({}).\n\n\
-         | corpus | threads | end to end MB/s | per core MB/s | extract | normalize | segment | indicators | write | validate | jieba cut MB/s | jieba tag MB/s | pipeline / jieba tag | pipeline / jieba cut | peak RSS MB |\n\
-         |---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n",
+         | corpus | threads | end to end MB/s | per core MB/s | extract | normalize | segment | indicators | write | validate | without cache MB/s | rerun, all cached MB/s | jieba cut MB/s | jieba tag MB/s | pipeline / jieba tag | pipeline / jieba cut | peak RSS MB |\n\
+         |---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n",
         std::fs::read_to_string("/proc/cpuinfo").ok().and_then(|c| c.lines().find(|l| l.starts_with("model name")).map(|l| l.split(':').nth(1).unwrap_or("").trim().to_string())).unwrap_or_default(),
         std::env::consts::ARCH
     );
-    for (size, threads, run, jieba) in rows {
+    for Row { size, threads, run, rerun, bare, jieba } in rows {
         let input_mb = mb(run, "input_mb");
         let e2e = input_mb / mb(run, "wall_s").max(1e-9);
+        let (e2e_bare, e2e_rerun) = (input_mb / mb(bare, "wall_s").max(1e-9), input_mb / mb(rerun, "wall_s").max(1e-9));
         let stage = |k: &str| {
             let secs = run["stage_s"][k].as_f64().unwrap_or(0.0);
             if secs > 0.0 { format!("{:.1}", input_mb / secs) } else { "–".into() }
         };
         let (cut, tag) = (mb(jieba, "cut_mb_per_s"), mb(jieba, "tag_mb_per_s"));
         s.push_str(&format!(
-            "| {size} ({input_mb:.0} MB, {} docs) | {threads} | {e2e:.1} | {:.1} | {} | {} | {} | {} | {} | {} | {cut:.1} | {tag:.1} | {:.2}× slower | {:.2}× slower | {:.0} |\n",
+            "| {size} ({input_mb:.0} MB, {} docs) | {threads} | {e2e:.1} | {:.1} | {} | {} | {} | {} | {} | {} | {e2e_bare:.1} | {e2e_rerun:.1} | {cut:.1} | {tag:.1} | {:.2}× slower | {:.2}× slower | {:.0} |\n",
             run["documents"],
             e2e / *threads as f64,
             stage("extract"),
@@ -126,14 +152,17 @@ fn report(rows: &[(String, usize, Value, Value)], cores: usize) -> String {
         ));
     }
     s.push_str(
-        "\nPer-stage columns are MB of input per second of time spent in that stage, summed over threads \
-         (per-core throughput); validate runs once at the end over the written tables. End to end is input MB \
-         over wall time; per core is that divided by the threads. jieba cut is jieba-rs `cut` (HMM on) alone \
+        "\nEnd to end is a first run as `govreport run` starts it: the incremental cache on and empty, so \
+         every file's rows are also stored in it. Per-stage columns are MB of input per second of time spent \
+         in that stage, summed over threads (per-core throughput); validate runs once at the end over the \
+         written tables. End to end is input MB over wall time; per core is that divided by the threads. \
+         Without cache is the same run with `--no-cache`; rerun is the first run again over the same files, \
+         every file's rows taken from the cache. jieba cut is jieba-rs `cut` (HMM on) alone \
          over the same normalized text; jieba tag is `tag` (HMM on, parts of speech), which the tokens table \
          needs.\n",
     );
     // Memory growth between sizes, all threads: the streaming target is peak(large) ≤ 1.5 × peak(small).
-    let peaks: Vec<(&str, f64)> = rows.iter().filter(|r| r.1 == cores).map(|r| (r.0.as_str(), mb(&r.2, "peak_rss_mb"))).collect();
+    let peaks: Vec<(&str, f64)> = rows.iter().filter(|r| r.threads == cores).map(|r| (r.size.as_str(), mb(&r.run, "peak_rss_mb"))).collect();
     for w in peaks.windows(2) {
         s.push_str(&format!("\nPeak RSS {} / {}: {:.2}×.", w[1].0, w[0].0, w[1].1 / w[0].1.max(1e-9)));
     }
@@ -146,10 +175,14 @@ fn child(args: &[String]) -> anyhow::Result<()> {
     let input = PathBuf::from(arg(args, "--input").expect("--input"));
     let threads: usize = arg(args, "--threads").and_then(|t| t.parse().ok()).unwrap_or(0);
     match arg(args, "--child").as_deref() {
-        Some("run") => {
+        Some(mode @ ("run" | "rerun")) => {
             let output = PathBuf::from(arg(args, "--output").expect("--output"));
-            let _ = std::fs::remove_dir_all(&output);
-            let cfg = RunConfig { threads, cache: false, ..RunConfig::new(&input, &output) };
+            // A run starts from nothing; a rerun finds the previous run's dataset and cache.
+            if mode == "run" {
+                let _ = std::fs::remove_dir_all(&output);
+            }
+            let cache = arg(args, "--cache").as_deref() != Some("off");
+            let cfg = RunConfig { threads, cache, ..RunConfig::new(&input, &output) };
             let t = Instant::now();
             let summary = runner::run(&cfg)?;
             let wall = t.elapsed().as_secs_f64();
@@ -159,6 +192,7 @@ fn child(args: &[String]) -> anyhow::Result<()> {
                 json!({
                     "input_mb": summary.input_bytes as f64 / 1e6,
                     "documents": summary.documents,
+                    "cached": summary.cached,
                     "wall_s": wall,
                     "stage_s": stage_s,
                     "peak_rss_mb": peak_rss_kb().unwrap_or(0) as f64 * 1024.0 / 1e6,
