@@ -72,9 +72,12 @@ fn main() -> anyhow::Result<()> {
             let child = |mode: &str, cache: &str| spawn(&exe, &["--child", mode, "--input", path(&corpus), "--output", path(&out), "--threads", &t, "--cache", cache]);
             // As `govreport run` starts: the cache on, and empty (a first run writes every entry).
             let run = child("run", "on")?;
-            // A nightly rerun over the same files: every file's rows come from the cache.
+            let written = tables(&out)?;
+            // A nightly rerun over the same files: every file's rows come from the cache, and the
+            // tables come out the same.
             let rerun = child("rerun", "on")?;
-            anyhow::ensure!(rerun["cached"] == run["documents"], "the rerun took {} of {} documents from the cache", rerun["cached"], run["documents"]);
+            anyhow::ensure!(rerun["processed"] == 0, "the rerun processed {} documents instead of taking them from the cache", rerun["processed"]);
+            anyhow::ensure!(tables(&out)? == written, "the rerun from the cache wrote other tables than the first run");
             // The stages and the writer alone, without the cache (the figures of earlier sessions).
             let bare = child("run", "off")?;
             let jieba = spawn(&exe, &["--child", "jieba", "--input", path(&corpus), "--threads", &t])?;
@@ -86,6 +89,20 @@ fn main() -> anyhow::Result<()> {
     std::fs::create_dir_all(&work)?;
     std::fs::write(work.join("results.md"), &table)?;
     Ok(())
+}
+
+/// The Parquet files of a dataset folder, by name, with the SHA-256 of their bytes.
+fn tables(dir: &Path) -> anyhow::Result<Vec<(String, Vec<u8>)>> {
+    use sha2::{Digest, Sha256};
+    let mut files = Vec::new();
+    for e in std::fs::read_dir(dir)? {
+        let p = e?.path();
+        if p.extension().is_some_and(|x| x == "parquet") {
+            files.push((p.file_name().unwrap_or_default().to_string_lossy().into_owned(), Sha256::digest(std::fs::read(&p)?).to_vec()));
+        }
+    }
+    files.sort();
+    Ok(files)
 }
 
 fn path(p: &Path) -> &str {
@@ -192,7 +209,7 @@ fn child(args: &[String]) -> anyhow::Result<()> {
                 json!({
                     "input_mb": summary.input_bytes as f64 / 1e6,
                     "documents": summary.documents,
-                    "cached": summary.cached,
+                    "processed": summary.processed,
                     "wall_s": wall,
                     "stage_s": stage_s,
                     "peak_rss_mb": peak_rss_kb().unwrap_or(0) as f64 * 1024.0 / 1e6,

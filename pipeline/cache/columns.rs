@@ -66,7 +66,12 @@ fn type_tag(t: &DataType) -> anyhow::Result<u8> {
 /// Appends `batch` (rows of table `def`) to `out`.
 pub fn put_batch(out: &mut Vec<u8>, def: &TableDef, batch: &RecordBatch) -> anyhow::Result<()> {
     let rows = batch.num_rows();
-    ensure!(batch.num_columns() == def.columns.len(), "{} has {} columns, the schema {}", def.name, batch.num_columns(), def.columns.len());
+    let schema = def.arrow_schema();
+    ensure!(
+        batch.num_columns() == schema.fields().len() && batch.schema().fields().iter().zip(schema.fields()).all(|(a, b)| a.data_type() == b.data_type()),
+        "rows of {} do not have the schema's columns",
+        def.name
+    );
     put_uvarint(out, rows as u64);
     for col in batch.columns() {
         out.push(type_tag(col.data_type())?);
@@ -162,6 +167,7 @@ impl<'a> Reader<'a> {
         let mut v = 0u64;
         for shift in (0..64).step_by(7) {
             let b = self.u8()?;
+            ensure!(shift < 63 || b <= 1, "a varint runs past 64 bits");
             v |= ((b & 0x7f) as u64) << shift;
             if b < 0x80 {
                 return Ok(v);
@@ -175,10 +181,12 @@ impl<'a> Reader<'a> {
 /// Reads one batch of table `def` (its schema from the catalog).
 pub fn take_batch(r: &mut Reader, def: &TableDef) -> anyhow::Result<RecordBatch> {
     let schema = def.arrow_schema();
-    // Every row takes at least a byte of the entry in every column but constant text; the bound
-    // only keeps a damaged count from asking for a huge allocation.
+    // A row takes at least a byte of the entry in every integer or float column (a boolean or
+    // null bit an eighth, text written once nothing), so a damaged count cannot ask for more
+    // rows than the bytes left could hold.
     let rows = r.uvarint()? as usize;
-    ensure!(rows <= (r.bytes.len() - r.at).saturating_mul(8).max(1 << 20), "row count {rows} beyond the entry");
+    let per_byte = if schema.fields().iter().all(|f| matches!(f.data_type(), DataType::Utf8 | DataType::Boolean)) { 8 } else { 1 };
+    ensure!(rows <= (r.bytes.len() - r.at).saturating_mul(per_byte), "row count {rows} beyond the entry");
     let mut columns: Vec<ArrayRef> = Vec::with_capacity(schema.fields().len());
     for field in schema.fields() {
         let tag = r.u8()?;
@@ -251,7 +259,9 @@ fn take_text(r: &mut Reader, rows: usize, nulls: Option<NullBuffer>) -> anyhow::
         TEXT_SAME => {
             let len = r.uvarint()? as usize;
             let v = r.take(len)?;
-            let total = len.checked_mul(rows).filter(|&t| t <= i32::MAX as usize).context("repeated text too long")?;
+            // At most what the entry's own bytes could hold as rows of text (a damaged count or
+            // length must not ask for gigabytes).
+            let total = len.checked_mul(rows).filter(|&t| t <= (i32::MAX as usize).min(r.bytes.len().saturating_mul(64))).context("repeated text too long")?;
             let offsets: Vec<i32> = (0..=rows).map(|i| (i * len) as i32).collect();
             let mut data = Vec::with_capacity(total);
             for _ in 0..rows {
@@ -363,7 +373,7 @@ pub(crate) mod tests {
         let n = 6;
         let cols: Vec<ArrayRef> = vec![
             Arc::new(StringArray::from(vec!["2ee2e79b26ac3452"; n])),
-            Arc::new(StringArray::try_new(OffsetBuffer::from_lengths([3, 0, 6, 2, 0, 9]), Buffer::from("abc社会xyz零售总额ab".as_bytes()), nulls(&[true, true, true, false, true, true])).unwrap()),
+            Arc::new(StringArray::try_new(OffsetBuffer::from_lengths([3, 0, 6, 3, 0, 12]), Buffer::from("abc社会xyz零售总额ab".as_bytes()), nulls(&[true, true, true, false, true, true])).unwrap()),
             Arc::new(Int32Array::new(vec![5, 7, -3, i32::MAX, i32::MIN, 0].into(), nulls(&[true, false, true, true, true, true]))),
             Arc::new(Int64Array::from(vec![i64::MIN, i64::MAX, 0, -1, 1 << 40, i64::MIN])),
             Arc::new(Float64Array::new(vec![1.5, f64::NAN, -0.0, f64::INFINITY, 449.7, 1e8].into(), nulls(&[true; 6]))),
@@ -400,8 +410,16 @@ pub(crate) mod tests {
         let b = crafted(def);
         for (from, len) in [(1, 4), (3, 3), (5, 1)] {
             let part = b.slice(from, len);
-            assert_eq!(round_trip(def, &part), part, "slice {from}+{len}");
+            let back = round_trip(def, &part);
+            assert_eq!(back, part, "slice {from}+{len}");
+            assert!(ipc(&back) == ipc(&part), "slice {from}+{len}");
         }
+        // Null maps and booleans over several bytes, sliced at an unaligned row.
+        let long = arrow::compute::concat_batches(&b.schema(), &[b.clone(), b.clone(), b.clone(), b.clone()]).unwrap();
+        let part = long.slice(3, 17);
+        let back = round_trip(def, &part);
+        assert_eq!(back, part);
+        assert!(ipc(&back) == ipc(&part));
     }
 
     /// One value in every row is written once; a column that only looks repeated when its rows
@@ -427,8 +445,8 @@ pub(crate) mod tests {
         assert_eq!(take_text(&mut r, 4, None).unwrap(), blank);
     }
 
-    /// A truncated or altered encoding is an error or other valid rows, never a panic, and
-    /// never text that is not UTF-8.
+    /// A truncated encoding is an error; an altered one is an error or other rows, never a
+    /// panic (what the bit flips check), and never text that is not UTF-8.
     #[test]
     fn damaged_encodings_are_refused_without_a_panic() {
         let cat = all_types();
@@ -449,6 +467,37 @@ pub(crate) mod tests {
         let mut bytes = vec![TEXT_ROWS, 2];
         bytes.extend_from_slice(&[0xe7, 0xbb]);
         assert!(take_text(&mut Reader::new(&bytes), 1, None).is_err());
+        // A column of another type, nulls in a required column, a 32-bit value out of range.
+        let mut bad = out.clone();
+        bad[1] = 7;
+        assert!(take_batch(&mut Reader::new(&bad), def).is_err());
+        let tokens = crate::schema::catalog().table("tokens");
+        let mut t = crate::sink::TableBuffer::new(tokens);
+        t.repeated_str_column(tokens.col("doc_id"), "2ee2e79b26ac3452", 2);
+        for c in ["sentence_index", "token_index", "char_start", "char_end"] {
+            t.ints_column(tokens.col(c), [0i64, 1].into_iter());
+        }
+        t.strs_column(tokens.col("word"), ["经济", "增长"].into_iter());
+        t.strs_column(tokens.col("pos"), ["n", "v"].into_iter());
+        t.end_rows(2);
+        let mut good = Vec::new();
+        put_batch(&mut good, tokens, &t.finish()).unwrap();
+        assert!(take_batch(&mut Reader::new(&good), tokens).is_ok());
+        // Row count 2, then doc_id: type tag, null flag 0 -> 1 with a bitmap marking row 1 null.
+        let mut nulled = good.clone();
+        assert_eq!(&nulled[..3], &[2, 1, 0]);
+        nulled[2] = 1;
+        nulled.insert(3, 0b01);
+        assert!(take_batch(&mut Reader::new(&nulled), tokens).unwrap_err().to_string().contains("non-nullable"));
+        // sentence_index's steps (after the row count, doc_id's tag, null flag, kind, length and
+        // 16 bytes, and its own tag and null flag): 0, 1 -> 0, 2^31.
+        let at = 1 + 4 + 16 + 2;
+        assert_eq!(&good[at..at + 2], &[0, 2]);
+        let mut wide = good[..at].to_vec();
+        wide.push(0);
+        put_uvarint(&mut wide, zigzag(1 << 31));
+        wide.extend_from_slice(&good[at + 2..]);
+        assert!(take_batch(&mut Reader::new(&wide), tokens).is_err());
         // A huge row count is refused before anything is allocated for it.
         let mut huge = Vec::new();
         put_uvarint(&mut huge, u64::MAX >> 1);
