@@ -8,7 +8,7 @@
 //! run did not use are deleted after it publishes, so the cache never outgrows one dataset.
 //!
 //! An entry is the magic bytes, then one zstd frame of its batches in the column encoding of
-//! [`columns`] (a document's id once, integers as small steps, text as lengths plus bytes).
+//! `columns.rs` (a document's id once, integers as small steps, text as lengths plus bytes).
 //! The cache is written on every first run, so what it costs is paid by every new file: as
 //! Arrow IPC streams (about 50 bytes a `tokens` row) compressing the entries took a quarter of
 //! a first run's instructions; this encoding holds a `tokens` row in about 12 bytes before
