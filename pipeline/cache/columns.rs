@@ -223,21 +223,16 @@ fn take_nulls(r: &mut Reader, rows: usize) -> anyhow::Result<Option<NullBuffer>>
     })
 }
 
-/// `rows` zigzag varints, as they were written.
-fn take_steps_raw(r: &mut Reader, rows: usize) -> anyhow::Result<Vec<i64>> {
-    ensure!(rows <= r.bytes.len() - r.at, "{rows} integers beyond the entry");
-    (0..rows).map(|_| r.uvarint().map(unzigzag)).collect()
-}
-
 /// `rows` values written as steps from the row before.
 fn take_steps(r: &mut Reader, rows: usize) -> anyhow::Result<Vec<i64>> {
-    let mut values = take_steps_raw(r, rows)?;
+    ensure!(rows <= r.bytes.len() - r.at, "{rows} integers beyond the entry");
     let mut prev = 0i64;
-    for v in &mut values {
-        prev = prev.wrapping_add(*v);
-        *v = prev;
-    }
-    Ok(values)
+    (0..rows)
+        .map(|_| {
+            prev = prev.wrapping_add(unzigzag(r.uvarint()?));
+            Ok(prev)
+        })
+        .collect()
 }
 
 fn int_array(t: &DataType, values: Vec<i64>, nulls: Option<NullBuffer>) -> anyhow::Result<ArrayRef> {
@@ -304,53 +299,21 @@ pub(crate) mod tests {
 
     /// A table definition with one column of each type (nullable or not), for crafted batches.
     fn all_types() -> crate::schema::Catalog {
-        let toml = r#"
-            schema_version = "test"
-            [[tables]]
-            name = "crafted"
-            description = "one column of each type"
-            [[tables.columns]]
-            name = "id"
-            type = "utf8"
-            nullable = false
-            description = "x"
-            [[tables.columns]]
-            name = "text"
-            type = "utf8"
-            nullable = true
-            description = "x"
-            [[tables.columns]]
-            name = "i32"
-            type = "int32"
-            nullable = true
-            description = "x"
-            [[tables.columns]]
-            name = "i64"
-            type = "int64"
-            nullable = false
-            description = "x"
-            [[tables.columns]]
-            name = "f64"
-            type = "float64"
-            nullable = true
-            description = "x"
-            [[tables.columns]]
-            name = "flag"
-            type = "bool"
-            nullable = true
-            description = "x"
-            [[tables.columns]]
-            name = "day"
-            type = "date32"
-            nullable = true
-            description = "x"
-            [[tables.columns]]
-            name = "at"
-            type = "timestamp_ms"
-            nullable = true
-            description = "x"
-        "#;
-        crate::schema::Catalog::parse(toml).unwrap()
+        let columns = [
+            ("id", "utf8", false),
+            ("text", "utf8", true),
+            ("i32", "int32", true),
+            ("i64", "int64", false),
+            ("f64", "float64", true),
+            ("flag", "bool", true),
+            ("day", "date32", true),
+            ("at", "timestamp_ms", true),
+        ];
+        let mut toml = String::from("schema_version = \"test\"\n[[tables]]\nname = \"crafted\"\ndescription = \"one column of each type\"\n");
+        for (name, ty, nullable) in columns {
+            toml += &format!("[[tables.columns]]\nname = \"{name}\"\ntype = \"{ty}\"\nnullable = {nullable}\ndescription = \"x\"\n");
+        }
+        crate::schema::Catalog::parse(&toml).unwrap()
     }
 
     fn round_trip(def: &TableDef, b: &RecordBatch) -> RecordBatch {
