@@ -32,7 +32,7 @@ fn arg(args: &[String], name: &str) -> Option<String> {
 }
 
 fn main() -> anyhow::Result<()> {
-    govreport::allocator::keep_freed_memory();
+    govreport::allocator::configure();
     let args: Vec<String> = std::env::args().collect();
     if arg(&args, "--child").is_some() {
         return child(&args);

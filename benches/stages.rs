@@ -52,7 +52,7 @@ fn throughput(docs: &[Document], budget: Duration, mut pass: impl FnMut(Vec<Docu
 }
 
 fn main() {
-    govreport::allocator::keep_freed_memory();
+    govreport::allocator::configure();
     let measure = std::env::args().any(|a| a == "--bench");
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let mut paths = files(&root.join("seeds"));

@@ -120,7 +120,7 @@ enum Command {
 }
 
 fn main() -> ExitCode {
-    govreport::allocator::keep_freed_memory();
+    govreport::allocator::configure();
     let cli = Cli::parse();
     logging::init(cli.log_format, cli.verbose);
     let code = match cli.command {
