@@ -11,18 +11,22 @@
 //! cache, as a nightly rerun over unchanged files), and a run with the cache off.
 //!
 //! Each measurement runs in a child process so that its peak memory is its own. Corpora are
-//! generated once into target/bench/ (deterministic) and reused.
-//!
-//! Every run writes into a folder that did not exist: the output folders of an earlier
-//! benchmark are moved aside at the start and deleted only once every measurement is done. A
-//! first run creates one cache entry per input file, and on ext4 creating files just after
-//! thousands were deleted nearby is slow (the inode allocator checks each recently freed
-//! inode): deleting the previous output right before the first run took about a fifth of its
-//! CPU on the 100 MB corpus, in the kernel (`recently_deleted`, `find_inode_bit` and a
-//! spinning directory lock), which neither a first run in a new folder nor a nightly run pays. Results go to stdout and
+//! generated once into target/bench/ (deterministic) and reused. Results go to stdout and
 //! target/bench/results.md. Run without `--bench` (as `cargo test --all-targets` does) it makes
 //! a 1 MB smoke run only.
-
+//!
+//! Every run writes into a folder that did not exist: the output folders of an earlier
+//! benchmark (and a corpus to regenerate) are moved aside at the start and deleted only once
+//! every measurement is done. A first run creates one cache entry per input file, and ext4
+//! without a journal (as on this project's machine) allocates inodes slowly for a few minutes
+//! after thousands were deleted nearby: it checks each recently freed inode. Deleting the
+//! previous output right before the first run made that run take about a fifth more CPU on the
+//! 100 MB corpus, in the kernel (`recently_deleted`, `find_inode_bit` and a spinning directory
+//! lock), which neither a first run in a new folder nor a nightly run pays. For the same reason,
+//! leave a few minutes between two invocations: the second would start within the window of
+//! the first one's cleanup. Disk: the outputs of the last invocation stay until the next one
+//! ends (about 4 GB with the 1 GB corpus: its dataset and cache on each thread count, and the
+//! runs without the cache).
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -62,6 +66,10 @@ fn main() -> anyhow::Result<()> {
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
     let exe = std::env::current_exe()?;
     let trash = set_aside_outputs(&work)?;
+    let mut thread_counts = vec![1];
+    if cores > 1 {
+        thread_counts.push(cores);
+    }
     let mut rows = Vec::new();
     for size in &sizes {
         let bytes = parse_size(size)?;
@@ -69,13 +77,15 @@ fn main() -> anyhow::Result<()> {
         let marker = corpus.join(".generated");
         let tag = format!("seed={SEED} bytes={bytes} pool={}", pool.body.len());
         if std::fs::read_to_string(&marker).ok().as_deref() != Some(tag.as_str()) {
-            let _ = std::fs::remove_dir_all(&corpus);
+            if corpus.exists() {
+                set_aside(&corpus, &trash)?;
+            }
             let t = Instant::now();
             let (files, written) = generate(&pool, &corpus, bytes, SEED, &Mix::default())?;
             std::fs::write(&marker, &tag)?;
             eprintln!("generated {size}: {files} files, {:.1} MB in {:.1}s", written as f64 / 1e6, t.elapsed().as_secs_f64());
         }
-        for threads in [1, cores] {
+        for &threads in &thread_counts {
             let out = work.join(format!("out-{size}-{threads}"));
             let bare_out = work.join(format!("out-{size}-{threads}-nocache"));
             let t = threads.to_string();
@@ -90,15 +100,18 @@ fn main() -> anyhow::Result<()> {
             anyhow::ensure!(tables(&out)? == written, "the rerun from the cache wrote other tables than the first run");
             // The stages and the writer alone, without the cache (the figures of earlier sessions).
             let bare = child("run", &bare_out, "off")?;
+            anyhow::ensure!(tables(&bare_out)? == written, "the run without the cache wrote other tables than the run with it");
             let jieba = spawn(&exe, &["--child", "jieba", "--input", path(&corpus), "--threads", &t])?;
             rows.push(Row { size: size.clone(), threads, run, rerun, bare, jieba });
         }
     }
-    std::fs::remove_dir_all(&trash)?;
     let table = report(&rows, cores);
     println!("{table}");
     std::fs::create_dir_all(&work)?;
     std::fs::write(work.join("results.md"), &table)?;
+    if let Err(e) = std::fs::remove_dir_all(&trash) {
+        eprintln!("could not delete {} ({e}); delete it by hand", trash.display());
+    }
     Ok(())
 }
 
@@ -111,22 +124,27 @@ fn set_aside_outputs(work: &Path) -> anyhow::Result<PathBuf> {
     if let Ok(entries) = std::fs::read_dir(work) {
         for e in entries {
             let e = e?;
-            let name = e.file_name();
-            let name = name.to_string_lossy();
-            if name.starts_with("out-") {
-                // A benchmark stopped before its cleanup may have left the same name there.
-                let mut to = trash.join(name.as_ref());
-                for k in 1.. {
-                    if !to.exists() {
-                        break;
-                    }
-                    to = trash.join(format!("{name}.{k}"));
-                }
-                std::fs::rename(e.path(), to)?;
+            if e.file_name().to_string_lossy().starts_with("out-") {
+                set_aside(&e.path(), &trash)?;
             }
         }
     }
     Ok(trash)
+}
+
+/// Moves `dir` into `trash` under its own name (or, when a benchmark stopped before its cleanup
+/// left that name there, the name with a number).
+fn set_aside(dir: &Path, trash: &Path) -> anyhow::Result<()> {
+    let name = dir.file_name().unwrap_or_default().to_string_lossy().into_owned();
+    let mut to = trash.join(&name);
+    for k in 1.. {
+        if !to.exists() {
+            break;
+        }
+        to = trash.join(format!("{name}.{k}"));
+    }
+    std::fs::rename(dir, to)?;
+    Ok(())
 }
 
 /// The Parquet files of a dataset folder, by name, with the SHA-256 of their bytes.
