@@ -11,12 +11,16 @@ use crate::model::{Document, Sentence, Stage};
 pub const STAGE: &str = "segment";
 
 /// Loads what segmenting needs (jieba's dictionary with the domain terms, its IDF table, the
-/// figure pattern): about a quarter of a second on one core, which a run spends on a thread of
-/// its own while the first files are read and extracted, instead of inside the first segment
-/// call of every worker.
+/// figure pattern): about a quarter of a second on one core, which a run spends while the
+/// first files are read and extracted, instead of inside the first segment call of every
+/// worker. The IDF table and the dictionary are separate loads of about the same size, so they
+/// are made on two threads (the keyword side then waits for the dictionary only for its last
+/// step).
 pub fn warm() {
-    words::warm();
-    keywords::warm();
+    std::thread::scope(|s| {
+        s.spawn(keywords::warm);
+        words::warm();
+    });
 }
 
 #[derive(Debug, Default, Clone)]
