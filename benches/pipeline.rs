@@ -34,6 +34,7 @@ use std::time::Instant;
 
 use govreport::corpusgen::{generate, parse_size, Mix, Pool};
 use govreport::runner::{self, peak_rss_kb, RunConfig};
+use govreport::sink::manifest::sha256_file;
 use rayon::prelude::*;
 use serde_json::{json, Value};
 
@@ -148,13 +149,12 @@ fn set_aside(dir: &Path, trash: &Path) -> anyhow::Result<()> {
 }
 
 /// The Parquet files of a dataset folder, by name, with the SHA-256 of their bytes.
-fn tables(dir: &Path) -> anyhow::Result<Vec<(String, Vec<u8>)>> {
-    use sha2::{Digest, Sha256};
+fn tables(dir: &Path) -> anyhow::Result<Vec<(String, String)>> {
     let mut files = Vec::new();
     for e in std::fs::read_dir(dir)? {
         let p = e?.path();
         if p.extension().is_some_and(|x| x == "parquet") {
-            files.push((p.file_name().unwrap_or_default().to_string_lossy().into_owned(), Sha256::digest(std::fs::read(&p)?).to_vec()));
+            files.push((p.file_name().unwrap_or_default().to_string_lossy().into_owned(), sha256_file(&p)?.0));
         }
     }
     files.sort();
@@ -202,8 +202,8 @@ fn report(rows: &[Row], cores: usize) -> String {
     );
     for Row { size, threads, run, rerun, bare, jieba } in rows {
         let input_mb = mb(run, "input_mb");
-        let e2e = input_mb / mb(run, "wall_s").max(1e-9);
-        let (e2e_bare, e2e_rerun) = (input_mb / mb(bare, "wall_s").max(1e-9), input_mb / mb(rerun, "wall_s").max(1e-9));
+        let mb_per_s = |v: &Value| input_mb / mb(v, "wall_s").max(1e-9);
+        let (e2e, e2e_bare, e2e_rerun) = (mb_per_s(run), mb_per_s(bare), mb_per_s(rerun));
         let stage = |k: &str| {
             let secs = run["stage_s"][k].as_f64().unwrap_or(0.0);
             if secs > 0.0 { format!("{:.1}", input_mb / secs) } else { "–".into() }
@@ -250,10 +250,10 @@ fn child(args: &[String]) -> anyhow::Result<()> {
     match arg(args, "--child").as_deref() {
         Some(mode @ ("run" | "rerun")) => {
             let output = PathBuf::from(arg(args, "--output").expect("--output"));
-            // A run starts from nothing; a rerun finds the previous run's dataset and cache.
-            if mode == "run" {
-                let _ = std::fs::remove_dir_all(&output);
-            }
+            // A run starts from nothing, in a folder that did not exist (see the module comment:
+            // deleting one here would slow the run down); a rerun finds the previous run's
+            // dataset and cache.
+            anyhow::ensure!(mode == "rerun" || !output.exists(), "{} exists; a run is measured in a new folder", output.display());
             let cache = arg(args, "--cache").as_deref() != Some("off");
             let cfg = RunConfig { threads, cache, ..RunConfig::new(&input, &output) };
             let t = Instant::now();

@@ -292,29 +292,27 @@ pub fn sentence_clauses_of(
 ) -> anyhow::Result<FxHashMap<i64, Vec<i64>>> {
     let mut out = FxHashMap::default();
     let Some(&range) = index.rows.get(doc) else { return Ok(out) };
-    let in_document = match source {
-        ClauseSource::Paragraphs(clauses) => clauses.get(doc).map_or(&[][..], Vec::as_slice),
-        ClauseSource::SentenceText => &[],
-    };
     cursor.rows_of(doc, range, |c, rows| {
         let (idx, cs) = (c.ints("sentence_index")?, c.ints("char_start")?);
-        // The sentence's end or its text, as the source reads the clauses.
-        let (ends, texts) = match source {
-            ClauseSource::Paragraphs(_) => (Some(c.ints("char_end")?), None),
-            ClauseSource::SentenceText => (None, Some(c.strs("text")?)),
+        // A sentence's clauses (given its row and start): those of the paragraphs' within its
+        // span, or those found in its own text.
+        let clauses_of: Box<dyn Fn(usize, i64) -> Option<Vec<i64>> + '_> = match source {
+            ClauseSource::Paragraphs(clauses) => {
+                let in_document = clauses.get(doc).map_or(&[][..], Vec::as_slice);
+                let ends = c.ints("char_end")?;
+                Box::new(move |k, a| ends.get(k).map(|b| accounting::clauses_in_span(a, b, in_document)))
+            }
+            ClauseSource::SentenceText => {
+                let texts = c.strs("text")?;
+                Box::new(move |k, a| texts.get(k).map(|t| accounting::sentence_clauses(a, t)))
+            }
         };
         for &k in rows {
             let (Some(i), Some(a)) = (idx.get(k), cs.get(k)) else { continue };
-            if !wanted.contains(&i) {
-                continue;
-            }
-            let clauses = match (&ends, &texts) {
-                (Some(ends), _) => ends.get(k).map(|b| accounting::clauses_in_span(a, b, in_document)),
-                (_, Some(texts)) => texts.get(k).map(|t| accounting::sentence_clauses(a, t)),
-                _ => None,
-            };
-            if let Some(clauses) = clauses {
-                out.insert(i, clauses);
+            if wanted.contains(&i) {
+                if let Some(clauses) = clauses_of(k, a) {
+                    out.insert(i, clauses);
+                }
             }
         }
         Ok(())
