@@ -68,8 +68,9 @@ enum Command {
         /// Never show the progress bar (it only shows when stderr is a terminal anyway).
         #[arg(long)]
         no_progress: bool,
-        /// Process every file again instead of reusing the rows of unchanged files from
-        /// OUTPUT/.cache/ (the output is the same either way).
+        /// Process every file again instead of reusing the rows of unchanged files from the
+        /// dataset published in OUTPUT (OUTPUT/.cache/index.json says which rows are whose;
+        /// the output is the same either way).
         #[arg(long)]
         no_cache: bool,
         /// After publishing, write the immutable release OUTPUT/releases/VERSION/.

@@ -1,5 +1,5 @@
 //! The runner: finds the input files, sends them through the stages in parallel bounded
-//! batches (or takes them from the incremental cache), writes every table in input order,
+//! batches (or takes unchanged files' rows from the published dataset), writes every table in input order,
 //! validates the result, and publishes it. Within a batch the stages run one after the other
 //! over all its documents (`process_batch`); adding a stage is one line in [`stages`].
 //!
@@ -8,7 +8,7 @@
 //! before the marker leaves the previous dataset untouched; a run killed while moving is
 //! finished by the next run (or `validate`) before anything else happens.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::io::{IsTerminal, Read};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
@@ -19,7 +19,7 @@ use anyhow::Context;
 use rayon::prelude::*;
 use sha2::{Digest, Sha256};
 
-use crate::cache::Cache;
+use crate::cache::{Cache, DocRows, FileRows};
 use crate::extract::{Extractor, SourceFile};
 use crate::indicators::Tagger;
 use crate::model::{Document, Severity, Stage};
@@ -73,7 +73,8 @@ pub struct RunConfig {
     /// Input bytes per batch: a batch ends early once its files reach this size, so that a
     /// folder of large files holds no more in memory than a folder of small ones.
     pub batch_bytes: u64,
-    /// Reuse the rows of unchanged files from `OUTPUT/.cache/`.
+    /// Reuse the rows of unchanged files from the dataset published in the output folder
+    /// (see [`crate::cache`]).
     pub cache: bool,
     pub max_file_bytes: u64,
     pub max_line_bytes: u64,
@@ -476,6 +477,11 @@ pub fn config_hash() -> String {
     hex(&h.finalize())[..16].to_string()
 }
 
+/// Everything but the input that changes a file's rows, for the cache keys.
+pub(crate) fn cache_settings(limits: Limits) -> String {
+    format!("{}\0{}\0{}", config_hash(), limits.max_file_bytes, limits.max_line_bytes)
+}
+
 /// One input file's outcome.
 struct FileOutcome {
     docs: Vec<DocBatches>,
@@ -515,6 +521,8 @@ struct FileWork {
     outcome: FileOutcome,
     /// Documents still going through the stages (empty once they are rows).
     docs: Vec<Document>,
+    /// The file as read, while its rows may still come from the published dataset.
+    reusable: Option<Loaded>,
 }
 
 /// Processes one batch of files, stage by stage: every document of the batch goes through
@@ -526,8 +534,29 @@ struct FileWork {
 /// where the writer thread shares the cores, about the same as before. The documents of the
 /// whole batch are held until its rows are made (about ten times their input size), so
 /// memory is bounded by the batch's files and bytes (see [`batches`]).
+///
+/// Files unchanged since the published dataset take their rows from it (see [`Cache::take`]),
+/// read once all files of the batch are hashed; a file whose rows cannot be read is processed.
 fn process_batch(chunk: &[(String, PathBuf)], stages: &[Box<dyn Stage>], limits: Limits, cache: Option<&Cache>) -> Vec<FileOutcome> {
     let mut work: Vec<FileWork> = chunk.par_iter().map(|(rel, path)| start_file(rel, path, limits, cache)).collect();
+    if let Some(c) = cache {
+        let keys: Vec<&str> = work.iter().filter(|w| w.reusable.is_some()).filter_map(|w| w.outcome.cache_key.as_deref()).collect();
+        if !keys.is_empty() {
+            let mut taken = c.take(&keys).into_iter();
+            for w in work.iter_mut().filter(|w| w.reusable.is_some()) {
+                if let Some(docs) = taken.next().flatten() {
+                    w.outcome.docs = docs;
+                    w.outcome.cached = true;
+                    w.reusable = None;
+                }
+            }
+        }
+    }
+    // Files whose rows could not be read back are extracted now.
+    work.par_iter_mut().filter(|w| w.reusable.is_some()).for_each(|w| {
+        let loaded = w.reusable.take().expect("filtered");
+        (w.outcome.docs, w.docs) = extract_file(loaded, &mut w.outcome.times);
+    });
     for stage in stages {
         work.par_iter_mut().for_each(|w| {
             for d in &mut w.docs {
@@ -535,10 +564,10 @@ fn process_batch(chunk: &[(String, PathBuf)], stages: &[Box<dyn Stage>], limits:
             }
         });
     }
-    work.into_par_iter().map(|w| finish_file(w, cache)).collect()
+    work.into_par_iter().map(finish_file).collect()
 }
 
-/// Reads a file, takes its rows from the cache when they are there, and extracts it otherwise.
+/// Reads a file and extracts it, unless the published dataset holds its rows.
 fn start_file(rel: &str, path: &Path, limits: Limits, cache: Option<&Cache>) -> FileWork {
     let loaded = load(rel, path, limits);
     let input = match (&loaded.sha256, &loaded.bytes) {
@@ -550,18 +579,24 @@ fn start_file(rel: &str, path: &Path, limits: Limits, cache: Option<&Cache>) -> 
         (Some(c), Some(sha)) => Some(c.key(sha, rel)),
         _ => None,
     };
-    if let (Some(c), Some(k)) = (cache, &key) {
-        if let Some(docs) = c.load(k) {
-            return FileWork { outcome: FileOutcome { docs, times: StageTimes::new(), input, cached: true, cache_key: key }, docs: Vec::new() };
+    let mut outcome = FileOutcome { docs: Vec::new(), times: StageTimes::new(), input, cached: false, cache_key: key };
+    if let (Some(c), Some(k)) = (cache, &outcome.cache_key) {
+        if c.has(k) {
+            return FileWork { outcome, docs: Vec::new(), reusable: Some(loaded) };
         }
     }
+    let (rows, docs) = extract_file(loaded, &mut outcome.times);
+    outcome.docs = rows;
+    FileWork { outcome, docs, reusable: None }
+}
+
+/// Extracts a loaded file: its rows when it never got to the stages, or its documents.
+fn extract_file(loaded: Loaded, times: &mut StageTimes) -> (Vec<DocBatches>, Vec<Document>) {
     warm_segmenter();
-    let mut times = StageTimes::new();
-    let (rows, docs) = match extract_loaded(loaded, &mut times) {
+    match extract_loaded(loaded, times) {
         Extracted::Rows(rows) => (rows, Vec::new()),
         Extracted::Docs(docs) => (Vec::new(), docs),
-    };
-    FileWork { outcome: FileOutcome { docs: rows, times, input, cached: false, cache_key: key }, docs }
+    }
 }
 
 /// Starts loading what segmenting needs (jieba's dictionary, its IDF table: about a quarter
@@ -576,20 +611,12 @@ fn warm_segmenter() {
     });
 }
 
-/// Turns a file's processed documents into rows and stores them in the cache.
-fn finish_file(w: FileWork, cache: Option<&Cache>) -> FileOutcome {
-    let FileWork { mut outcome, docs } = w;
-    if outcome.cached {
-        return outcome;
-    }
+/// Turns a file's processed documents into rows.
+fn finish_file(w: FileWork) -> FileOutcome {
+    let FileWork { mut outcome, docs, .. } = w;
     for d in docs {
         let rows = document_rows(d, &mut outcome.times);
         outcome.docs.push(rows);
-    }
-    if let (Some(c), Some(k)) = (cache, &outcome.cache_key) {
-        if let Err(e) = c.store(k, &outcome.docs) {
-            tracing::warn!(file = outcome.input.path, "cannot write the cache entry (the run goes on without it): {e:#}");
-        }
     }
     outcome
 }
@@ -619,7 +646,8 @@ pub fn run(cfg: &RunConfig) -> anyhow::Result<RunSummary> {
     let stages = stages();
     let limits = Limits { max_file_bytes: cfg.max_file_bytes, max_line_bytes: cfg.max_line_bytes };
     let cache = if cfg.cache {
-        Some(Cache::open(&cfg.output, &format!("{}\0{}\0{}", config_hash(), limits.max_file_bytes, limits.max_line_bytes))?)
+        // On the run's threads: checking the published tables hashes each of them.
+        Some(pool.install(|| Cache::open(&cfg.output, &cache_settings(limits)))?)
     } else {
         None
     };
@@ -627,7 +655,8 @@ pub fn run(cfg: &RunConfig) -> anyhow::Result<RunSummary> {
 
     let mut summary = RunSummary { files: files.len(), ..Default::default() };
     let mut inputs = Vec::new();
-    let mut used_keys = HashSet::new();
+    // What the index of this dataset says of each file (only kept with the cache on).
+    let mut index_files: Vec<FileRows> = Vec::new();
     let mut seen: HashMap<String, String> = HashMap::new();
     // Two things overlap: the pool processes batch n+1 while this thread's writer encodes
     // batch n (Parquet encoding and compression are serial per table). The channel holds one
@@ -655,7 +684,6 @@ pub fn run(cfg: &RunConfig) -> anyhow::Result<RunSummary> {
                     }
                     summary.input_bytes += input.bytes;
                     let t_write = Instant::now();
-                    used_keys.extend(cache_key);
                     if cached {
                         summary.files_cached += 1;
                         summary.cached += docs.len();
@@ -675,10 +703,15 @@ pub fn run(cfg: &RunConfig) -> anyhow::Result<RunSummary> {
                         seen.insert(sha.clone(), rel.clone());
                         None
                     };
-                    let docs = match duplicate_of {
-                        Some(orig) => vec![duplicate_batches(rel, &sha, &orig, &docs[0])],
-                        None => docs,
+                    // A copy's rows (one quarantined row) are never reused: they depend on the
+                    // other file.
+                    let (docs, key) = match duplicate_of {
+                        Some(orig) => (vec![duplicate_batches(rel, &sha, &orig, &docs[0])], None),
+                        None => (docs, cache_key),
                     };
+                    if cache.is_some() {
+                        index_files.push(FileRows { key, docs: docs.iter().map(DocRows::of).collect() });
+                    }
                     for d in docs {
                         summary.documents += 1;
                         if d.quarantined {
@@ -744,14 +777,19 @@ pub fn run(cfg: &RunConfig) -> anyhow::Result<RunSummary> {
         schema_version: catalog().schema_version.clone(),
         config_hash: config_hash(),
         inputs,
-        tables,
+        tables: tables.clone(),
     };
     manifest.write(&staging.join("manifest.json"))?;
     mark_complete(&staging, MARK_ALL)?;
     publish(&staging, &cfg.output, true)?;
     if let Some(c) = &cache {
-        let dropped = c.retain(&used_keys)?;
-        tracing::info!(entries = used_keys.len(), dropped, "cache trimmed to this run's files");
+        // The dataset is published whatever happens here; without an index the next run
+        // processes every file again.
+        let files = index_files.len();
+        match c.write_index(index_files, &tables) {
+            Ok(()) => tracing::info!(files, "cache index written"),
+            Err(e) => tracing::warn!("cannot write the cache index (the next run processes every file): {e:#}"),
+        }
     }
     if let Some(v) = &cfg.release {
         let dir = crate::release::create(&cfg.output, v)?;
@@ -1012,24 +1050,28 @@ mod tests {
         assert!(batch.iter().filter(|o| !o.docs[0].quarantined).all(|o| o.times.contains_key("segment")));
     }
 
-    /// With the cache on, a batch stores every file's rows and a second batch takes exactly
-    /// those rows from it.
+    /// With the cache on, a batch takes the rows of every file the published dataset holds
+    /// from it (a CSV of several documents and quarantined files too), exactly the rows that
+    /// processing gives; an unreadable file has no content hash, so it is processed.
     #[test]
-    fn a_second_batch_takes_the_same_rows_from_the_cache() {
+    fn a_batch_takes_the_published_rows_of_unchanged_files() {
         let dir = mixed_inputs();
         let out = tempfile::tempdir().unwrap();
-        let cache = Cache::open(out.path(), "test").unwrap();
-        let files = discover(dir.path()).unwrap();
         let limits = Limits { max_line_bytes: 100_000, ..Limits::default() };
-        let first = process_batch(&files, &test_stages(), limits, Some(&cache));
-        let second = process_batch(&files, &test_stages(), limits, Some(&cache));
-        for (a, b) in first.iter().zip(&second) {
+        run(&RunConfig { threads: 1, max_line_bytes: limits.max_line_bytes, ..RunConfig::new(dir.path(), out.path()) }).unwrap();
+        let cache = Cache::open(out.path(), &cache_settings(limits)).unwrap();
+        let files = discover(dir.path()).unwrap();
+        let fresh = process_batch(&files, &stages(), limits, None);
+        let taken = process_batch(&files, &stages(), limits, Some(&cache));
+        for (a, b) in fresh.iter().zip(&taken) {
             assert!(!a.cached);
-            // An unreadable file has no content hash, so no cache entry.
             assert_eq!(b.cached, a.input.path != "dangling", "{}", a.input.path);
             let rows = |o: &FileOutcome| o.docs.iter().map(|d| (d.source_file.clone(), d.quarantined, d.batches.clone())).collect::<Vec<_>>();
             assert_eq!(rows(a), rows(b), "{}", a.input.path);
         }
+        // The readers only move forward: the same files again are processed, not misread.
+        let again = process_batch(&files[..2], &stages(), limits, Some(&cache));
+        assert!(again.iter().all(|o| !o.cached));
     }
 
     /// Batches end at the file count or once the next file would pass the byte budget; a file

@@ -477,6 +477,25 @@ fn tiny_reports(dir: &Path, from: usize, to: usize) {
     }
 }
 
+/// The files the cache index of `out` lists, and how many of them have a key (can be reused).
+fn index_files(out: &Path) -> (usize, usize) {
+    let dir = out.join(govreport::cache::CACHE_DIR);
+    let names: Vec<_> = std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
+    assert_eq!(names, [govreport::cache::INDEX_FILE], "the cache folder holds the index only");
+    let index: serde_json::Value = serde_json::from_slice(&std::fs::read(dir.join(govreport::cache::INDEX_FILE)).unwrap()).unwrap();
+    let files = index["files"].as_array().unwrap();
+    (files.len(), files.iter().filter(|f| !f["key"].is_null()).count())
+}
+
+/// A full run without the cache over `input`, compared byte for byte with `out`.
+fn same_as_a_full_run(input: &Path, out: &Path, what: &str) {
+    let full = tempfile::tempdir().unwrap();
+    let fresh = run(&RunConfig { threads: 1, cache: false, ..RunConfig::new(input, full.path()) }).unwrap();
+    assert_eq!(fresh.cached, 0);
+    assert!(!full.path().join(govreport::cache::CACHE_DIR).exists());
+    assert_eq!(files(out), files(full.path()), "{what} differs from a full run");
+}
+
 #[test]
 fn a_rerun_reprocesses_only_new_files_and_gives_the_same_bytes() {
     let input = tempfile::tempdir().unwrap();
@@ -485,31 +504,69 @@ fn a_rerun_reprocesses_only_new_files_and_gives_the_same_bytes() {
     let cfg = RunConfig { threads: 2, ..RunConfig::new(input.path(), out.path()) };
     let first = run(&cfg).unwrap();
     assert_eq!((first.processed, first.cached), (100, 0));
-    let cache_dir = out.path().join(govreport::cache::CACHE_DIR);
-    assert_eq!(std::fs::read_dir(&cache_dir).unwrap().count(), 100);
+    assert_eq!(index_files(out.path()), (100, 100));
 
-    // One more file: one goes through the stages, a hundred come from the cache.
+    // One more file: one goes through the stages, a hundred come from the published dataset.
     tiny_reports(input.path(), 100, 101);
     let second = run(&cfg).unwrap();
     assert_eq!((second.files_processed, second.files_cached), (1, 100));
     assert_eq!((second.processed, second.cached), (1, 100));
+    same_as_a_full_run(input.path(), out.path(), "the rerun");
 
-    // Byte-identical to a full run without the cache.
-    let full = tempfile::tempdir().unwrap();
-    let fresh = run(&RunConfig { threads: 1, cache: false, ..RunConfig::new(input.path(), full.path()) }).unwrap();
-    assert_eq!(fresh.processed, 101);
-    assert!(!full.path().join(govreport::cache::CACHE_DIR).exists());
-    assert_eq!(files(out.path()), files(full.path()), "cached rerun differs from a full run");
-
-    // A changed file is reprocessed; a removed file's entry is dropped (the cache stays bounded).
+    // A changed file is reprocessed; a removed file's rows are skipped and leave the index.
     std::fs::remove_file(input.path().join("r0003.txt")).unwrap();
     write(input.path(), "r0004.txt", "政府工作报告\n全区地区生产总值完成1.5亿元。\n");
     let third = run(&cfg).unwrap();
     assert_eq!((third.files_processed, third.files_cached), (1, 99));
-    assert_eq!(std::fs::read_dir(&cache_dir).unwrap().count(), 100);
-    let full2 = tempfile::tempdir().unwrap();
-    run(&RunConfig { cache: false, ..RunConfig::new(input.path(), full2.path()) }).unwrap();
-    assert_eq!(files(out.path()), files(full2.path()));
+    assert_eq!(index_files(out.path()), (100, 100));
+    same_as_a_full_run(input.path(), out.path(), "the rerun after a change");
+
+    // A copy of another file is one quarantined row that depends on that file: never reused.
+    std::fs::copy(input.path().join("r0050.txt"), input.path().join("r0050-copy.txt")).unwrap();
+    let fourth = run(&cfg).unwrap();
+    assert_eq!((fourth.files_processed, fourth.files_cached), (1, 100));
+    assert_eq!(index_files(out.path()), (101, 100));
+    let fifth = run(&cfg).unwrap();
+    assert_eq!((fifth.files_processed, fifth.files_cached), (1, 100));
+    same_as_a_full_run(input.path(), out.path(), "the rerun with a copy");
+
+    // `govreport validate` rewrites issues (keeping the stages' rows): the rows are still reused.
+    let st = bin().arg("validate").arg(out.path()).stdout(Stdio::null()).status().unwrap();
+    assert!(st.code().is_some_and(|c| c == 0 || c == 1), "{st:?}");
+    let sixth = run(&cfg).unwrap();
+    assert_eq!((sixth.files_processed, sixth.files_cached), (1, 100));
+    same_as_a_full_run(input.path(), out.path(), "the rerun after validate");
+}
+
+/// When the published dataset does not fit its index (a damaged table), or its rows stop
+/// matching the index part way (a document's id), the files are processed: same bytes.
+#[test]
+fn a_damaged_dataset_or_index_means_processing_not_other_rows() {
+    let input = tempfile::tempdir().unwrap();
+    tiny_reports(input.path(), 0, 60);
+    let out = tempfile::tempdir().unwrap();
+    let cfg = RunConfig { threads: 2, ..RunConfig::new(input.path(), out.path()) };
+    run(&cfg).unwrap();
+
+    // A flipped byte in tokens.parquet: its SHA-256 no longer matches, nothing is reused.
+    let tokens = out.path().join("tokens.parquet");
+    let mut bytes = std::fs::read(&tokens).unwrap();
+    let mid = bytes.len() / 2;
+    bytes[mid] ^= 0x20;
+    std::fs::write(&tokens, bytes).unwrap();
+    let again = run(&cfg).unwrap();
+    assert_eq!((again.files_processed, again.files_cached), (60, 0));
+    same_as_a_full_run(input.path(), out.path(), "the run after damage");
+
+    // An index whose 41st file claims another document's id: the first 40 files are read
+    // back, the rest are processed once the mismatch shows.
+    let index_path = out.path().join(govreport::cache::CACHE_DIR).join(govreport::cache::INDEX_FILE);
+    let mut index: serde_json::Value = serde_json::from_slice(&std::fs::read(&index_path).unwrap()).unwrap();
+    index["files"][40]["docs"][0]["doc_id"] = serde_json::Value::from("0000000000000000");
+    std::fs::write(&index_path, serde_json::to_vec(&index).unwrap()).unwrap();
+    let partly = run(&RunConfig { batch_files: 8, ..cfg.clone() }).unwrap();
+    assert_eq!((partly.files_processed, partly.files_cached), (20, 40));
+    same_as_a_full_run(input.path(), out.path(), "the run with a misaligned index");
 }
 
 #[test]

@@ -1,46 +1,56 @@
-//! The incremental cache for nightly runs: `OUTPUT/.cache/<key>.grc` holds the finished record
-//! batches of one input file (every document's rows of every table), keyed by the file's
-//! content hash and path, the pipeline version and build, and the configuration hash. A rerun
-//! takes unchanged files from here instead of running the stages again; since the batches read
-//! back equal, buffer for buffer, to the ones a fresh run writes, the dataset bytes are the same.
+//! The incremental cache for nightly runs. The previous dataset is the cache: a run records,
+//! in `OUTPUT/.cache/index.json`, which rows of each table every input file produced (files in
+//! input order, each with its documents' row counts per table), keyed by the file's content
+//! hash and path, the pipeline version and build, and the configuration hash. The next run
+//! reads the rows of unchanged files back from the published tables instead of running the
+//! stages again, in input order; since the rows are the same values in the same batches, the
+//! dataset bytes are the same as a fresh run's.
 //!
-//! The path is part of the key because rows carry it (`source_file`). Entries that the latest
-//! run did not use are deleted after it publishes, so the cache never outgrows one dataset.
+//! Why not a copy of each file's rows beside the dataset (the cache until the twelfth
+//! session): writing those copies (one zstd entry per input file, larger than the dataset
+//! itself) was about a tenth of every first run's CPU, paid for every new file; reading the
+//! published tables costs nothing until a rerun.
 //!
-//! An entry is the magic bytes, then one zstd frame of its batches in the column encoding of
-//! `columns.rs` (a document's id once, integers as small steps, text as lengths plus bytes).
-//! The cache is written on every first run, so what it costs is paid by every new file: as
-//! Arrow IPC streams (about 50 bytes a `tokens` row) compressing the entries took a quarter of
-//! a first run's instructions; this encoding holds a `tokens` row in about 12 bytes before
-//! compression, and the entries are smaller too.
+//! The index is used only when it matches the dataset: its settings are this build's, and
+//! every table it counts rows of has the SHA-256 the index and `manifest.json` record (for
+//! `issues`, which `govreport validate` rewrites, the manifest's: validate keeps the rows the
+//! stages wrote, in order, at its start, and only replaces its own rows after them). Each
+//! document's rows are also checked to carry its `doc_id` as they are read. Anything that does
+//! not fit (a damaged table, a foreign index) is logged and the files are processed again:
+//! never other rows, never a failed run.
 
-mod columns;
-
-use std::collections::HashSet;
+use std::collections::{BTreeMap, HashMap};
+use std::fs::File;
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 
 use anyhow::Context;
+use arrow::array::{make_array, Array, ArrayRef, MutableArrayData, StringArray};
+use arrow::buffer::{BooleanBuffer, Buffer};
+use arrow::datatypes::{DataType, SchemaRef};
+use arrow::record_batch::RecordBatch;
+use parquet::arrow::arrow_reader::{ParquetRecordBatchReader, ParquetRecordBatchReaderBuilder};
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use columns::Reader;
-
 use crate::schema::catalog;
-use crate::sink::manifest::hex;
+use crate::sink::manifest::{hex, sha256_file, Manifest, TableEntry};
 use crate::sink::rows::DOC_TABLES;
 use crate::sink::DocBatches;
 
 pub const CACHE_DIR: &str = ".cache";
-const MAGIC: &[u8; 8] = b"GRCACHE3";
-const EXT: &str = "grc";
-/// zstd level 1. On the entries of this encoding (a 3.6 MB slice of the 100 MB bench corpus:
-/// 19.6 MB of entries before compression) level 1 compresses about 1.4 times as fast as the
-/// default level 3, into entries 12 % larger (3.8 MB against 3.4 MB); the first run of that
-/// slice took 2.7 % fewer instructions. (Arrow IPC entries, before this encoding, were twice
-/// as large at level 1, which is why the level was 3 then.)
-const ZSTD_LEVEL: i32 = 1;
+/// The index of the published dataset, in [`CACHE_DIR`].
+pub const INDEX_FILE: &str = "index.json";
+/// Changes when the index's layout does.
+const INDEX_FORMAT: u32 = 1;
+/// Position of `issues` in [`DOC_TABLES`]: its file is checked against the manifest only.
+const ISSUES: usize = 6;
+/// Rows per read from a published table.
+const READ_ROWS: usize = 64 * 1024;
 
-/// Identifies this build of the pipeline: a rebuilt binary never reads a stale entry, even
-/// when the version number did not change during development.
+/// Identifies this build of the pipeline: a rebuilt binary never reuses rows of another build,
+/// even when the version number did not change during development.
 fn build_id() -> String {
     let exe = std::env::current_exe().ok().and_then(|p| std::fs::metadata(p).ok());
     match exe {
@@ -52,18 +62,137 @@ fn build_id() -> String {
     }
 }
 
+/// What a run wrote for one input file: its key (None for a file that could not be read, or
+/// whose rows say it repeats an earlier file: those are never reused) and the row counts of
+/// each of its documents.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FileRows {
+    pub key: Option<String>,
+    pub docs: Vec<DocRows>,
+}
+
+/// One document's place in the tables.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DocRows {
+    pub doc_id: String,
+    pub source_file: String,
+    pub content_sha256: String,
+    pub quarantined: bool,
+    /// Rows in each table of [`DOC_TABLES`], in that order.
+    pub rows: [u64; DOC_TABLES.len()],
+}
+
+impl DocRows {
+    /// The counts of a document's batches as the writer gets them.
+    pub fn of(d: &DocBatches) -> DocRows {
+        let ids = d.batches[0].column_by_name("doc_id").and_then(|c| c.as_any().downcast_ref::<StringArray>().filter(|a| !a.is_empty() && a.is_valid(0)).map(|a| a.value(0).to_string()));
+        DocRows {
+            doc_id: ids.unwrap_or_default(),
+            source_file: d.source_file.clone(),
+            content_sha256: d.content_sha256.clone(),
+            quarantined: d.quarantined,
+            rows: std::array::from_fn(|i| d.batches[i].num_rows() as u64),
+        }
+    }
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+struct Index {
+    format: u32,
+    /// Salted into every key; kept to tell a foreign index in the log.
+    salt_sha256: String,
+    /// SHA-256 of each published table of [`DOC_TABLES`] but `issues`.
+    tables: BTreeMap<String, String>,
+    files: Vec<FileRows>,
+}
+
 pub struct Cache {
     dir: PathBuf,
     salt: String,
+    previous: Option<Previous>,
+}
+
+/// The published dataset, as the index describes it.
+struct Previous {
+    /// Key → (position in the index's files, the file's documents, their first rows).
+    files: HashMap<String, (usize, Vec<DocRows>, [u64; DOC_TABLES.len()])>,
+    /// One reader per table, moving forward only; None once reading failed.
+    cursors: Mutex<Option<Vec<Cursor>>>,
 }
 
 impl Cache {
-    /// `settings` is everything else that changes the rows (config hash, limits).
+    /// `settings` is everything else that changes the rows (config hash, limits). Finds the
+    /// index of the dataset published in `output` and checks it against that dataset; when it
+    /// does not match, the run processes every file (the reason is logged).
     pub fn open(output: &Path, settings: &str) -> anyhow::Result<Cache> {
         let dir = output.join(CACHE_DIR);
-        std::fs::create_dir_all(&dir).with_context(|| format!("cannot create the cache folder {}", dir.display()))?;
-        let salt = format!("{}\0{}\0{}\0{settings}", crate::VERSION, build_id(), String::from_utf8_lossy(MAGIC));
-        Ok(Cache { dir, salt })
+        let salt = format!("{}\0{}\0{settings}", crate::VERSION, build_id());
+        let mut cache = Cache { dir, salt, previous: None };
+        let index_path = cache.dir.join(INDEX_FILE);
+        if index_path.exists() {
+            match cache.previous_of(output, &index_path) {
+                Ok(p) => {
+                    tracing::info!(files = p.files.len(), "reusing the rows of unchanged files from the published dataset");
+                    cache.previous = Some(p);
+                }
+                Err(e) => tracing::info!("the published dataset's rows are not reused, every file is processed: {e:#}"),
+            }
+        }
+        Ok(cache)
+    }
+
+    fn salt_sha256(&self) -> String {
+        hex(&Sha256::digest(self.salt.as_bytes()))
+    }
+
+    fn previous_of(&self, output: &Path, index_path: &Path) -> anyhow::Result<Previous> {
+        let text = std::fs::read_to_string(index_path).with_context(|| format!("cannot read {}", index_path.display()))?;
+        let index: Index = serde_json::from_str(&text).with_context(|| format!("{} is not an index of this version", index_path.display()))?;
+        anyhow::ensure!(index.format == INDEX_FORMAT, "the index has format {}, this version reads {INDEX_FORMAT}", index.format);
+        anyhow::ensure!(index.salt_sha256 == self.salt_sha256(), "the dataset was made by another build or with other settings");
+        let manifest = Manifest::read(&output.join("manifest.json")).context("cannot read the published manifest.json")?;
+        let defs: Vec<_> = DOC_TABLES.iter().map(|t| catalog().table(t)).collect();
+        // Every table file is what the manifest says; all but issues are what the index says.
+        let checked: Vec<anyhow::Result<()>> = defs
+            .par_iter()
+            .enumerate()
+            .map(|(i, def)| {
+                let file = def.file_name("parquet");
+                let listed = manifest.tables.iter().find(|t| t.file == file).with_context(|| format!("manifest.json lists no {file}"))?;
+                if i != ISSUES {
+                    anyhow::ensure!(index.tables.get(def.name.as_str()) == Some(&listed.sha256), "{file} is not the one the index describes");
+                }
+                let (sha, _) = sha256_file(&output.join(&file)).with_context(|| format!("cannot read {file}"))?;
+                anyhow::ensure!(sha == listed.sha256, "{file} differs from manifest.json");
+                Ok(())
+            })
+            .collect();
+        checked.into_iter().collect::<anyhow::Result<Vec<()>>>()?;
+        let mut files = HashMap::new();
+        let mut at = [0u64; DOC_TABLES.len()];
+        for (n, f) in index.files.into_iter().enumerate() {
+            let start = at;
+            for d in &f.docs {
+                for (a, r) in at.iter_mut().zip(d.rows) {
+                    *a += r;
+                }
+            }
+            if let Some(k) = f.key {
+                files.insert(k, (n, f.docs, start));
+            }
+        }
+        let mut cursors = Vec::new();
+        for def in &defs {
+            let path = output.join(def.file_name("parquet"));
+            let file = File::open(&path).with_context(|| format!("cannot open {}", path.display()))?;
+            let reader = ParquetRecordBatchReaderBuilder::try_new(file)?.with_batch_size(READ_ROWS).build()?;
+            cursors.push(Cursor { reader, schema: def.arrow_schema(), name: def.name.as_str(), at: 0, held: None });
+        }
+        for (i, c) in cursors.iter().enumerate() {
+            let rows = manifest.tables.iter().find(|t| t.name == c.name).map_or(0, |t: &TableEntry| t.rows);
+            anyhow::ensure!(at[i] <= rows, "the index counts {} rows of {}, the table has {rows}", at[i], c.name);
+        }
+        Ok(Previous { files, cursors: Mutex::new(Some(cursors)) })
     }
 
     pub fn key(&self, content_sha256: &str, rel_path: &str) -> String {
@@ -75,197 +204,261 @@ impl Cache {
         hex(&h.finalize())[..32].to_string()
     }
 
-    fn path(&self, key: &str) -> PathBuf {
-        self.dir.join(format!("{key}.{EXT}"))
+    /// True when the published dataset holds the rows of the file with this key.
+    pub fn has(&self, key: &str) -> bool {
+        self.previous.as_ref().is_some_and(|p| p.files.contains_key(key))
     }
 
-    /// The cached documents of a file; None when absent or unusable (then it is recomputed).
-    pub fn load(&self, key: &str) -> Option<Vec<DocBatches>> {
-        let bytes = std::fs::read(self.path(key)).ok()?;
-        match decode(&bytes) {
-            Ok(d) => Some(d),
-            Err(e) => {
-                tracing::warn!(key, "cache entry unusable, recomputing: {e:#}");
-                None
+    /// The documents of these files (keys in input order), read from the published tables;
+    /// None for a file whose rows cannot be had (then it is processed). Reading only moves
+    /// forward through the tables, as the files come in input order.
+    pub fn take(&self, keys: &[&str]) -> Vec<Option<Vec<DocBatches>>> {
+        let Some(p) = &self.previous else { return keys.iter().map(|_| None).collect() };
+        let mut guard = p.cursors.lock().unwrap_or_else(|e| e.into_inner());
+        let Some(cursors) = guard.as_mut() else { return keys.iter().map(|_| None).collect() };
+        // The files to read: in the index's order, each once, only forward from where the
+        // readers are (a file out of order, which sorted input never gives, is processed).
+        let mut wanted: Vec<(usize, &Vec<DocRows>, [u64; DOC_TABLES.len()])> = Vec::new();
+        let mut last: [u64; DOC_TABLES.len()] = std::array::from_fn(|t| cursors[t].next_row());
+        let mut which: Vec<Option<usize>> = Vec::with_capacity(keys.len());
+        for k in keys {
+            match p.files.get(*k) {
+                Some((n, docs, start)) if wanted.last().is_none_or(|w| w.0 < *n) && start.iter().zip(&last).all(|(s, l)| s >= l) => {
+                    which.push(Some(wanted.len()));
+                    wanted.push((*n, docs, *start));
+                    last = std::array::from_fn(|i| start[i] + docs.iter().map(|d| d.rows[i]).sum::<u64>());
+                }
+                _ => which.push(None),
             }
         }
+        // Each table's reader on a thread of the pool.
+        let read: anyhow::Result<Vec<Vec<Vec<RecordBatch>>>> = cursors
+            .par_iter_mut()
+            .enumerate()
+            .map(|(t, c)| {
+                let mut per_file = Vec::with_capacity(wanted.len());
+                for (_, docs, start) in &wanted {
+                    let mut at = start[t];
+                    let mut batches = Vec::with_capacity(docs.len());
+                    for d in docs.iter() {
+                        let b = c.take(at, d.rows[t] as usize)?;
+                        check_doc_id(&b, &d.doc_id).with_context(|| format!("{} rows of {}", c.name, d.source_file))?;
+                        batches.push(b);
+                        at += d.rows[t];
+                    }
+                    per_file.push(batches);
+                }
+                Ok(per_file)
+            })
+            .collect();
+        let mut read = match read {
+            Ok(r) => r,
+            Err(e) => {
+                tracing::warn!("cannot read the published rows back, the remaining files are processed: {e:#}");
+                *guard = None;
+                return keys.iter().map(|_| None).collect();
+            }
+        };
+        let mut docs_of: Vec<Option<Vec<DocBatches>>> = wanted
+            .iter()
+            .enumerate()
+            .map(|(f, (_, docs, _))| {
+                let mut tables: Vec<std::vec::IntoIter<RecordBatch>> = read.iter_mut().map(|t| std::mem::take(&mut t[f]).into_iter()).collect();
+                Some(
+                    docs.iter()
+                        .map(|d| DocBatches {
+                            source_file: d.source_file.clone(),
+                            content_sha256: d.content_sha256.clone(),
+                            quarantined: d.quarantined,
+                            batches: tables.iter_mut().map(|t| t.next().expect("one batch per document")).collect(),
+                        })
+                        .collect(),
+                )
+            })
+            .collect();
+        which.into_iter().map(|w| w.and_then(|i| docs_of[i].take())).collect()
     }
 
-    /// Stores a file's documents (written to a temporary name, then renamed: never half an entry).
-    pub fn store(&self, key: &str, docs: &[DocBatches]) -> anyhow::Result<()> {
-        let bytes = encode(docs)?;
-        let tmp = self.dir.join(format!("{key}.{}.tmp", std::process::id()));
-        std::fs::write(&tmp, bytes)?;
-        std::fs::rename(&tmp, self.path(key))?;
+    /// Writes the index of the dataset just published in `output` (after the tables are in
+    /// place, so an index never describes tables that are not there), and deletes whatever
+    /// else is in the cache folder (entries of earlier versions).
+    pub fn write_index(&self, files: Vec<FileRows>, tables: &[TableEntry]) -> anyhow::Result<()> {
+        std::fs::create_dir_all(&self.dir).with_context(|| format!("cannot create the cache folder {}", self.dir.display()))?;
+        let mut sums = BTreeMap::new();
+        for (i, name) in DOC_TABLES.iter().enumerate() {
+            if i == ISSUES {
+                continue;
+            }
+            let file = catalog().table(name).file_name("parquet");
+            let t = tables.iter().find(|t| t.file == file).with_context(|| format!("no {file} was written"))?;
+            sums.insert(name.to_string(), t.sha256.clone());
+        }
+        let index = Index { format: INDEX_FORMAT, salt_sha256: self.salt_sha256(), tables: sums, files };
+        let tmp = self.dir.join(format!("{INDEX_FILE}.{}.tmp", std::process::id()));
+        std::fs::write(&tmp, serde_json::to_vec(&index)?)?;
+        std::fs::rename(&tmp, self.dir.join(INDEX_FILE))?;
+        for e in std::fs::read_dir(&self.dir)? {
+            let e = e?;
+            if e.file_name() != INDEX_FILE {
+                std::fs::remove_file(e.path())?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Every `doc_id` of a document's rows is its own (a misaligned index would show here).
+fn check_doc_id(b: &RecordBatch, doc_id: &str) -> anyhow::Result<()> {
+    let Some(ids) = b.column_by_name("doc_id") else { return Ok(()) };
+    let ids = ids.as_any().downcast_ref::<StringArray>().context("doc_id is not text")?;
+    for i in [0, ids.len().saturating_sub(1)] {
+        if i < ids.len() && ids.is_valid(i) {
+            anyhow::ensure!(ids.value(i) == doc_id, "rows of document {} where {doc_id} belongs", ids.value(i));
+        }
+    }
+    Ok(())
+}
+
+/// A published table read forward in order.
+struct Cursor {
+    reader: ParquetRecordBatchReader,
+    schema: SchemaRef,
+    name: &'static str,
+    /// Rows read so far (including the held batch).
+    at: u64,
+    /// The rest of the last batch read.
+    held: Option<RecordBatch>,
+}
+
+impl Cursor {
+    /// The first row not yet handed out or skipped.
+    fn next_row(&self) -> u64 {
+        self.at - self.held.as_ref().map_or(0, |b| b.num_rows() as u64)
+    }
+
+    fn fill(&mut self) -> anyhow::Result<()> {
+        if self.held.as_ref().is_none_or(|b| b.num_rows() == 0) {
+            let b = self.reader.next().with_context(|| format!("{} ends before the rows the index counts", self.name))??;
+            self.at += b.num_rows() as u64;
+            // Same columns, with the schema (and its metadata) of schemas/tables.toml.
+            self.held = Some(RecordBatch::try_new(self.schema.clone(), b.columns().to_vec()).with_context(|| format!("{} does not match schemas/tables.toml", self.name))?);
+        }
         Ok(())
     }
 
-    /// Deletes every entry not in `used` (and leftovers of killed runs); returns how many.
-    pub fn retain(&self, used: &HashSet<String>) -> anyhow::Result<usize> {
-        let mut removed = 0;
-        for e in std::fs::read_dir(&self.dir)? {
-            let e = e?;
-            let name = e.file_name().to_string_lossy().into_owned();
-            let keep = name.strip_suffix(&format!(".{EXT}")).is_some_and(|k| used.contains(k));
-            if !keep {
-                std::fs::remove_file(e.path())?;
-                removed += 1;
+    /// Rows `start..start + len` (never before the rows already read), as a batch of its own
+    /// buffers laid out as the stages lay them out.
+    fn take(&mut self, start: u64, len: usize) -> anyhow::Result<RecordBatch> {
+        anyhow::ensure!(start >= self.next_row(), "{} read backwards", self.name);
+        if len == 0 {
+            // The writer skips empty batches, so their layout never shows.
+            return Ok(RecordBatch::new_empty(self.schema.clone()));
+        }
+        // Rows of files not taken (changed or gone since) are read and dropped.
+        while self.next_row() < start {
+            self.fill()?;
+            let first = self.next_row();
+            let held = self.held.take().expect("filled");
+            let skip = ((start - first) as usize).min(held.num_rows());
+            self.held = Some(held.slice(skip, held.num_rows() - skip));
+        }
+        let mut pieces = Vec::new();
+        let mut need = len;
+        while need > 0 {
+            self.fill()?;
+            let held = self.held.take().expect("filled");
+            let n = need.min(held.num_rows());
+            pieces.push(held.slice(0, n));
+            self.held = Some(held.slice(n, held.num_rows() - n));
+            need -= n;
+        }
+        let columns = (0..self.schema.fields().len()).map(|c| fresh(pieces.iter().map(|p| p.column(c).as_ref()), len)).collect::<anyhow::Result<_>>()?;
+        Ok(RecordBatch::try_new(self.schema.clone(), columns)?)
+    }
+}
+
+/// One array of its own buffers from the pieces, laid out as the stages lay out theirs (a
+/// validity bitmap only when there is a null, the type's zero under a null: the Parquet
+/// reader leaves other rows' values there), so that Arrow IPC files are the same bytes.
+fn fresh<'a>(pieces: impl Iterator<Item = &'a dyn Array>, len: usize) -> anyhow::Result<ArrayRef> {
+    let data: Vec<_> = pieces.map(|p| p.to_data()).collect();
+    let refs: Vec<_> = data.iter().collect();
+    let mut m = MutableArrayData::new(refs, false, len);
+    for (i, d) in data.iter().enumerate() {
+        m.try_extend(i, 0, d.len())?;
+    }
+    let out = m.freeze();
+    let Some(nulls) = out.nulls().cloned() else { return Ok(make_array(out)) };
+    if nulls.null_count() == 0 {
+        return Ok(make_array(out.into_builder().nulls(None).build()?));
+    }
+    let values = match (out.data_type(), out.data_type().primitive_width()) {
+        (DataType::Boolean, _) => {
+            let bits = BooleanBuffer::new(out.buffers()[0].clone(), out.offset(), out.len());
+            (&bits & nulls.inner()).into_inner()
+        }
+        (_, Some(w)) => {
+            let mut v = out.buffers()[0].as_slice()[out.offset() * w..(out.offset() + out.len()) * w].to_vec();
+            for (i, valid) in nulls.iter().enumerate() {
+                if !valid {
+                    v[i * w..(i + 1) * w].fill(0);
+                }
             }
+            Buffer::from(v)
         }
-        Ok(removed)
-    }
-}
-
-fn put_bytes(out: &mut Vec<u8>, b: &[u8]) {
-    out.extend_from_slice(&(b.len() as u64).to_le_bytes());
-    out.extend_from_slice(b);
-}
-
-fn encode(docs: &[DocBatches]) -> anyhow::Result<Vec<u8>> {
-    let cat = catalog();
-    let mut out = Vec::new();
-    out.extend_from_slice(&(docs.len() as u64).to_le_bytes());
-    for d in docs {
-        out.push(d.quarantined as u8);
-        put_bytes(&mut out, d.source_file.as_bytes());
-        put_bytes(&mut out, d.content_sha256.as_bytes());
-        out.extend_from_slice(&(d.batches.len() as u64).to_le_bytes());
-        for (name, b) in DOC_TABLES.iter().zip(&d.batches) {
-            put_bytes(&mut out, name.as_bytes());
-            columns::put_batch(&mut out, cat.table(name), b)?;
-        }
-    }
-    // With the frame's checksum, a damaged entry fails to decode (and is recomputed) instead of
-    // decoding into other rows.
-    let mut z = zstd::bulk::Compressor::new(ZSTD_LEVEL)?;
-    z.set_parameter(zstd::stream::raw::CParameter::ChecksumFlag(true))?;
-    let mut entry = MAGIC.to_vec();
-    entry.extend(z.compress(&out)?);
-    Ok(entry)
-}
-
-fn take_u64(r: &mut Reader) -> anyhow::Result<u64> {
-    Ok(u64::from_le_bytes(r.take(8)?.try_into().expect("8 bytes")))
-}
-
-fn take_string(r: &mut Reader) -> anyhow::Result<String> {
-    let n = take_u64(r)?;
-    let n = usize::try_from(n).context("length beyond the entry")?;
-    Ok(String::from_utf8(r.take(n)?.to_vec())?)
-}
-
-fn decode(entry: &[u8]) -> anyhow::Result<Vec<DocBatches>> {
-    let frame = entry.strip_prefix(MAGIC.as_slice()).context("not a cache entry")?;
-    let bytes = zstd::decode_all(frame).context("damaged cache entry")?;
-    let cat = catalog();
-    let mut r = Reader::new(&bytes);
-    let n = take_u64(&mut r)?;
-    // Every file gives at least one document (a quarantined one when it cannot be read).
-    anyhow::ensure!(n >= 1, "an entry without documents");
-    let mut docs = Vec::new();
-    for _ in 0..n {
-        let q = r.u8()?;
-        let source_file = take_string(&mut r)?;
-        let content_sha256 = take_string(&mut r)?;
-        let tables = take_u64(&mut r)? as usize;
-        anyhow::ensure!(tables == DOC_TABLES.len(), "entry has {tables} tables, this version writes {}", DOC_TABLES.len());
-        let mut batches = Vec::with_capacity(tables);
-        for name in DOC_TABLES {
-            let got = take_string(&mut r)?;
-            anyhow::ensure!(got == name, "entry has table {got} where {name} belongs");
-            batches.push(columns::take_batch(&mut r, cat.table(name))?);
-        }
-        docs.push(DocBatches { source_file, content_sha256, quarantined: q != 0, batches });
-    }
-    anyhow::ensure!(r.is_empty(), "trailing bytes");
-    Ok(docs)
+        // Text and binary: the reader leaves empty values under nulls, as the stages do.
+        _ => return Ok(make_array(out)),
+    };
+    Ok(make_array(out.into_builder().offset(0).buffers(vec![values]).build()?))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::Document;
-    use crate::sink::rows::doc_batches;
+    use crate::runner::{cache_settings, load, process_loaded, run, stages, Limits, RunConfig};
 
-    #[test]
-    fn entries_round_trip_and_foreign_bytes_are_refused() {
-        let mut d = Document::new("abcd".into(), "a b/报告 1.txt".into(), "ff".repeat(32), 10);
-        d.quarantine("extract", "empty_file", "no bytes");
-        let docs = vec![doc_batches(&d)];
-        let bytes = encode(&docs).unwrap();
-        let back = decode(&bytes).unwrap();
-        assert_eq!(back.len(), 1);
-        assert_eq!(back[0].source_file, docs[0].source_file);
-        assert!(back[0].quarantined);
-        assert_eq!(back[0].batches, docs[0].batches);
-        assert!(decode(&bytes[..bytes.len() - 3]).is_err());
-        assert!(decode(b"GRCACHE0xxxxxxxx").is_err());
-        assert!(decode(&encode(&[]).unwrap()).unwrap_err().to_string().contains("without documents"));
+    /// Every buffer of an array, its validity bitmap and offset: what Arrow IPC writes.
+    fn layout(a: &dyn Array) -> String {
+        let d = a.to_data();
+        format!("{:?} {:?} {:?} {:?}", d.offset(), d.len(), d.buffers().iter().map(|b| b.as_slice().to_vec()).collect::<Vec<_>>(), d.nulls().map(|n| (n.offset(), n.buffer().as_slice().to_vec())))
     }
 
-    /// The batches of `docs` as the entries before this encoding held them (one Arrow IPC
-    /// stream per batch, all in one zstd frame at level 3, the level of those entries): the
-    /// size to beat.
-    fn ipc_entry_bytes(docs: &[DocBatches]) -> (usize, usize) {
-        let plain: Vec<u8> = docs.iter().flat_map(|d| &d.batches).flat_map(columns::tests::ipc).collect();
-        (plain.len(), zstd::bulk::compress(&plain, 3).unwrap().len())
-    }
-
-    /// A seed's entry holds its batches compressed: it reads back equal buffer for buffer, a
-    /// flipped byte is refused, and it is smaller than the same batches as plain Arrow IPC
-    /// (7x on this seed) and than those streams compressed (the entries before).
+    /// The rows every seed and corpus file gets from the published dataset are the rows a
+    /// fresh run makes, buffer for buffer (so Parquet and Arrow IPC files are the same bytes).
     #[test]
-    fn a_seed_entry_is_compressed_and_reads_back_equal() {
-        use crate::runner::{load, process_loaded, stages, Limits};
-        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
-        let rel = "003_d422b980451038db.txt";
-        let docs = process_loaded(load(rel, &root.join("seeds").join(rel), Limits::default()), &stages());
-        assert!(docs[0].batches[3].num_rows() > 1000, "the seed has a tokens table worth compressing");
-        let bytes = encode(&docs).unwrap();
-        let back = decode(&bytes).unwrap();
-        assert_eq!(back.len(), docs.len());
-        for (b, d) in back.iter().zip(&docs) {
-            assert_eq!((&b.source_file, &b.content_sha256, b.quarantined, &b.batches), (&d.source_file, &d.content_sha256, d.quarantined, &d.batches));
-            for (x, y) in b.batches.iter().zip(&d.batches) {
-                assert!(columns::tests::ipc(x) == columns::tests::ipc(y), "{:?} differs in its buffers", x.schema().metadata());
-            }
+    fn rows_read_back_from_the_dataset_are_the_stages_rows() {
+        let input = tempfile::tempdir().unwrap();
+        let files = crate::segment::test_texts::seed_and_corpus_files();
+        for f in &files {
+            std::fs::copy(f, input.path().join(f.file_name().unwrap())).unwrap();
         }
-        // Any flipped byte of the frame is refused (the frame carries a checksum), never read
-        // back as other rows.
-        for at in [MAGIC.len() + 20, bytes.len() / 2, bytes.len() - 5] {
-            let mut damaged = bytes.clone();
-            damaged[at] ^= 0x10;
-            assert!(decode(&damaged).is_err(), "damaged byte {at} was accepted");
-        }
-        let (plain, ipc_entry) = ipc_entry_bytes(&docs);
-        assert!(bytes.len() * 7 < plain, "entry {} bytes, plain IPC {plain} bytes", bytes.len());
-        assert!(bytes.len() < ipc_entry, "entry {} bytes, IPC entry {ipc_entry} bytes", bytes.len());
-    }
-
-    /// Every file of the seeds and of the shared corpus (quarantined ones, CSVs of several
-    /// documents and HTML included) comes back from its entry with the same buffers, so a
-    /// cached rerun writes the same Parquet and Arrow bytes.
-    #[test]
-    fn every_seed_and_corpus_file_reads_back_buffer_for_buffer() {
-        use crate::runner::{load, process_loaded, stages, Limits};
+        let out = tempfile::tempdir().unwrap();
+        run(&RunConfig { threads: 1, progress: false, ..RunConfig::new(input.path(), out.path()) }).unwrap();
+        let cache = Cache::open(out.path(), &cache_settings(Limits::default())).unwrap();
         let stages = stages();
-        let (mut entries, mut ipc_entries) = (0, 0);
-        for path in crate::segment::test_texts::seed_and_corpus_files() {
-            let rel = path.file_name().unwrap().to_string_lossy().into_owned();
-            let docs = process_loaded(load(&rel, &path, Limits::default()), &stages);
-            let bytes = encode(&docs).unwrap();
-            let back = decode(&bytes).unwrap();
-            assert_eq!(back.len(), docs.len(), "{rel}");
-            for (b, d) in back.iter().zip(&docs) {
+        let mut rels: Vec<String> = files.iter().map(|f| f.file_name().unwrap().to_string_lossy().into_owned()).collect();
+        rels.sort();
+        for rel in rels {
+            let loaded = load(&rel, &input.path().join(&rel), Limits::default());
+            let key = cache.key(loaded.sha256.as_deref().unwrap(), &rel);
+            assert!(cache.has(&key), "{rel}");
+            let back = cache.take(&[key.as_str()]).pop().unwrap().unwrap_or_else(|| panic!("{rel} not read back"));
+            let fresh = process_loaded(loaded, &stages);
+            assert_eq!(back.len(), fresh.len(), "{rel}");
+            for (b, d) in back.iter().zip(&fresh) {
                 assert_eq!((&b.source_file, &b.content_sha256, b.quarantined), (&d.source_file, &d.content_sha256, d.quarantined), "{rel}");
                 for (name, (x, y)) in DOC_TABLES.iter().zip(b.batches.iter().zip(&d.batches)) {
-                    assert!(columns::tests::ipc(x) == columns::tests::ipc(y), "{rel}: {name} differs in its buffers");
+                    assert_eq!(x.num_rows(), y.num_rows(), "{rel}: {name}");
+                    if x.num_rows() == 0 {
+                        continue;
+                    }
+                    assert_eq!(x.schema(), y.schema(), "{rel}: {name}");
+                    for (c, f) in x.schema().fields().iter().enumerate() {
+                        assert_eq!(layout(x.column(c).as_ref()), layout(y.column(c).as_ref()), "{rel}: {name}.{} differs in its buffers", f.name());
+                    }
                 }
             }
-            entries += bytes.len();
-            ipc_entries += ipc_entry_bytes(&docs).1;
         }
-        assert!(entries < ipc_entries, "entries {entries} bytes, IPC entries {ipc_entries} bytes");
     }
 
     #[test]
