@@ -489,6 +489,8 @@ struct FileOutcome {
     input: InputEntry,
     cached: bool,
     cache_key: Option<String>,
+    /// For rows taken from the dataset that were a copy's one row: the file it copied.
+    copy_of: Option<String>,
 }
 
 /// Input bytes per batch by default: 64 files of a typical report (50–100 KB) are well under
@@ -523,6 +525,8 @@ struct FileWork {
     docs: Vec<Document>,
     /// The file as read, while its rows may still come from the published dataset.
     reusable: Option<Loaded>,
+    /// What the dataset's index says the file was a copy of (with `reusable`).
+    was_copy_of: Option<String>,
 }
 
 /// Processes one batch of files, stage by stage: every document of the batch goes through
@@ -537,15 +541,28 @@ struct FileWork {
 ///
 /// Files unchanged since the published dataset take their rows from it (see [`Cache::take`]),
 /// read once all files of the batch are hashed; a file whose rows cannot be read is processed.
-fn process_batch(chunk: &[(String, PathBuf)], stages: &[Box<dyn Stage>], limits: Limits, cache: Option<&Cache>) -> Vec<FileOutcome> {
+/// `first_of` maps the content hash of every file of earlier batches to the first file with
+/// those bytes (the writer makes a later copy one quarantined row naming that file): a copy's
+/// row is taken only when it is still a copy of the same file.
+fn process_batch(chunk: &[(String, PathBuf)], stages: &[Box<dyn Stage>], limits: Limits, cache: Option<&Cache>, first_of: &mut HashMap<String, String>) -> Vec<FileOutcome> {
     let mut work: Vec<FileWork> = chunk.par_iter().map(|(rel, path)| start_file(rel, path, limits, cache)).collect();
+    let mut takes = Vec::with_capacity(work.len());
+    for w in &work {
+        let input = &w.outcome.input;
+        let copy_of = match input.sha256.is_empty() {
+            true => None,
+            false => Some(first_of.entry(input.sha256.clone()).or_insert_with(|| input.path.clone()).clone()).filter(|first| *first != input.path),
+        };
+        takes.push(w.reusable.is_some() && (w.was_copy_of.is_none() || w.was_copy_of == copy_of));
+    }
     if let Some(c) = cache {
-        let keys: Vec<&str> = work.iter().filter(|w| w.reusable.is_some()).filter_map(|w| w.outcome.cache_key.as_deref()).collect();
+        let keys: Vec<&str> = work.iter().zip(&takes).filter(|(_, t)| **t).filter_map(|(w, _)| w.outcome.cache_key.as_deref()).collect();
         if !keys.is_empty() {
             let mut taken = c.take(&keys).into_iter();
-            for w in work.iter_mut().filter(|w| w.reusable.is_some()) {
-                if let Some(docs) = taken.next().flatten() {
-                    w.outcome.docs = docs;
+            for (w, _) in work.iter_mut().zip(&takes).filter(|(_, t)| **t) {
+                if let Some(t) = taken.next().flatten() {
+                    w.outcome.docs = t.docs;
+                    w.outcome.copy_of = t.copy_of;
                     w.outcome.cached = true;
                     w.reusable = None;
                 }
@@ -579,15 +596,15 @@ fn start_file(rel: &str, path: &Path, limits: Limits, cache: Option<&Cache>) -> 
         (Some(c), Some(sha)) => Some(c.key(sha, rel)),
         _ => None,
     };
-    let mut outcome = FileOutcome { docs: Vec::new(), times: StageTimes::new(), input, cached: false, cache_key: key };
+    let mut outcome = FileOutcome { docs: Vec::new(), times: StageTimes::new(), input, cached: false, cache_key: key, copy_of: None };
     if let (Some(c), Some(k)) = (cache, &outcome.cache_key) {
-        if c.has(k) {
-            return FileWork { outcome, docs: Vec::new(), reusable: Some(loaded) };
+        if let Some(was_copy_of) = c.has(k) {
+            return FileWork { outcome, docs: Vec::new(), reusable: Some(loaded), was_copy_of };
         }
     }
     let (rows, docs) = extract_file(loaded, &mut outcome.times);
     outcome.docs = rows;
-    FileWork { outcome, docs, reusable: None }
+    FileWork { outcome, docs, reusable: None, was_copy_of: None }
 }
 
 /// Extracts a loaded file: its rows when it never got to the stages, or its documents.
@@ -664,9 +681,10 @@ pub fn run(cfg: &RunConfig) -> anyhow::Result<RunSummary> {
     let (tx, rx) = std::sync::mpsc::sync_channel::<(usize, &[(String, PathBuf)], Vec<FileOutcome>, Instant)>(1);
     std::thread::scope(|scope| -> anyhow::Result<()> {
         let producer = scope.spawn(|| {
+            let mut first_of = HashMap::new();
             for (n, chunk) in batches(&files, cfg.batch_files, cfg.batch_bytes).into_iter().enumerate() {
                 let t0 = Instant::now();
-                let results: Vec<FileOutcome> = pool.install(|| process_batch(chunk, &stages, limits, cache.as_ref()));
+                let results: Vec<FileOutcome> = pool.install(|| process_batch(chunk, &stages, limits, cache.as_ref(), &mut first_of));
                 // The writer stopped on an error: it is reported from there.
                 if tx.send((n, chunk, results, t0)).is_err() {
                     break;
@@ -677,8 +695,18 @@ pub fn run(cfg: &RunConfig) -> anyhow::Result<RunSummary> {
         let written = (|| -> anyhow::Result<()> {
             for (n, chunk, results, t0) in rx.iter() {
                 let (mut b_processed, mut b_cached, mut b_quarantined) = (0usize, 0usize, 0usize);
-                for (outcome, (rel, _)) in results.into_iter().zip(chunk) {
-                    let FileOutcome { docs, times, input, cached, cache_key } = outcome;
+                for (outcome, (rel, path)) in results.into_iter().zip(chunk) {
+                    let FileOutcome { mut docs, mut times, input, mut cached, cache_key, copy_of } = outcome;
+                    // A copy's row is taken from the dataset only while it still copies the
+                    // same file (see process_batch); were it not (a content hash equal to an
+                    // unreadable file's name hash), the file is processed here.
+                    let sha = docs[0].content_sha256.clone();
+                    let still_a_copy = seen.get(&sha).is_some_and(|orig| Some(orig) == copy_of.as_ref());
+                    if copy_of.is_some() && !still_a_copy {
+                        tracing::warn!(file = rel.as_str(), "a copy's row no longer fits: processing the file");
+                        docs = process_loaded_timed(load(rel, path, limits), &stages, &mut times);
+                        cached = false;
+                    }
                     for (k, v) in times {
                         *summary.stage_times.entry(k).or_default() += v;
                     }
@@ -694,7 +722,6 @@ pub fn run(cfg: &RunConfig) -> anyhow::Result<RunSummary> {
                         b_processed += docs.len();
                     }
                     // A file whose bytes equal an earlier file's would count every figure twice.
-                    let sha = docs[0].content_sha256.clone();
                     // Quarantined copies too: two empty files or two copies of an image must not
                     // share a doc_id.
                     let duplicate_of = if let Some(orig) = seen.get(&sha) {
@@ -703,14 +730,14 @@ pub fn run(cfg: &RunConfig) -> anyhow::Result<RunSummary> {
                         seen.insert(sha.clone(), rel.clone());
                         None
                     };
-                    // A copy's rows (one quarantined row) are never reused: they depend on the
-                    // other file.
-                    let (docs, key) = match duplicate_of {
-                        Some(orig) => (vec![duplicate_batches(rel, &sha, &orig, &docs[0])], None),
-                        None => (docs, cache_key),
+                    let docs = match &duplicate_of {
+                        // Taken from the dataset: already the copy's row.
+                        Some(_) if cached && copy_of.is_some() => docs,
+                        Some(orig) => vec![duplicate_batches(rel, &sha, orig, &docs[0])],
+                        None => docs,
                     };
                     if cache.is_some() {
-                        index_files.push(FileRows { key, docs: docs.iter().map(DocRows::of).collect() });
+                        index_files.push(FileRows { key: cache_key, copy_of: duplicate_of, docs: docs.iter().map(DocRows::of).collect() });
                     }
                     for d in docs {
                         summary.documents += 1;
@@ -781,6 +808,9 @@ pub fn run(cfg: &RunConfig) -> anyhow::Result<RunSummary> {
     };
     manifest.write(&staging.join("manifest.json"))?;
     mark_complete(&staging, MARK_ALL)?;
+    // The index describes the dataset about to be replaced: gone before the new one is in
+    // place, written again after (with the cache on), so it never describes another dataset.
+    Cache::forget(&cfg.output)?;
     publish(&staging, &cfg.output, true)?;
     if let Some(c) = &cache {
         // The dataset is published whatever happens here; without an index the next run
@@ -1032,7 +1062,7 @@ mod tests {
         let dir = mixed_inputs();
         let files = discover(dir.path()).unwrap();
         let limits = Limits { max_line_bytes: 100_000, ..Limits::default() };
-        let batch = process_batch(&files, &test_stages(), limits, None);
+        let batch = process_batch(&files, &test_stages(), limits, None, &mut HashMap::new());
         assert_eq!(batch.len(), files.len());
         for (outcome, (rel, path)) in batch.iter().zip(&files) {
             let alone = process_loaded(load(rel, path, limits), &test_stages());
@@ -1061,8 +1091,8 @@ mod tests {
         run(&RunConfig { threads: 1, max_line_bytes: limits.max_line_bytes, ..RunConfig::new(dir.path(), out.path()) }).unwrap();
         let cache = Cache::open(out.path(), &cache_settings(limits)).unwrap();
         let files = discover(dir.path()).unwrap();
-        let fresh = process_batch(&files, &stages(), limits, None);
-        let taken = process_batch(&files, &stages(), limits, Some(&cache));
+        let fresh = process_batch(&files, &stages(), limits, None, &mut HashMap::new());
+        let taken = process_batch(&files, &stages(), limits, Some(&cache), &mut HashMap::new());
         for (a, b) in fresh.iter().zip(&taken) {
             assert!(!a.cached);
             assert_eq!(b.cached, a.input.path != "dangling", "{}", a.input.path);
@@ -1070,7 +1100,7 @@ mod tests {
             assert_eq!(rows(a), rows(b), "{}", a.input.path);
         }
         // The readers only move forward: the same files again are processed, not misread.
-        let again = process_batch(&files[..2], &stages(), limits, Some(&cache));
+        let again = process_batch(&files[..2], &stages(), limits, Some(&cache), &mut HashMap::new());
         assert!(again.iter().all(|o| !o.cached));
     }
 

@@ -11,13 +11,20 @@
 //! itself) was about a tenth of every first run's CPU, paid for every new file; reading the
 //! published tables costs nothing until a rerun.
 //!
-//! The index is used only when it matches the dataset: its settings are this build's, and
-//! every table it counts rows of has the SHA-256 the index and `manifest.json` record (for
-//! `issues`, which `govreport validate` rewrites, the manifest's: validate keeps the rows the
-//! stages wrote, in order, at its start, and only replaces its own rows after them). Each
-//! document's rows are also checked to carry its `doc_id` as they are read. Anything that does
-//! not fit (a damaged table, a foreign index) is logged and the files are processed again:
-//! never other rows, never a failed run.
+//! Every run deletes the index just before it publishes and writes the new one just after, so
+//! an index only ever describes the dataset of the run that wrote it (a run killed in between
+//! leaves none: the next run processes every file). The index is used only when it matches
+//! the dataset: its settings are this build's, its counts add up to the tables' rows, and every
+//! table has the SHA-256 the index and `manifest.json` record (for `issues`, which `govreport
+//! validate` rewrites, the manifest's: validate keeps the rows the stages wrote, in order, at
+//! its start, and only replaces its own rows after them). The first and last rows of each
+//! document in each table are also checked to carry its `doc_id` as they are read. Anything
+//! that does not fit (a damaged table, a foreign or edited index) is logged and the files are
+//! processed again: never other rows, never a failed run.
+//!
+//! A copy of an earlier file is one quarantined row naming that file; it is taken from the
+//! dataset only while it is still a copy of the same file (the runner checks), so that its
+//! row is the one a fresh run would write.
 
 use std::collections::{BTreeMap, HashMap};
 use std::fs::File;
@@ -62,13 +69,21 @@ fn build_id() -> String {
     }
 }
 
-/// What a run wrote for one input file: its key (None for a file that could not be read, or
-/// whose rows say it repeats an earlier file: those are never reused) and the row counts of
-/// each of its documents.
+/// What a run wrote for one input file: its key (None for a file that could not be read:
+/// never reused), the earlier file it is a copy of, and the row counts of each of its
+/// documents.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct FileRows {
     pub key: Option<String>,
+    pub copy_of: Option<String>,
     pub docs: Vec<DocRows>,
+}
+
+/// A file's rows read back from the published dataset.
+pub struct Taken {
+    pub docs: Vec<DocBatches>,
+    /// The earlier file whose copy it was (its rows are then that copy's one row).
+    pub copy_of: Option<String>,
 }
 
 /// One document's place in the tables.
@@ -109,15 +124,25 @@ struct Index {
 pub struct Cache {
     dir: PathBuf,
     salt: String,
-    previous: Option<Previous>,
+    previous: Option<Mutex<Previous>>,
+}
+
+/// Where a file's rows are in the published tables.
+struct Place {
+    /// Position in the index's files (input order).
+    n: usize,
+    copy_of: Option<String>,
+    docs: Vec<DocRows>,
+    /// The file's first row in each table.
+    start: [u64; DOC_TABLES.len()],
 }
 
 /// The published dataset, as the index describes it.
 struct Previous {
-    /// Key → (position in the index's files, the file's documents, their first rows).
-    files: HashMap<String, (usize, Vec<DocRows>, [u64; DOC_TABLES.len()])>,
+    /// Files not yet read back, by key (each is taken once).
+    files: HashMap<String, Place>,
     /// One reader per table, moving forward only; None once reading failed.
-    cursors: Mutex<Option<Vec<Cursor>>>,
+    cursors: Option<Vec<Cursor>>,
 }
 
 impl Cache {
@@ -133,7 +158,7 @@ impl Cache {
             match cache.previous_of(output, &index_path) {
                 Ok(p) => {
                     tracing::info!(files = p.files.len(), "reusing the rows of unchanged files from the published dataset");
-                    cache.previous = Some(p);
+                    cache.previous = Some(Mutex::new(p));
                 }
                 Err(e) => tracing::info!("the published dataset's rows are not reused, every file is processed: {e:#}"),
             }
@@ -168,17 +193,22 @@ impl Cache {
             })
             .collect();
         checked.into_iter().collect::<anyhow::Result<Vec<()>>>()?;
+        // Every file made at least one document, every document exactly one `documents` row;
+        // the counts add up to the rows of each table (for issues: its stages' rows come first,
+        // validate's after them).
         let mut files = HashMap::new();
         let mut at = [0u64; DOC_TABLES.len()];
         for (n, f) in index.files.into_iter().enumerate() {
+            anyhow::ensure!(!f.docs.is_empty(), "file {n} of the index has no documents");
             let start = at;
             for d in &f.docs {
+                anyhow::ensure!(d.rows[0] == 1 && !d.doc_id.is_empty(), "document {} of the index is not one documents row", d.doc_id);
                 for (a, r) in at.iter_mut().zip(d.rows) {
-                    *a += r;
+                    *a = a.checked_add(r).context("row counts overflow")?;
                 }
             }
             if let Some(k) = f.key {
-                files.insert(k, (n, f.docs, start));
+                files.insert(k, Place { n, copy_of: f.copy_of, docs: f.docs, start });
             }
         }
         let mut cursors = Vec::new();
@@ -190,9 +220,10 @@ impl Cache {
         }
         for (i, c) in cursors.iter().enumerate() {
             let rows = manifest.tables.iter().find(|t| t.name == c.name).map_or(0, |t: &TableEntry| t.rows);
-            anyhow::ensure!(at[i] <= rows, "the index counts {} rows of {}, the table has {rows}", at[i], c.name);
+            let fits = if i == ISSUES { at[i] <= rows } else { at[i] == rows };
+            anyhow::ensure!(fits, "the index counts {} rows of {}, the table has {rows}", at[i], c.name);
         }
-        Ok(Previous { files, cursors: Mutex::new(Some(cursors)) })
+        Ok(Previous { files, cursors: Some(cursors) })
     }
 
     pub fn key(&self, content_sha256: &str, rel_path: &str) -> String {
@@ -204,32 +235,41 @@ impl Cache {
         hex(&h.finalize())[..32].to_string()
     }
 
-    /// True when the published dataset holds the rows of the file with this key.
-    pub fn has(&self, key: &str) -> bool {
-        self.previous.as_ref().is_some_and(|p| p.files.contains_key(key))
+    fn lock(&self) -> Option<std::sync::MutexGuard<'_, Previous>> {
+        self.previous.as_ref().map(|p| p.lock().unwrap_or_else(|e| e.into_inner()))
     }
 
-    /// The documents of these files (keys in input order), read from the published tables;
-    /// None for a file whose rows cannot be had (then it is processed). Reading only moves
-    /// forward through the tables, as the files come in input order.
-    pub fn take(&self, keys: &[&str]) -> Vec<Option<Vec<DocBatches>>> {
-        let Some(p) = &self.previous else { return keys.iter().map(|_| None).collect() };
-        let mut guard = p.cursors.lock().unwrap_or_else(|e| e.into_inner());
-        let Some(cursors) = guard.as_mut() else { return keys.iter().map(|_| None).collect() };
-        // The files to read: in the index's order, each once, only forward from where the
-        // readers are (a file out of order, which sorted input never gives, is processed).
-        let mut wanted: Vec<(usize, &Vec<DocRows>, [u64; DOC_TABLES.len()])> = Vec::new();
+    /// When the published dataset holds the rows of the file with this key: Some, with the
+    /// earlier file it was a copy of (if it was one).
+    pub fn has(&self, key: &str) -> Option<Option<String>> {
+        self.lock()?.files.get(key).map(|p| p.copy_of.clone())
+    }
+
+    /// The rows of these files (keys in input order), read from the published tables; None
+    /// for a file whose rows cannot be had (then it is processed). Reading only moves forward
+    /// through the tables, as the files come in input order; each file is taken once.
+    pub fn take(&self, keys: &[&str]) -> Vec<Option<Taken>> {
+        let none = || keys.iter().map(|_| None).collect();
+        let Some(mut guard) = self.lock() else { return none() };
+        let p = &mut *guard;
+        let Some(cursors) = p.cursors.as_mut() else { return none() };
+        // The files to read: in the index's order, only forward from where the readers are (a
+        // file out of order, which sorted input never gives, is processed).
         let mut last: [u64; DOC_TABLES.len()] = std::array::from_fn(|t| cursors[t].next_row());
+        let mut last_n = None;
+        let mut wanted: Vec<Place> = Vec::new();
         let mut which: Vec<Option<usize>> = Vec::with_capacity(keys.len());
         for k in keys {
-            match p.files.get(*k) {
-                Some((n, docs, start)) if wanted.last().is_none_or(|w| w.0 < *n) && start.iter().zip(&last).all(|(s, l)| s >= l) => {
-                    which.push(Some(wanted.len()));
-                    wanted.push((*n, docs, *start));
-                    last = std::array::from_fn(|i| start[i] + docs.iter().map(|d| d.rows[i]).sum::<u64>());
-                }
-                _ => which.push(None),
+            let fits = p.files.get(*k).is_some_and(|f| last_n.is_none_or(|n| n < f.n) && f.start.iter().zip(&last).all(|(s, l)| s >= l));
+            if !fits {
+                which.push(None);
+                continue;
             }
+            let f = p.files.remove(*k).expect("checked");
+            last = std::array::from_fn(|i| f.start[i] + f.docs.iter().map(|d| d.rows[i]).sum::<u64>());
+            last_n = Some(f.n);
+            which.push(Some(wanted.len()));
+            wanted.push(f);
         }
         // Each table's reader on a thread of the pool.
         let read: anyhow::Result<Vec<Vec<Vec<RecordBatch>>>> = cursors
@@ -237,10 +277,10 @@ impl Cache {
             .enumerate()
             .map(|(t, c)| {
                 let mut per_file = Vec::with_capacity(wanted.len());
-                for (_, docs, start) in &wanted {
-                    let mut at = start[t];
-                    let mut batches = Vec::with_capacity(docs.len());
-                    for d in docs.iter() {
+                for f in &wanted {
+                    let mut at = f.start[t];
+                    let mut batches = Vec::with_capacity(f.docs.len());
+                    for d in &f.docs {
                         let b = c.take(at, d.rows[t] as usize)?;
                         check_doc_id(&b, &d.doc_id).with_context(|| format!("{} rows of {}", c.name, d.source_file))?;
                         batches.push(b);
@@ -255,28 +295,38 @@ impl Cache {
             Ok(r) => r,
             Err(e) => {
                 tracing::warn!("cannot read the published rows back, the remaining files are processed: {e:#}");
-                *guard = None;
-                return keys.iter().map(|_| None).collect();
+                p.cursors = None;
+                return none();
             }
         };
-        let mut docs_of: Vec<Option<Vec<DocBatches>>> = wanted
-            .iter()
+        let mut taken: Vec<Option<Taken>> = wanted
+            .into_iter()
             .enumerate()
-            .map(|(f, (_, docs, _))| {
-                let mut tables: Vec<std::vec::IntoIter<RecordBatch>> = read.iter_mut().map(|t| std::mem::take(&mut t[f]).into_iter()).collect();
-                Some(
-                    docs.iter()
-                        .map(|d| DocBatches {
-                            source_file: d.source_file.clone(),
-                            content_sha256: d.content_sha256.clone(),
-                            quarantined: d.quarantined,
-                            batches: tables.iter_mut().map(|t| t.next().expect("one batch per document")).collect(),
-                        })
-                        .collect(),
-                )
+            .map(|(i, f)| {
+                let mut tables: Vec<std::vec::IntoIter<RecordBatch>> = read.iter_mut().map(|t| std::mem::take(&mut t[i]).into_iter()).collect();
+                let docs = f
+                    .docs
+                    .into_iter()
+                    .map(|d| DocBatches {
+                        source_file: d.source_file,
+                        content_sha256: d.content_sha256,
+                        quarantined: d.quarantined,
+                        batches: tables.iter_mut().map(|t| t.next().expect("one batch per document")).collect(),
+                    })
+                    .collect();
+                Some(Taken { docs, copy_of: f.copy_of })
             })
             .collect();
-        which.into_iter().map(|w| w.and_then(|i| docs_of[i].take())).collect()
+        which.into_iter().map(|w| w.and_then(|i| taken[i].take())).collect()
+    }
+
+    /// Deletes the index of the dataset in `output` (before a run publishes another).
+    pub fn forget(output: &Path) -> anyhow::Result<()> {
+        let path = output.join(CACHE_DIR).join(INDEX_FILE);
+        match std::fs::remove_file(&path) {
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(e).with_context(|| format!("cannot delete {}", path.display())),
+            _ => Ok(()),
+        }
     }
 
     /// Writes the index of the dataset just published in `output` (after the tables are in
@@ -295,19 +345,25 @@ impl Cache {
         }
         let index = Index { format: INDEX_FORMAT, salt_sha256: self.salt_sha256(), tables: sums, files };
         let tmp = self.dir.join(format!("{INDEX_FILE}.{}.tmp", std::process::id()));
-        std::fs::write(&tmp, serde_json::to_vec(&index)?)?;
+        let mut out = std::io::BufWriter::new(File::create(&tmp)?);
+        serde_json::to_writer(&mut out, &index)?;
+        out.into_inner().map_err(|e| e.into_error())?.sync_all()?;
         std::fs::rename(&tmp, self.dir.join(INDEX_FILE))?;
-        for e in std::fs::read_dir(&self.dir)? {
-            let e = e?;
-            if e.file_name() != INDEX_FILE {
-                std::fs::remove_file(e.path())?;
+        // Entries of earlier versions (one file per input) and leftovers of killed runs; the
+        // index stands whether or not they can be deleted.
+        for e in std::fs::read_dir(&self.dir)?.flatten() {
+            if e.file_name() != INDEX_FILE && e.file_type().is_ok_and(|t| t.is_file()) {
+                if let Err(err) = std::fs::remove_file(e.path()) {
+                    tracing::warn!(file = %e.path().display(), "cannot delete an old cache file: {err}");
+                }
             }
         }
         Ok(())
     }
 }
 
-/// Every `doc_id` of a document's rows is its own (a misaligned index would show here).
+/// The first and last `doc_id` of a document's rows are its own (a misaligned index shows
+/// here: rows are grouped by document).
 fn check_doc_id(b: &RecordBatch, doc_id: &str) -> anyhow::Result<()> {
     let Some(ids) = b.column_by_name("doc_id") else { return Ok(()) };
     let ids = ids.as_any().downcast_ref::<StringArray>().context("doc_id is not text")?;
@@ -441,8 +497,8 @@ mod tests {
         for rel in rels {
             let loaded = load(&rel, &input.path().join(&rel), Limits::default());
             let key = cache.key(loaded.sha256.as_deref().unwrap(), &rel);
-            assert!(cache.has(&key), "{rel}");
-            let back = cache.take(&[key.as_str()]).pop().unwrap().unwrap_or_else(|| panic!("{rel} not read back"));
+            assert_eq!(cache.has(&key), Some(None), "{rel}");
+            let back = cache.take(&[key.as_str()]).pop().unwrap().unwrap_or_else(|| panic!("{rel} not read back")).docs;
             let fresh = process_loaded(loaded, &stages);
             assert_eq!(back.len(), fresh.len(), "{rel}");
             for (b, d) in back.iter().zip(&fresh) {
