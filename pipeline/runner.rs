@@ -1,7 +1,8 @@
 //! The runner: finds the input files, sends them through the stages in parallel bounded
-//! batches (or takes unchanged files' rows from the published dataset), writes every table in input order,
-//! validates the result, and publishes it. Within a batch the stages run one after the other
-//! over all its documents (`process_batch`); adding a stage is one line in [`stages`].
+//! batches (or takes unchanged files' rows from the published dataset), writes every table in
+//! input order, validates the result, and publishes it. Within a batch the stages run one after
+//! the other over all its documents (`process_batch`); adding a stage is one line in
+//! [`stages`].
 //!
 //! Publishing is all-or-nothing: tables are written into `OUTPUT/.staging/`, a `.complete`
 //! marker is written last, and only then are the files moved into `OUTPUT/`. A run killed
