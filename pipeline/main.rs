@@ -70,7 +70,7 @@ enum Command {
         no_progress: bool,
         /// Process every file again instead of reusing the rows of unchanged files from the
         /// dataset published in OUTPUT (OUTPUT/.cache/index.json says which rows are whose;
-        /// the output is the same either way).
+        /// the output is the same either way, and the index is written for the next run).
         #[arg(long)]
         no_cache: bool,
         /// After publishing, write the immutable release OUTPUT/releases/VERSION/.

@@ -75,7 +75,7 @@ pub struct RunConfig {
     /// folder of large files holds no more in memory than a folder of small ones.
     pub batch_bytes: u64,
     /// Reuse the rows of unchanged files from the dataset published in the output folder
-    /// (see [`crate::cache`]).
+    /// (see [`crate::cache`]); the index of the new dataset is written either way.
     pub cache: bool,
     pub max_file_bytes: u64,
     pub max_line_bytes: u64,
@@ -410,7 +410,12 @@ pub fn recover(output: &Path) -> anyhow::Result<()> {
     match std::fs::read_to_string(staging.join(COMPLETE_MARKER)) {
         Ok(mark) => {
             tracing::warn!("finishing the publish of a previous run that was interrupted while moving files");
-            publish(&staging, output, mark.trim() != MARK_SOME)?;
+            let whole = mark.trim() != MARK_SOME;
+            if whole {
+                // That run deleted the cache index before marking; make sure of it.
+                crate::cache::Cache::forget(output)?;
+            }
+            publish(&staging, output, whole)?;
         }
         Err(_) => std::fs::remove_dir_all(&staging).with_context(|| format!("cannot remove stale {}", staging.display()))?,
     }
@@ -542,9 +547,10 @@ struct FileWork {
 ///
 /// Files unchanged since the published dataset take their rows from it (see [`Cache::take`]),
 /// read once all files of the batch are hashed; a file whose rows cannot be read is processed.
-/// `first_of` maps the content hash of every file of earlier batches to the first file with
-/// those bytes (the writer makes a later copy one quarantined row naming that file): a copy's
-/// row is taken only when it is still a copy of the same file.
+/// `first_of` maps the content hash of every readable file so far (earlier batches and earlier
+/// in this one) to the first file with those bytes (the writer makes a later copy one
+/// quarantined row naming that file): a copy's row is taken only when it is still a copy of
+/// the same file.
 fn process_batch(chunk: &[(String, PathBuf)], stages: &[Box<dyn Stage>], limits: Limits, cache: Option<&Cache>, first_of: &mut HashMap<String, String>) -> Vec<FileOutcome> {
     let mut work: Vec<FileWork> = chunk.par_iter().map(|(rel, path)| start_file(rel, path, limits, cache)).collect();
     let mut takes = Vec::with_capacity(work.len());
@@ -561,7 +567,8 @@ fn process_batch(chunk: &[(String, PathBuf)], stages: &[Box<dyn Stage>], limits:
         if !keys.is_empty() {
             let mut taken = c.take(&keys).into_iter();
             for (w, _) in work.iter_mut().zip(&takes).filter(|(_, t)| **t) {
-                if let Some(t) = taken.next().flatten() {
+                // The rows carry the hash the file has now (the writer finds copies by it).
+                if let Some(t) = taken.next().flatten().filter(|t| t.docs.iter().all(|d| d.content_sha256 == w.outcome.input.sha256)) {
                     w.outcome.docs = t.docs;
                     w.outcome.copy_of = t.copy_of;
                     w.outcome.cached = true;
@@ -663,17 +670,15 @@ pub fn run(cfg: &RunConfig) -> anyhow::Result<RunSummary> {
     let mut writer = DatasetWriter::create(&staging, &defs, cfg.arrow_ipc)?;
     let stages = stages();
     let limits = Limits { max_file_bytes: cfg.max_file_bytes, max_line_bytes: cfg.max_line_bytes };
-    let cache = if cfg.cache {
-        // On the run's threads: checking the published tables hashes each of them.
-        Some(pool.install(|| Cache::open(&cfg.output, &cache_settings(limits)))?)
-    } else {
-        None
-    };
+    // On the run's threads: checking the published tables hashes each of them. Without the
+    // cache nothing is reused, but the index is written all the same (it costs nothing), so
+    // the next run can reuse this one's rows.
+    let cache = pool.install(|| Cache::open(&cfg.output, &cache_settings(limits), cfg.cache))?;
     let bar = progress_bar(cfg.progress, files.len() as u64);
 
     let mut summary = RunSummary { files: files.len(), ..Default::default() };
     let mut inputs = Vec::new();
-    // What the index of this dataset says of each file (only kept with the cache on).
+    // What the index of this dataset says of each file.
     let mut index_files: Vec<FileRows> = Vec::new();
     let mut seen: HashMap<String, String> = HashMap::new();
     // Two things overlap: the pool processes batch n+1 while this thread's writer encodes
@@ -685,7 +690,7 @@ pub fn run(cfg: &RunConfig) -> anyhow::Result<RunSummary> {
             let mut first_of = HashMap::new();
             for (n, chunk) in batches(&files, cfg.batch_files, cfg.batch_bytes).into_iter().enumerate() {
                 let t0 = Instant::now();
-                let results: Vec<FileOutcome> = pool.install(|| process_batch(chunk, &stages, limits, cache.as_ref(), &mut first_of));
+                let results: Vec<FileOutcome> = pool.install(|| process_batch(chunk, &stages, limits, Some(&cache), &mut first_of));
                 // The writer stopped on an error: it is reported from there.
                 if tx.send((n, chunk, results, t0)).is_err() {
                     break;
@@ -737,9 +742,7 @@ pub fn run(cfg: &RunConfig) -> anyhow::Result<RunSummary> {
                         Some(orig) => vec![duplicate_batches(rel, &sha, orig, &docs[0])],
                         None => docs,
                     };
-                    if cache.is_some() {
-                        index_files.push(FileRows { key: cache_key, copy_of: duplicate_of, docs: docs.iter().map(DocRows::of).collect() });
-                    }
+                    index_files.push(FileRows { key: cache_key, copy_of: duplicate_of, docs: docs.iter().map(DocRows::of).collect() });
                     for d in docs {
                         summary.documents += 1;
                         if d.quarantined {
@@ -808,19 +811,18 @@ pub fn run(cfg: &RunConfig) -> anyhow::Result<RunSummary> {
         tables: tables.clone(),
     };
     manifest.write(&staging.join("manifest.json"))?;
-    mark_complete(&staging, MARK_ALL)?;
-    // The index describes the dataset about to be replaced: gone before the new one is in
-    // place, written again after (with the cache on), so it never describes another dataset.
+    // The index describes the dataset about to be replaced: gone before the publish is
+    // decided (a failure here leaves an unmarked staging folder, which the next run discards),
+    // written again after it, so it never describes another dataset.
     Cache::forget(&cfg.output)?;
+    mark_complete(&staging, MARK_ALL)?;
     publish(&staging, &cfg.output, true)?;
-    if let Some(c) = &cache {
-        // The dataset is published whatever happens here; without an index the next run
-        // processes every file again.
-        let files = index_files.len();
-        match c.write_index(index_files, &tables) {
-            Ok(()) => tracing::info!(files, "cache index written"),
-            Err(e) => tracing::warn!("cannot write the cache index (the next run processes every file): {e:#}"),
-        }
+    // The dataset is published whatever happens here; without an index the next run
+    // processes every file again.
+    let files = index_files.len();
+    match cache.write_index(index_files, &tables) {
+        Ok(()) => tracing::info!(files, "cache index written"),
+        Err(e) => tracing::warn!("cannot write the cache index (the next run processes every file): {e:#}"),
     }
     if let Some(v) = &cfg.release {
         let dir = crate::release::create(&cfg.output, v)?;
@@ -1090,7 +1092,7 @@ mod tests {
         let out = tempfile::tempdir().unwrap();
         let limits = Limits { max_line_bytes: 100_000, ..Limits::default() };
         run(&RunConfig { threads: 1, max_line_bytes: limits.max_line_bytes, ..RunConfig::new(dir.path(), out.path()) }).unwrap();
-        let cache = Cache::open(out.path(), &cache_settings(limits)).unwrap();
+        let cache = Cache::open(out.path(), &cache_settings(limits), true).unwrap();
         let files = discover(dir.path()).unwrap();
         let fresh = process_batch(&files, &stages(), limits, None, &mut HashMap::new());
         let taken = process_batch(&files, &stages(), limits, Some(&cache), &mut HashMap::new());

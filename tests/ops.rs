@@ -492,7 +492,8 @@ fn same_as_a_full_run(input: &Path, out: &Path, what: &str) {
     let full = tempfile::tempdir().unwrap();
     let fresh = run(&RunConfig { threads: 1, cache: false, ..RunConfig::new(input, full.path()) }).unwrap();
     assert_eq!(fresh.cached, 0);
-    assert!(!full.path().join(govreport::cache::CACHE_DIR).exists());
+    // Without the cache nothing is reused, but the index is written for the next run.
+    assert_eq!(index_files(full.path()).0, fresh.files);
     assert_eq!(files(out), files(full.path()), "{what} differs from a full run");
 }
 
@@ -536,7 +537,10 @@ fn a_rerun_reprocesses_only_new_files_and_gives_the_same_bytes() {
     assert_eq!((changed.files_processed, changed.files_cached), (2, 99));
     same_as_a_full_run(input.path(), out.path(), "the rerun after the copied file changed");
 
-    // `govreport validate` rewrites issues (keeping the stages' rows): the rows are still reused.
+    // A run without the cache processes every file but still writes the index, and
+    // `govreport validate` rewrites issues (keeping the stages' rows): the next run reuses all.
+    let bare = run(&RunConfig { cache: false, ..cfg.clone() }).unwrap();
+    assert_eq!((bare.files_processed, bare.files_cached), (101, 0));
     let st = bin().arg("validate").arg(out.path()).stdout(Stdio::null()).status().unwrap();
     assert!(st.code().is_some_and(|c| c == 0 || c == 1), "{st:?}");
     let sixth = run(&cfg).unwrap();

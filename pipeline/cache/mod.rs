@@ -11,16 +11,17 @@
 //! itself) was about a tenth of every first run's CPU, paid for every new file; reading the
 //! published tables costs nothing until a rerun.
 //!
-//! Every run deletes the index just before it publishes and writes the new one just after, so
-//! an index only ever describes the dataset of the run that wrote it (a run killed in between
-//! leaves none: the next run processes every file). The index is used only when it matches
+//! Every run deletes the index before it marks its dataset ready to publish and writes the new
+//! one just after publishing, so an index only ever describes the dataset of the run that
+//! wrote it (a run killed in between leaves none: the next run processes every file). The index is used only when it matches
 //! the dataset: its settings are this build's, its counts add up to the tables' rows, and every
 //! table has the SHA-256 the index and `manifest.json` record (for `issues`, which `govreport
 //! validate` rewrites, the manifest's: validate keeps the rows the stages wrote, in order, at
 //! its start, and only replaces its own rows after them). The first and last rows of each
 //! document in each table are also checked to carry its `doc_id` as they are read. Anything
 //! that does not fit (a damaged table, a foreign or edited index) is logged and the files are
-//! processed again: never other rows, never a failed run.
+//! processed again: never other rows, never a failed run (only failing to delete the old index
+//! before publishing stops a run: its dataset is then not published).
 //!
 //! A copy of an earlier file is one quarantined row naming that file; it is taken from the
 //! dataset only while it is still a copy of the same file (the runner checks), so that its
@@ -147,15 +148,16 @@ struct Previous {
 }
 
 impl Cache {
-    /// `settings` is everything else that changes the rows (config hash, limits). Finds the
-    /// index of the dataset published in `output` and checks it against that dataset; when it
-    /// does not match, the run processes every file (the reason is logged).
-    pub fn open(output: &Path, settings: &str) -> anyhow::Result<Cache> {
+    /// `settings` is everything else that changes the rows (config hash, limits). With
+    /// `reuse`, finds the index of the dataset published in `output` and checks it against
+    /// that dataset; when it does not match, the run processes every file (the reason is
+    /// logged). Without (`--no-cache`), nothing is read, but the run still writes its index.
+    pub fn open(output: &Path, settings: &str, reuse: bool) -> anyhow::Result<Cache> {
         let dir = output.join(CACHE_DIR);
         let salt = format!("{}\0{}\0{settings}", crate::VERSION, build_id());
         let mut cache = Cache { dir, salt, previous: None };
         let index_path = cache.dir.join(INDEX_FILE);
-        if index_path.exists() {
+        if reuse && index_path.exists() {
             match cache.previous_of(output, &index_path) {
                 Ok(p) => {
                     tracing::info!(files = p.files.len(), "reusing the rows of unchanged files from the published dataset");
@@ -503,7 +505,7 @@ mod tests {
         }
         let out = tempfile::tempdir().unwrap();
         run(&RunConfig { threads: 1, progress: false, ..RunConfig::new(input.path(), out.path()) }).unwrap();
-        let cache = Cache::open(out.path(), &cache_settings(Limits::default())).unwrap();
+        let cache = Cache::open(out.path(), &cache_settings(Limits::default()), true).unwrap();
         let stages = stages();
         let mut rels: Vec<String> = files.iter().map(|f| f.file_name().unwrap().to_string_lossy().into_owned()).collect();
         rels.sort();
@@ -533,10 +535,10 @@ mod tests {
     #[test]
     fn keys_depend_on_content_and_path() {
         let dir = tempfile::tempdir().unwrap();
-        let c = Cache::open(dir.path(), "cfg").unwrap();
+        let c = Cache::open(dir.path(), "cfg", true).unwrap();
         assert_ne!(c.key("aa", "x.txt"), c.key("ab", "x.txt"));
         assert_ne!(c.key("aa", "x.txt"), c.key("aa", "y.txt"));
-        let other = Cache::open(dir.path(), "cfg2").unwrap();
+        let other = Cache::open(dir.path(), "cfg2", true).unwrap();
         assert_ne!(c.key("aa", "x.txt"), other.key("aa", "x.txt"));
     }
 }
