@@ -12,9 +12,10 @@
 //! published tables costs nothing until a rerun.
 //!
 //! Every run deletes the index before it marks its dataset ready to publish and writes the new
-//! one just after publishing, so an index only ever describes the dataset of the run that
-//! wrote it (a run killed in between leaves none: the next run processes every file). The index is used only when it matches
-//! the dataset: its settings are this build's, its counts add up to the tables' rows, and every
+//! one just after publishing (`--no-cache` runs too: they only do not read it), so an index
+//! only ever describes the dataset of the run that wrote it (a run killed in between leaves
+//! none: the next run processes every file). The index is used only when it matches the
+//! dataset: its settings are this build's, its counts add up to the tables' rows, and every
 //! table has the SHA-256 the index and `manifest.json` record (for `issues`, which `govreport
 //! validate` rewrites, the manifest's: validate keeps the rows the stages wrote, in order, at
 //! its start, and only replaces its own rows after them). The first and last rows of each
@@ -530,6 +531,11 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn issues_is_where_the_index_expects_it() {
+        assert_eq!(DOC_TABLES[ISSUES], "issues");
     }
 
     #[test]
