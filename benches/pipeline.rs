@@ -196,8 +196,8 @@ struct Row {
 fn report(rows: &[Row], cores: usize) -> String {
     let mut s = format!(
         "Machine: {cores} cores, {} ({}).\n\n\
-         | corpus | threads | end to end MB/s | per core MB/s | extract | normalize | segment | indicators | write | validate | without cache MB/s | rerun, all cached MB/s | jieba cut MB/s | jieba tag MB/s | pipeline / jieba tag | pipeline / jieba cut | peak RSS MB |\n\
-         |---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n",
+         | corpus | threads | end to end MB/s | per core MB/s | extract | normalize | segment | indicators | write | validate | without cache MB/s | rerun, all cached MB/s | jieba cut MB/s | jieba tag MB/s | pipeline / jieba tag | pipeline / jieba cut | peak RSS MB | rerun peak RSS MB |\n\
+         |---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n",
         std::fs::read_to_string("/proc/cpuinfo").ok().and_then(|c| c.lines().find(|l| l.starts_with("model name")).map(|l| l.split(':').nth(1).unwrap_or("").trim().to_string())).unwrap_or_default(),
         std::env::consts::ARCH
     );
@@ -211,7 +211,7 @@ fn report(rows: &[Row], cores: usize) -> String {
         };
         let (cut, tag) = (mb(jieba, "cut_mb_per_s"), mb(jieba, "tag_mb_per_s"));
         s.push_str(&format!(
-            "| {size} ({input_mb:.0} MB, {} docs) | {threads} | {e2e:.1} | {:.1} | {} | {} | {} | {} | {} | {} | {e2e_bare:.1} | {e2e_rerun:.1} | {cut:.1} | {tag:.1} | {:.2}× slower | {:.2}× slower | {:.0} |\n",
+            "| {size} ({input_mb:.0} MB, {} docs) | {threads} | {e2e:.1} | {:.1} | {} | {} | {} | {} | {} | {} | {e2e_bare:.1} | {e2e_rerun:.1} | {cut:.1} | {tag:.1} | {:.2}× slower | {:.2}× slower | {:.0} | {:.0} |\n",
             run["documents"],
             e2e / *threads as f64,
             stage("extract"),
@@ -223,6 +223,7 @@ fn report(rows: &[Row], cores: usize) -> String {
             tag / e2e.max(1e-9),
             cut / e2e.max(1e-9),
             mb(run, "peak_rss_mb"),
+            mb(rerun, "peak_rss_mb"),
         ));
     }
     s.push_str(
@@ -231,7 +232,7 @@ fn report(rows: &[Row], cores: usize) -> String {
          in that stage, summed over threads (per-core throughput); validate runs once at the end over the \
          written tables. End to end is input MB over wall time; per core is that divided by the threads. \
          Without cache is the same run with `--no-cache`; rerun is the first run again over the same files, \
-         every file's rows read back from the dataset it published. jieba cut is jieba-rs `cut` (HMM on) alone \
+         every file's rows read back from the dataset it published (its peak memory is the last column). jieba cut is jieba-rs `cut` (HMM on) alone \
          over the same normalized text; jieba tag is `tag` (HMM on, parts of speech), which the tokens table \
          needs.\n",
     );
@@ -239,6 +240,10 @@ fn report(rows: &[Row], cores: usize) -> String {
     let peaks: Vec<(&str, f64)> = rows.iter().filter(|r| r.threads == cores).map(|r| (r.size.as_str(), mb(&r.run, "peak_rss_mb"))).collect();
     for w in peaks.windows(2) {
         s.push_str(&format!("\nPeak RSS {} / {}: {:.2}×.", w[1].0, w[0].0, w[1].1 / w[0].1.max(1e-9)));
+    }
+    let rerun_peaks: Vec<(&str, f64)> = rows.iter().filter(|r| r.threads == cores).map(|r| (r.size.as_str(), mb(&r.rerun, "peak_rss_mb"))).collect();
+    for w in rerun_peaks.windows(2) {
+        s.push_str(&format!("\nRerun peak RSS {} / {}: {:.2}×.", w[1].0, w[0].0, w[1].1 / w[0].1.max(1e-9)));
     }
     s.push('\n');
     s
