@@ -124,6 +124,8 @@ struct Index {
     files: Vec<FileRows>,
 }
 
+/// The cache of one run: the keys of its files, and the published dataset's rows when the
+/// index matches it.
 pub struct Cache {
     dir: PathBuf,
     salt: String,
@@ -230,6 +232,8 @@ impl Cache {
         Ok(Previous { files, cursors: Some(cursors) })
     }
 
+    /// A file's key: its content hash and path (rows carry the path, `source_file`), salted
+    /// with the version, the build and the settings.
     pub fn key(&self, content_sha256: &str, rel_path: &str) -> String {
         let mut h = Sha256::new();
         for part in [self.salt.as_str(), content_sha256, rel_path] {
