@@ -237,13 +237,12 @@ fn report(rows: &[Row], cores: usize) -> String {
          needs.\n",
     );
     // Memory growth between sizes, all threads: the streaming target is peak(large) ≤ 1.5 × peak(small).
-    let peaks: Vec<(&str, f64)> = rows.iter().filter(|r| r.threads == cores).map(|r| (r.size.as_str(), mb(&r.run, "peak_rss_mb"))).collect();
-    for w in peaks.windows(2) {
-        s.push_str(&format!("\nPeak RSS {} / {}: {:.2}×.", w[1].0, w[0].0, w[1].1 / w[0].1.max(1e-9)));
-    }
-    let rerun_peaks: Vec<(&str, f64)> = rows.iter().filter(|r| r.threads == cores).map(|r| (r.size.as_str(), mb(&r.rerun, "peak_rss_mb"))).collect();
-    for w in rerun_peaks.windows(2) {
-        s.push_str(&format!("\nRerun peak RSS {} / {}: {:.2}×.", w[1].0, w[0].0, w[1].1 / w[0].1.max(1e-9)));
+    let modes: [(&str, fn(&Row) -> &Value); 2] = [("Peak RSS", |r| &r.run), ("Rerun peak RSS", |r| &r.rerun)];
+    for (label, mode) in modes {
+        let peaks: Vec<(&str, f64)> = rows.iter().filter(|r| r.threads == cores).map(|r| (r.size.as_str(), mb(mode(r), "peak_rss_mb"))).collect();
+        for w in peaks.windows(2) {
+            s.push_str(&format!("\n{label} {} / {}: {:.2}×.", w[1].0, w[0].0, w[1].1 / w[0].1.max(1e-9)));
+        }
     }
     s.push('\n');
     s

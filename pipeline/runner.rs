@@ -703,12 +703,20 @@ pub fn run(cfg: &RunConfig) -> anyhow::Result<RunSummary> {
                 let (mut b_processed, mut b_cached, mut b_quarantined) = (0usize, 0usize, 0usize);
                 for (outcome, (rel, path)) in results.into_iter().zip(chunk) {
                     let FileOutcome { mut docs, mut times, input, mut cached, cache_key, copy_of } = outcome;
+                    // A file whose bytes equal an earlier file's would count every figure twice.
+                    // Quarantined copies too: two empty files or two copies of an image must not
+                    // share a doc_id.
+                    let sha = docs[0].content_sha256.clone();
+                    let duplicate_of = if let Some(orig) = seen.get(&sha) {
+                        Some(orig.clone())
+                    } else {
+                        seen.insert(sha.clone(), rel.clone());
+                        None
+                    };
                     // A copy's row is taken from the dataset only while it still copies the
                     // same file (see process_batch); were it not (a content hash equal to an
                     // unreadable file's name hash), the file is processed here.
-                    let sha = docs[0].content_sha256.clone();
-                    let still_a_copy = seen.get(&sha).is_some_and(|orig| Some(orig) == copy_of.as_ref());
-                    if copy_of.is_some() && !still_a_copy {
+                    if copy_of.is_some() && duplicate_of != copy_of {
                         tracing::warn!(file = rel.as_str(), "a copy's row no longer fits: processing the file");
                         docs = process_loaded_timed(load(rel, path, limits), &stages, &mut times);
                         cached = false;
@@ -727,15 +735,6 @@ pub fn run(cfg: &RunConfig) -> anyhow::Result<RunSummary> {
                         summary.processed += docs.len();
                         b_processed += docs.len();
                     }
-                    // A file whose bytes equal an earlier file's would count every figure twice.
-                    // Quarantined copies too: two empty files or two copies of an image must not
-                    // share a doc_id.
-                    let duplicate_of = if let Some(orig) = seen.get(&sha) {
-                        Some(orig.clone())
-                    } else {
-                        seen.insert(sha.clone(), rel.clone());
-                        None
-                    };
                     let docs = match &duplicate_of {
                         // Taken from the dataset: already the copy's row.
                         Some(_) if cached && copy_of.is_some() => docs,

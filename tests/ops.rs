@@ -497,12 +497,18 @@ fn same_as_a_full_run(input: &Path, out: &Path, what: &str) {
     assert_eq!(files(out), files(full.path()), "{what} differs from a full run");
 }
 
-#[test]
-fn a_rerun_reprocesses_only_new_files_and_gives_the_same_bytes() {
+/// `n` tiny reports in a new input folder, a new output folder, and a 2-thread run config.
+fn tiny_setup(n: usize) -> (tempfile::TempDir, tempfile::TempDir, RunConfig) {
     let input = tempfile::tempdir().unwrap();
-    tiny_reports(input.path(), 0, 100);
+    tiny_reports(input.path(), 0, n);
     let out = tempfile::tempdir().unwrap();
     let cfg = RunConfig { threads: 2, ..RunConfig::new(input.path(), out.path()) };
+    (input, out, cfg)
+}
+
+#[test]
+fn a_rerun_reprocesses_only_new_files_and_gives_the_same_bytes() {
+    let (input, out, cfg) = tiny_setup(100);
     let first = run(&cfg).unwrap();
     assert_eq!((first.processed, first.cached), (100, 0));
     assert_eq!(index_files(out.path()), (100, 100));
@@ -552,10 +558,7 @@ fn a_rerun_reprocesses_only_new_files_and_gives_the_same_bytes() {
 /// matching the index part way (a document's id), the files are processed: same bytes.
 #[test]
 fn a_damaged_dataset_or_index_means_processing_not_other_rows() {
-    let input = tempfile::tempdir().unwrap();
-    tiny_reports(input.path(), 0, 60);
-    let out = tempfile::tempdir().unwrap();
-    let cfg = RunConfig { threads: 2, ..RunConfig::new(input.path(), out.path()) };
+    let (input, out, cfg) = tiny_setup(60);
     run(&cfg).unwrap();
 
     // A flipped byte in tokens.parquet: its SHA-256 no longer matches, nothing is reused.

@@ -184,7 +184,8 @@ impl Cache {
         let manifest = Manifest::read(&output.join("manifest.json")).context("cannot read the published manifest.json")?;
         let defs: Vec<_> = DOC_TABLES.iter().map(|t| catalog().table(t)).collect();
         // Every table file is what the manifest says; all but issues are what the index says.
-        let checked: Vec<anyhow::Result<()>> = defs
+        // Each table's rows, as the manifest lists them.
+        let checked: Vec<anyhow::Result<u64>> = defs
             .par_iter()
             .enumerate()
             .map(|(i, def)| {
@@ -195,10 +196,10 @@ impl Cache {
                 }
                 let (sha, _) = sha256_file(&output.join(&file)).with_context(|| format!("cannot read {file}"))?;
                 anyhow::ensure!(sha == listed.sha256, "{file} differs from manifest.json");
-                Ok(())
+                Ok(listed.rows)
             })
             .collect();
-        checked.into_iter().collect::<anyhow::Result<Vec<()>>>()?;
+        let table_rows = checked.into_iter().collect::<anyhow::Result<Vec<u64>>>()?;
         // Every file made at least one document, every document exactly one `documents` row;
         // the counts add up to the rows of each table (for issues: its stages' rows come first,
         // validate's after them).
@@ -224,8 +225,7 @@ impl Cache {
             let reader = ParquetRecordBatchReaderBuilder::try_new(file)?.with_batch_size(READ_ROWS).build()?;
             cursors.push(Cursor { reader, schema: def.arrow_schema(), name: def.name.as_str(), at: 0, held: None });
         }
-        for (i, c) in cursors.iter().enumerate() {
-            let rows = manifest.tables.iter().find(|t| t.name == c.name).map_or(0, |t: &TableEntry| t.rows);
+        for (i, (c, &rows)) in cursors.iter().zip(&table_rows).enumerate() {
             let fits = if i == ISSUES { at[i] <= rows } else { at[i] == rows };
             anyhow::ensure!(fits, "the index counts {} rows of {}, the table has {rows}", at[i], c.name);
         }
