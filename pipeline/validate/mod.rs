@@ -278,9 +278,23 @@ fn paragraphs_pass(reading: &Reading, docs: Option<&[facts::DocRow]>, tables: &[
         reading.for_each_chunk("paragraphs", &columns, |c, _| {
             let (ids, lines, texts, removed) = (c.strs("doc_id")?, c.ints("source_line")?, c.strs("text")?, c.strs("removed")?);
             let starts = if want_clauses { Some(c.ints("char_start")?) } else { None };
-            for k in 0..c.rows() {
+            // The text check's search of each paragraph is most of this pass, which the other
+            // checks would otherwise wait for on one thread: it runs on every thread, and what
+            // it finds is recorded below in table order, as one pass would.
+            let flaws: Vec<Vec<(text::Flaw, usize)>> = {
+                use rayon::prelude::*;
+                (0..c.rows())
+                    .into_par_iter()
+                    .with_min_len(1024)
+                    .map(|k| match (texts.get(k), removed.get(k)) {
+                        (Some(t), None) => text::flaws(t),
+                        _ => Vec::new(),
+                    })
+                    .collect()
+            };
+            for (k, found) in flaws.into_iter().enumerate() {
                 if let (Some(id), Some(t), None) = (ids.get(k), texts.get(k), removed.get(k)) {
-                    check.paragraph(id, lines.get(k), t);
+                    check.record(id, lines.get(k), t, found);
                     if let Some(o) = openings.as_mut() {
                         o.paragraph(id, t);
                     }
