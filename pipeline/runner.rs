@@ -673,7 +673,7 @@ pub fn run(cfg: &RunConfig) -> anyhow::Result<RunSummary> {
     // On the run's threads: checking the published tables hashes each of them. Without the
     // cache nothing is reused, but the index is written all the same (it costs nothing), so
     // the next run can reuse this one's rows.
-    let cache = pool.install(|| Cache::open(&cfg.output, &cache_settings(limits), cfg.cache))?;
+    let cache = pool.install(|| Cache::open(&cfg.output, &cache_settings(limits), cfg.cache))?.writing_arrow_ipc(cfg.arrow_ipc);
     let bar = progress_bar(cfg.progress, files.len() as u64);
 
     let mut summary = RunSummary { files: files.len(), ..Default::default() };

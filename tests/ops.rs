@@ -559,6 +559,16 @@ fn a_rerun_reprocesses_only_new_files_and_gives_the_same_bytes() {
     let sixth = run(&cfg).unwrap();
     assert_eq!((sixth.files_processed, sixth.files_cached), (0, 101));
     same_as_a_full_run(input.path(), out.path(), "the rerun after validate");
+
+    // With Arrow IPC files as well (which show how buffers are laid out, unlike Parquet), the
+    // rows read back are copied into the stages' layout: the same .arrow and .parquet bytes.
+    let with_arrow = run(&RunConfig { arrow_ipc: true, ..cfg.clone() }).unwrap();
+    assert_eq!((with_arrow.files_processed, with_arrow.files_cached), (0, 101));
+    let full = tempfile::tempdir().unwrap();
+    run(&RunConfig { threads: 1, cache: false, arrow_ipc: true, ..RunConfig::new(input.path(), full.path()) }).unwrap();
+    let (a, b) = (files(out.path()), files(full.path()));
+    assert!(a.keys().any(|f| f.ends_with(".arrow")));
+    assert_eq!(a, b, "the rerun with Arrow IPC files differs from a full run");
 }
 
 /// When the published dataset does not fit its index (a damaged table), or its rows stop
