@@ -247,6 +247,10 @@ fn check_data(reading: &Reading, tables: &[&str], mut issues: Vec<Issue>) -> any
     Ok(Report { findings: all, targets_vs_actuals: tva })
 }
 
+/// Fewest paragraphs the text check's search takes on one thread at a time (a handful of
+/// paragraphs in the tests, so that the seeds' chunks are spread over the threads there too).
+const FLAWS_MIN_ROWS: usize = if cfg!(test) { 4 } else { 1024 };
+
 /// What [`paragraphs_pass`] found.
 #[derive(Default)]
 struct Paragraphs {
@@ -285,7 +289,7 @@ fn paragraphs_pass(reading: &Reading, docs: Option<&[facts::DocRow]>, tables: &[
                 use rayon::prelude::*;
                 (0..c.rows())
                     .into_par_iter()
-                    .with_min_len(1024)
+                    .with_min_len(FLAWS_MIN_ROWS)
                     .map(|k| match (texts.get(k), removed.get(k)) {
                         (Some(t), None) => text::flaws(t),
                         _ => Vec::new(),
@@ -1152,6 +1156,9 @@ mod tests {
             // the cross-report side is compared on real rows there.
             let is_corpus = !input.ends_with("seeds");
             assert!(!is_corpus || a.num_rows() > 0, "the corpus pairs no targets with actuals");
+            // ... and has text-check findings, whose search is spread over the threads.
+            let text_codes = ["replacement_chars", "mojibake", "residual_traditional", "residual_pinyin_gloss"];
+            assert!(!is_corpus || one.findings.iter().any(|f| text_codes.contains(&f.issue.code)), "no text-check finding in the corpus");
             for threads in [2, 3, 4] {
                 let reading = Reading::new(out.path(), 64).with_bucket_mentions(40).with_lane_figures(16);
                 assert_eq!(lanes(threads, 1, rows / reading.lane_figures), (2 * threads).min(4), "{rows} figures");
