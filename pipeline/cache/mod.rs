@@ -148,6 +148,9 @@ struct Previous {
     files: HashMap<String, Place>,
     /// One reader per table, moving forward only; None once reading failed.
     cursors: Option<Vec<Cursor>>,
+    /// Whether rows read back are copied into buffers of their own laid out as the stages lay
+    /// out theirs (see [`fresh`]), or handed out as the rows read (see [`Cursor::take`]).
+    stage_layout: bool,
 }
 
 impl Cache {
@@ -178,9 +181,7 @@ impl Cache {
     /// the writer as they are (a copy of every row less: about a twentieth of a rerun).
     pub fn writing_arrow_ipc(self, arrow_ipc: bool) -> Self {
         if let Some(mut p) = self.lock() {
-            for c in p.cursors.iter_mut().flatten() {
-                c.stage_layout = arrow_ipc;
-            }
+            p.stage_layout = arrow_ipc;
         }
         self
     }
@@ -236,13 +237,13 @@ impl Cache {
             let path = output.join(def.file_name("parquet"));
             let file = File::open(&path).with_context(|| format!("cannot open {}", path.display()))?;
             let reader = ParquetRecordBatchReaderBuilder::try_new(file)?.with_batch_size(READ_ROWS).build()?;
-            cursors.push(Cursor { reader, schema: def.arrow_schema(), name: def.name.as_str(), at: 0, held: None, stage_layout: true });
+            cursors.push(Cursor { reader, schema: def.arrow_schema(), name: def.name.as_str(), at: 0, held: None });
         }
         for (i, (c, &rows)) in cursors.iter().zip(&table_rows).enumerate() {
             let fits = if i == ISSUES { at[i] <= rows } else { at[i] == rows };
             anyhow::ensure!(fits, "the index counts {} rows of {}, the table has {rows}", at[i], c.name);
         }
-        Ok(Previous { files, cursors: Some(cursors) })
+        Ok(Previous { files, cursors: Some(cursors), stage_layout: true })
     }
 
     /// A file's key: its content hash and path (rows carry the path, `source_file`), salted
@@ -273,6 +274,7 @@ impl Cache {
         let none = || keys.iter().map(|_| None).collect();
         let Some(mut guard) = self.lock() else { return none() };
         let p = &mut *guard;
+        let stage_layout = p.stage_layout;
         let Some(cursors) = p.cursors.as_mut() else { return none() };
         // The files to read: in the index's order, only forward from where the readers are (a
         // file out of order, which sorted input never gives, is processed).
@@ -302,7 +304,7 @@ impl Cache {
                     let mut at = f.start[t];
                     let mut batches = Vec::with_capacity(f.docs.len());
                     for d in &f.docs {
-                        let b = c.take(at, d.rows[t] as usize)?;
+                        let b = c.take(at, d.rows[t] as usize, stage_layout)?;
                         check_doc_id(&b, &d.doc_id).with_context(|| format!("{} rows of {}", c.name, d.source_file))?;
                         batches.push(b);
                         at += d.rows[t];
@@ -405,9 +407,6 @@ struct Cursor {
     at: u64,
     /// The rest of the last batch read.
     held: Option<RecordBatch>,
-    /// Whether rows handed out are copied into buffers of their own laid out as the stages lay
-    /// out theirs (see [`fresh`]), or handed out as slices of the batches read.
-    stage_layout: bool,
 }
 
 impl Cursor {
@@ -429,7 +428,7 @@ impl Cursor {
     /// Rows `start..start + len` (never before the rows already read): with `stage_layout`, as
     /// a batch of its own buffers laid out as the stages lay them out; without, as the rows
     /// read (a slice of a batch read, or two or more joined when the rows span them).
-    fn take(&mut self, start: u64, len: usize) -> anyhow::Result<RecordBatch> {
+    fn take(&mut self, start: u64, len: usize, stage_layout: bool) -> anyhow::Result<RecordBatch> {
         anyhow::ensure!(start >= self.next_row(), "{} read backwards", self.name);
         if len == 0 {
             // The writer skips empty batches, so their layout never shows.
@@ -453,7 +452,7 @@ impl Cursor {
             self.held = Some(held.slice(n, held.num_rows() - n));
             need -= n;
         }
-        if !self.stage_layout {
+        if !stage_layout {
             // The Parquet writer reads values through offsets and validity bitmaps, so the rows
             // as read give the same files without a copy of their own.
             return Ok(match pieces.len() {

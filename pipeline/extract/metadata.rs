@@ -64,25 +64,12 @@ struct Rules {
     /// A speaker's role without its office ("海曙区人民政府区长" → 海曙区).
     strip_re: Regex,
     /// The chars a label can end with, as `label_re` matches them (case-folded): ranges of
-    /// code points, for [`may_hold_label`].
+    /// code points (the tests read them; [`may_hold_label`] asks `label_end_chars`).
+    #[cfg(test)]
     label_ends: Vec<(char, char)>,
-    /// `label_ends` as a bitmap over the Basic Multilingual Plane: asked of the char before
-    /// every digit and colon of every head line, where a scan of the ranges cost a compare
-    /// per range.
-    label_end_bits: Box<[u64; 1024]>,
-}
-
-impl Rules {
-    /// Whether a label can end with `c` (one of `label_ends`).
-    #[inline]
-    fn ends_label(&self, c: char) -> bool {
-        let c = c as usize;
-        if c < 0x1_0000 {
-            self.label_end_bits[c >> 6] & (1 << (c & 63)) != 0
-        } else {
-            self.label_ends.iter().any(|&(lo, hi)| lo as usize <= c && c <= hi as usize)
-        }
-    }
+    /// `label_ends` as a set: asked of the char before every digit and colon of every head
+    /// line, where a scan of the ranges cost a compare per range.
+    label_end_chars: width::CharSet,
 }
 
 fn rules() -> &'static Rules {
@@ -131,13 +118,19 @@ fn rules() -> &'static Rules {
             },
             other => panic!("label ends are a class of chars, not {other:?}"),
         };
-        let mut label_end_bits = Box::new([0u64; 1024]);
-        for &(lo, hi) in &label_ends {
-            for c in (lo as usize)..=(hi as usize).min(0xFFFF) {
-                label_end_bits[c >> 6] |= 1 << (c & 63);
-            }
+        let label_end_chars = width::CharSet::from_ranges(label_ends.clone());
+        Rules {
+            words,
+            label_re,
+            field_of,
+            speaker_re,
+            at_re,
+            title_re,
+            strip_re,
+            #[cfg(test)]
+            label_ends,
+            label_end_chars,
         }
-        Rules { words, label_re, field_of, speaker_re, at_re, title_re, strip_re, label_ends, label_end_bits }
     })
 }
 
@@ -274,7 +267,7 @@ fn may_hold_label(prepared: &str) -> bool {
     let label_before = |at: usize| match prepared[..at].trim_end().chars().next_back() {
         // Digits, dots and signs before a figure's digits end no label.
         Some(c) if c.is_ascii() && !c.is_ascii_alphabetic() => false,
-        Some(c) => r.ends_label(c),
+        Some(c) => r.label_end_chars.contains(c),
         None => false,
     };
     // Full-width colons by their three bytes: their last byte alone (0x9A) is in common chars
