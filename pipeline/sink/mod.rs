@@ -1,6 +1,7 @@
 //! Table writers: documents → Arrow record batches (built from `schemas/`) → Parquet and Arrow IPC.
 
 pub mod buffer;
+pub mod dictionary;
 pub mod manifest;
 pub mod rows;
 pub mod writer;

@@ -6,14 +6,22 @@ use std::io::BufWriter;
 use std::path::{Path, PathBuf};
 
 use anyhow::Context;
+use arrow::array::AsArray;
 use arrow::ipc::writer::FileWriter as IpcWriter;
 use arrow::record_batch::RecordBatch;
+use parquet::arrow::arrow_writer::{ArrowColumnWriter, ArrowRowGroupWriterFactory, compute_leaves};
 use parquet::arrow::ArrowWriter;
 use parquet::basic::{Compression, Encoding, ZstdLevel};
 use parquet::file::properties::{DeltaBinaryPackedEncoderOptions, EnabledStatistics, WriterProperties};
+use parquet::file::writer::SerializedFileWriter;
 use parquet::schema::types::ColumnPath;
 
-use crate::schema::{ColumnType, TableDef};
+use super::dictionary::DictionaryChunk;
+use crate::schema::{ColumnDef, ColumnType, TableDef};
+
+/// The zstd level of every page (level 1: the fastest of the standard levels; the pages are
+/// small and repetitive, and higher levels cost more CPU than they save in bytes).
+const ZSTD_LEVEL: i32 = 1;
 
 /// Rows per Parquet row group: large enough for good compression, small enough that a writer
 /// never buffers much of a large corpus (a row group stays in memory until full).
@@ -67,7 +75,7 @@ const DICTIONARY_PAGE_BYTES: usize = 4 * 1024 * 1024;
 pub fn writer_properties(def: &TableDef) -> WriterProperties {
     let rows = row_group_rows(def);
     let mut b = WriterProperties::builder()
-        .set_compression(Compression::ZSTD(ZstdLevel::try_new(1).expect("valid zstd level")))
+        .set_compression(Compression::ZSTD(ZstdLevel::try_new(ZSTD_LEVEL).expect("valid zstd level")))
         .set_max_row_group_row_count(Some(rows))
         .set_data_page_row_count_limit(rows)
         .set_delta_binary_packed_encoder_options(
@@ -94,9 +102,106 @@ pub fn writer_properties(def: &TableDef) -> WriterProperties {
     b.build()
 }
 
+/// Whether a column's chunks are built by [`DictionaryChunk`] rather than the parquet crate:
+/// REQUIRED text columns with a dictionary and no statistics (`tokens.doc_id`, `word`, `pos`),
+/// whose values are short and repeat, so that the crate's per-value interner was the largest
+/// part of writing them.
+pub fn own_dictionary(c: &ColumnDef) -> bool {
+    c.ty == ColumnType::Utf8 && !c.nullable && c.dictionary && !c.statistics
+}
+
+/// One column of the row group being filled.
+enum ColumnChunkWriter {
+    Crate(ArrowColumnWriter),
+    Dictionary(DictionaryChunk),
+}
+
+/// One table's Parquet file: row groups of [`row_group_rows`] rows, every column encoded by the
+/// parquet crate's Arrow writers except those [`own_dictionary`] picks. Batches are split at
+/// row group boundaries exactly as `ArrowWriter` splits them, and the file carries the same
+/// Arrow schema in its metadata.
+struct ParquetTable {
+    def: &'static TableDef,
+    file: SerializedFileWriter<BufWriter<File>>,
+    columns: ArrowRowGroupWriterFactory,
+    row_group_rows: usize,
+    in_progress: Option<(Vec<ColumnChunkWriter>, usize)>,
+}
+
+impl ParquetTable {
+    fn create(def: &'static TableDef, out: BufWriter<File>) -> anyhow::Result<Self> {
+        // ArrowWriter derives the Parquet schema and stores the Arrow schema in the file's
+        // metadata; its file writer then takes the row groups this type assembles.
+        let (file, columns) = ArrowWriter::try_new(out, def.arrow_schema(), Some(writer_properties(def)))?.into_serialized_writer()?;
+        Ok(ParquetTable { def, file, columns, row_group_rows: row_group_rows(def), in_progress: None })
+    }
+
+    fn write(&mut self, batch: &RecordBatch) -> anyhow::Result<()> {
+        let mut at = 0;
+        while at < batch.num_rows() {
+            if self.in_progress.is_none() {
+                let index = self.file.flushed_row_groups().len();
+                let mut crate_writers = self.columns.create_column_writers(index)?.into_iter();
+                let mut writers = Vec::with_capacity(self.def.columns.len());
+                for c in &self.def.columns {
+                    let w = crate_writers.next().context("one Parquet column per schema column")?;
+                    writers.push(if own_dictionary(c) { ColumnChunkWriter::Dictionary(DictionaryChunk::new()) } else { ColumnChunkWriter::Crate(w) });
+                }
+                self.in_progress = Some((writers, 0));
+            }
+            let (writers, rows) = self.in_progress.as_mut().expect("a row group in progress");
+            let n = (self.row_group_rows - *rows).min(batch.num_rows() - at);
+            let part = if at == 0 && n == batch.num_rows() { batch.clone() } else { batch.slice(at, n) };
+            for ((w, field), column) in writers.iter_mut().zip(part.schema().fields()).zip(part.columns()) {
+                match w {
+                    ColumnChunkWriter::Crate(w) => {
+                        for leaf in compute_leaves(field, column)? {
+                            w.write(&leaf)?;
+                        }
+                    }
+                    ColumnChunkWriter::Dictionary(d) => {
+                        let values = column.as_string_opt::<i32>().with_context(|| format!("{} is not a Utf8 column", field.name()))?;
+                        d.push(values)?;
+                    }
+                }
+            }
+            *rows += n;
+            at += n;
+            if *rows >= self.row_group_rows {
+                self.flush()?;
+            }
+        }
+        Ok(())
+    }
+
+    fn flush(&mut self) -> anyhow::Result<()> {
+        let Some((writers, _)) = self.in_progress.take() else {
+            return Ok(());
+        };
+        let descrs = self.file.schema_descr().columns().to_vec();
+        let mut row_group = self.file.next_row_group()?;
+        for (w, descr) in writers.into_iter().zip(descrs) {
+            match w {
+                ColumnChunkWriter::Crate(w) => w.close()?.append_to_row_group(&mut row_group)?,
+                ColumnChunkWriter::Dictionary(d) => {
+                    let (bytes, close) = d.finish(descr, ZSTD_LEVEL)?;
+                    row_group.append_column(&bytes, close)?;
+                }
+            }
+        }
+        row_group.close()?;
+        Ok(())
+    }
+
+    fn into_inner(mut self) -> anyhow::Result<BufWriter<File>> {
+        self.flush()?;
+        Ok(self.file.into_inner()?)
+    }
+}
+
 struct TableFile {
     def: &'static TableDef,
-    parquet: ArrowWriter<BufWriter<File>>,
+    parquet: ParquetTable,
     ipc: Option<IpcWriter<BufWriter<File>>>,
     rows: u64,
 }
@@ -122,7 +227,7 @@ impl DatasetWriter {
         for def in defs {
             let path = dir.join(def.file_name("parquet"));
             let f = File::create(&path).with_context(|| format!("cannot create {}", path.display()))?;
-            let parquet = ArrowWriter::try_new(BufWriter::new(f), def.arrow_schema(), Some(writer_properties(def)))?;
+            let parquet = ParquetTable::create(def, BufWriter::new(f))?;
             let ipc = if arrow_ipc {
                 let path = dir.join(def.file_name("arrow"));
                 let f = File::create(&path).with_context(|| format!("cannot create {}", path.display()))?;
@@ -282,6 +387,91 @@ mod tests {
         assert!(data_pages > 0);
         let df = crate::validate::read_table(dir.path(), "tokens").unwrap();
         assert_eq!(df.column("word").unwrap().str().unwrap().get(n - 1), Some(words[n - 1].as_str()));
+    }
+
+    /// The columns whose chunks this crate encodes itself (`tokens.doc_id`, `word`, `pos`) read
+    /// back, in the parquet crate's reader and in polars, exactly as the rows the parquet crate's
+    /// own writer stores: over several row groups and batches split across them, with runs,
+    /// empty values, values of 15, 16 and 17 bytes, a row group whose `doc_id` dictionary holds
+    /// one value (indices of zero bits) and a vocabulary too large for one data page.
+    #[test]
+    fn own_dictionary_chunks_read_back_as_the_crates_writer_stores_them() {
+        use arrow::array::AsArray;
+        use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
+        let def = catalog().table("tokens");
+        assert_eq!(
+            def.columns.iter().filter(|c| own_dictionary(c)).map(|c| c.name.as_str()).collect::<Vec<_>>(),
+            ["doc_id", "word", "pos"]
+        );
+        let words: &'static [String] = Vec::leak((0..300_000usize)
+            .map(|i| match i % 7 {
+                0 => String::new(),
+                1 => "a".repeat(15 + i % 3),
+                2 => format!("词{}", i % 90_000),
+                3 => "经济".to_string(),
+                _ => format!("w{}", i % 1000),
+            })
+            .collect());
+        let pos = ["n", "v", "m", "x", "nr", "eng"];
+        let mut batches = Vec::new();
+        let mut at = 0;
+        // Documents of uneven length; the first fills more than one row group on its own.
+        for (d, n) in [NARROW_ROW_GROUP_ROWS + 10, 7, 50_000, 1, 123_457].into_iter().enumerate() {
+            let doc = format!("{:016x}", d * 0x1234_5678_9abc);
+            batches.push(tokens_batch(&doc, n, move |i| words[(at + i) % words.len()].as_str(), move |i| pos[(at + i) / 3 % 6], 2));
+            at += n;
+        }
+        let dir = tempfile::tempdir().unwrap();
+        let mut w = DatasetWriter::create(dir.path(), &[def], false).unwrap();
+        for b in &batches {
+            w.write(0, b).unwrap();
+        }
+        w.finish().unwrap();
+        let crate_path = dir.path().join("crate.parquet");
+        let mut reference = ArrowWriter::try_new(std::fs::File::create(&crate_path).unwrap(), def.arrow_schema(), Some(writer_properties(def))).unwrap();
+        for b in &batches {
+            reference.write(b).unwrap();
+        }
+        reference.close().unwrap();
+        let read = |p: &Path| {
+            let r = ParquetRecordBatchReaderBuilder::try_new(std::fs::File::open(p).unwrap()).unwrap().build().unwrap();
+            arrow::compute::concat_batches(&def.arrow_schema(), &r.map(|b| b.unwrap()).collect::<Vec<_>>()).unwrap()
+        };
+        let ours_path = dir.path().join("tokens.parquet");
+        let (ours, theirs) = (read(&ours_path), read(&crate_path));
+        let rows: usize = batches.iter().map(|b| b.num_rows()).sum();
+        assert_eq!(ours.num_rows(), rows);
+        assert_eq!(ours, theirs);
+        assert_eq!(ours.column(def.col("word")).as_string::<i32>().value(1), words[1]);
+        // Same row groups, and the chunks are dictionary pages then RLE_DICTIONARY pages.
+        let meta = |p: &Path| SerializedFileReader::new(std::fs::File::open(p).unwrap()).unwrap();
+        let (a, b) = (meta(&ours_path), meta(&crate_path));
+        assert_eq!(a.metadata().num_row_groups(), 2);
+        assert_eq!(a.metadata().num_row_groups(), b.metadata().num_row_groups());
+        for g in 0..2 {
+            assert_eq!(a.metadata().row_group(g).num_rows(), b.metadata().row_group(g).num_rows());
+            let mut data_pages = 0;
+            for p in a.get_row_group(g).unwrap().get_column_page_reader(def.col("word")).unwrap() {
+                let p = p.unwrap();
+                if p.page_type() != parquet::basic::PageType::DICTIONARY_PAGE {
+                    assert_eq!(p.encoding(), Encoding::RLE_DICTIONARY);
+                    data_pages += 1;
+                }
+            }
+            assert!(data_pages >= if g == 0 { 2 } else { 1 }, "{data_pages} data pages in row group {g}");
+            let c = a.metadata().row_group(g).column(def.col("doc_id"));
+            assert!(c.dictionary_page_offset().is_some() && c.statistics().is_none());
+        }
+        // polars reads the same values, and filters on them.
+        let df = crate::validate::read_table(dir.path(), "tokens").unwrap();
+        assert_eq!(df.height(), rows);
+        let words_read = df.column("word").unwrap().str().unwrap();
+        let expected = theirs.column(def.col("word")).as_string::<i32>();
+        for i in (0..rows).step_by(997) {
+            assert_eq!(words_read.get(i), Some(expected.value(i)), "row {i}");
+        }
+        let docs = df.column("doc_id").unwrap().str().unwrap();
+        assert_eq!(docs.get(rows - 1), Some(format!("{:016x}", 4usize * 0x1234_5678_9abc).as_str()));
     }
 
     /// The encodings come from the schema: sentence text without a dictionary, doc_id with one,
