@@ -267,10 +267,12 @@ const MASKS: [u128; 17] = {
     m
 };
 
-/// A value of at most 16 bytes as one integer, with its length (so that "a" and "a\0" differ).
+/// A value of at most 16 bytes as two integers, with its length (so that "a" and "a\0"
+/// differ). 24 bytes, not the 32 a `u128` field would align it to.
 #[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
 struct ShortKey {
-    bits: u128,
+    lo: u64,
+    hi: u64,
     len: u8,
 }
 
@@ -291,67 +293,75 @@ impl ShortKey {
                 u128::from_le_bytes(b)
             }
         };
-        Some(ShortKey { bits, len: len as u8 })
+        Some(ShortKey { lo: bits as u64, hi: (bits >> 64) as u64, len: len as u8 })
     }
 
     #[inline]
     fn hash(self) -> u64 {
-        let lo = self.bits as u64;
-        let hi = (self.bits >> 64) as u64;
-        let m = ((lo ^ hi.rotate_left(23) ^ self.len as u64) as u128).wrapping_mul(0x9E37_79B9_7F4A_7C15_F39C_C060_5CED_C835);
+        let m = ((self.lo ^ self.hi.rotate_left(23) ^ self.len as u64) as u128).wrapping_mul(0x9E37_79B9_7F4A_7C15_F39C_C060_5CED_C835);
         (m as u64) ^ ((m >> 64) as u64)
     }
 }
 
 /// The distinct values of a chunk: a PLAIN dictionary page being built, and the lookups.
 struct Vocabulary {
-    /// Open-addressed table of short values: (key, index + 1), 0 marking an empty slot.
-    slots: Vec<(ShortKey, u32)>,
+    /// Open-addressed table of the short values, 8 bytes a slot so that a vocabulary of tens of
+    /// thousands of words stays in the L2 cache (slots holding the keys themselves, 24 bytes
+    /// and more, made the probe a cache miss most of the time): the high 32 bits of the key's
+    /// hash and its index + 1; 0 marks an empty slot.
+    slots: Vec<u64>,
+    /// Every value's key by index, looked at only when a slot's hash bits match (long values
+    /// hold [`NOT_SHORT`], which no short key equals).
+    keys: Vec<ShortKey>,
     short_count: usize,
     long: HashMap<Box<[u8]>, u32, rustc_hash::FxBuildHasher>,
     /// The PLAIN dictionary page: each value's length (u32, little-endian) and bytes.
     page: Vec<u8>,
     /// Each value's length, by index (for the pages' unencoded sizes).
     lengths: Vec<u32>,
-    len: u32,
 }
 
-const EMPTY: (ShortKey, u32) = (ShortKey { bits: 0, len: 0 }, 0);
+const NOT_SHORT: ShortKey = ShortKey { lo: 0, hi: 0, len: u8::MAX };
 
 impl Vocabulary {
     fn new() -> Self {
-        Vocabulary { slots: vec![EMPTY; 1024], short_count: 0, long: HashMap::default(), page: Vec::new(), lengths: Vec::new(), len: 0 }
+        Vocabulary { slots: vec![0; 1024], keys: Vec::new(), short_count: 0, long: HashMap::default(), page: Vec::new(), lengths: Vec::new() }
     }
 
     fn len(&self) -> usize {
-        self.len as usize
+        self.lengths.len()
     }
 
-    fn add(&mut self, value: &[u8]) -> u32 {
-        let index = self.len;
+    fn add(&mut self, value: &[u8], key: ShortKey) -> u32 {
+        let index = self.lengths.len() as u32;
         self.page.extend_from_slice(&(value.len() as u32).to_le_bytes());
         self.page.extend_from_slice(value);
         self.lengths.push(value.len() as u32);
-        self.len += 1;
+        self.keys.push(key);
         index
     }
 
     #[inline]
     fn short(&mut self, key: ShortKey, value: &[u8]) -> u32 {
         let mask = self.slots.len() - 1;
-        let mut at = key.hash() as usize & mask;
+        let hash = key.hash();
+        let tag = hash >> 32 << 32;
+        let mut at = hash as usize & mask;
         loop {
-            let (k, i) = self.slots[at];
-            if i == 0 {
+            let slot = self.slots[at];
+            if slot == 0 {
                 break;
             }
-            if k == key {
-                return i - 1;
+            if slot >> 32 << 32 == tag {
+                let index = (slot as u32 - 1) as usize;
+                if self.keys[index] == key {
+                    return index as u32;
+                }
             }
             at = (at + 1) & mask;
         }
-        let index = self.add(value);
-        self.slots[at] = (key, index + 1);
+        let index = self.add(value, key);
+        self.slots[at] = tag | (index as u64 + 1);
         self.short_count += 1;
         if self.short_count * 2 > self.slots.len() {
             self.grow();
@@ -361,14 +371,15 @@ impl Vocabulary {
 
     fn grow(&mut self) {
         let size = self.slots.len() * 2;
-        let old = std::mem::replace(&mut self.slots, vec![EMPTY; size]);
-        let mask = self.slots.len() - 1;
-        for (k, i) in old.into_iter().filter(|s| s.1 != 0) {
-            let mut at = k.hash() as usize & mask;
-            while self.slots[at].1 != 0 {
+        let old = std::mem::replace(&mut self.slots, vec![0; size]);
+        let mask = size - 1;
+        for slot in old.into_iter().filter(|&s| s != 0) {
+            let key = self.keys[(slot as u32 - 1) as usize];
+            let mut at = key.hash() as usize & mask;
+            while self.slots[at] != 0 {
                 at = (at + 1) & mask;
             }
-            self.slots[at] = (k, i);
+            self.slots[at] = slot;
         }
     }
 
@@ -376,7 +387,7 @@ impl Vocabulary {
         if let Some(&i) = self.long.get(value) {
             return i;
         }
-        let index = self.add(value);
+        let index = self.add(value, NOT_SHORT);
         self.long.insert(value.into(), index);
         index
     }
