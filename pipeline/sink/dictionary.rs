@@ -8,16 +8,21 @@
 //! here are short (a word, a part-of-speech tag, a 16-digit id) and repeat in runs (one
 //! `doc_id` for thousands of rows), so this encoder
 //! - reuses the previous row's dictionary index when the value is the previous row's, compared
-//!   as one 128-bit integer;
-//! - looks up values of up to 16 bytes in an open-addressed table of 128-bit keys stored
-//!   inline (no pointer to follow, no `memcmp`); longer values go to a map of their own.
+//!   as two 64-bit integers and a length (no `memcmp` call);
+//! - looks up other values of up to 16 bytes in an open-addressed table of 8-byte slots (hash
+//!   bits and index), confirmed against the key kept by index; longer values go to a map of
+//!   their own.
 //!
-//! The chunk is what the crate writes for these columns: a PLAIN dictionary page, then
+//! The chunk has the layout the crate writes for these columns: a PLAIN dictionary page, then
 //! RLE_DICTIONARY data pages (format v1, no levels: the columns are REQUIRED) of at most about
 //! 1 MB encoded, each compressed with zstd at the writer's level; chunk metadata with the page
 //! encoding counts and an offset index; no statistics (the schema marks these columns
-//! `statistics = false`). Any Parquet reader reads it; tests read it back with the parquet
-//! crate, polars and, in CI, pyarrow.
+//! `statistics = false`). Two differences, both within the format: the dictionary is never
+//! given up for PLAIN pages (the crate gives it up past its dictionary page limit; here a row
+//! group's dictionary is at most the bytes of its own values, 1 Mi rows of `tokens`), and a
+//! run of equal values that starts inside a bit-packed stretch may stay bit-packed up to the
+//! next group of eight. Tests read the chunks back with the parquet crate (with its page
+//! index), polars, and, in CI, pyarrow and DuckDB.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -35,8 +40,9 @@ use parquet::schema::types::ColumnDescriptor;
 /// Largest encoded data page, before compression: the parquet crate's default page size.
 const DATA_PAGE_BYTES: usize = 1024 * 1024;
 
-/// Most groups of eight values in one bit-packed run (as the parquet crate's encoder writes).
-const MAX_GROUPS_PER_RUN: usize = 64;
+/// Most groups of eight values in one bit-packed run: 63, as the parquet crate's encoder and
+/// parquet-mr write them, so that the run's header is one byte.
+const MAX_GROUPS_PER_RUN: usize = 63;
 
 /// One REQUIRED text column's chunk in the making: the dictionary (distinct values in the order
 /// first seen) and one dictionary index per row.
@@ -100,6 +106,7 @@ impl DictionaryChunk {
     /// group writer needs to splice them in (`SerializedRowGroupWriter::append_column`).
     pub fn finish(self, descr: Arc<ColumnDescriptor>, zstd_level: i32) -> anyhow::Result<(Bytes, ColumnCloseResult)> {
         let rows = self.keys.len();
+        anyhow::ensure!(rows > 0, "an empty column chunk (a row group is started only for rows)");
         let mut sink = TrackedWrite::new(Vec::new());
         let mut compressor = zstd::bulk::Compressor::new(zstd_level).context("zstd compressor")?;
         let mut offset_index = OffsetIndexBuilder::new();
@@ -189,8 +196,10 @@ fn values_per_page(bit_width: u8) -> usize {
 }
 
 /// Appends `keys` in Parquet's RLE / bit-packed hybrid encoding (without the length prefix:
-/// dictionary indices carry none): runs of 8 or more equal values as RLE runs, the rest in
-/// bit-packed runs of groups of eight, the last group padded with zeros.
+/// dictionary indices carry none): runs of 8 or more equal values that start where a run may
+/// start (at the beginning, after an RLE run, or at a group boundary of a bit-packed stretch)
+/// as RLE runs, the rest in bit-packed runs of up to [`MAX_GROUPS_PER_RUN`] groups of eight,
+/// the last group padded with zeros.
 pub fn encode_hybrid(keys: &[u32], bit_width: u8, out: &mut Vec<u8>) {
     let n = keys.len();
     let mut i = 0;

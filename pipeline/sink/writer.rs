@@ -52,10 +52,11 @@ pub fn row_group_rows(def: &TableDef) -> usize {
 const DELTA_BLOCK_VALUES: usize = 128;
 
 /// Largest dictionary a text column of a narrow table may build in one row group before the
-/// writer gives it up and stores the rest of the chunk plain (bigger and slower to write, as
-/// measured for `tokens.word`). A row group of a million tokens holds some 15k distinct words
-/// (~170 kB) on the bench corpus and perhaps three times that on a varied one; the default
-/// 1 MB, kept for the other tables, would leave little margin.
+/// parquet crate gives it up and stores the rest of the chunk plain (bigger and slower to
+/// write, as measured for `tokens.word` before its chunks were encoded by
+/// [`DictionaryChunk`], which keeps its dictionary). It now applies to `keywords.keyword`:
+/// the default 1 MB, kept for the other tables, would leave a large row group of keywords
+/// little margin.
 const DICTIONARY_PAGE_BYTES: usize = 4 * 1024 * 1024;
 
 /// Writer settings for one table, column by column from its schema:
@@ -132,7 +133,13 @@ impl ParquetTable {
     fn create(def: &'static TableDef, out: BufWriter<File>) -> anyhow::Result<Self> {
         // ArrowWriter derives the Parquet schema and stores the Arrow schema in the file's
         // metadata; its file writer then takes the row groups this type assembles.
-        let (file, columns) = ArrowWriter::try_new(out, def.arrow_schema(), Some(writer_properties(def)))?.into_serialized_writer()?;
+        let props = writer_properties(def);
+        // The row group split below is ArrowWriter's for a row limit alone.
+        anyhow::ensure!(
+            props.max_row_group_bytes().is_none() && props.content_defined_chunking().is_none(),
+            "row groups are split by rows only"
+        );
+        let (file, columns) = ArrowWriter::try_new(out, def.arrow_schema(), Some(props))?.into_serialized_writer()?;
         Ok(ParquetTable { def, file, columns, row_group_rows: row_group_rows(def), in_progress: None })
     }
 
@@ -141,18 +148,22 @@ impl ParquetTable {
         while at < batch.num_rows() {
             if self.in_progress.is_none() {
                 let index = self.file.flushed_row_groups().len();
-                let mut crate_writers = self.columns.create_column_writers(index)?.into_iter();
-                let mut writers = Vec::with_capacity(self.def.columns.len());
-                for c in &self.def.columns {
-                    let w = crate_writers.next().context("one Parquet column per schema column")?;
-                    writers.push(if own_dictionary(c) { ColumnChunkWriter::Dictionary(DictionaryChunk::new()) } else { ColumnChunkWriter::Crate(w) });
-                }
+                let crate_writers = self.columns.create_column_writers(index)?;
+                anyhow::ensure!(crate_writers.len() == self.def.columns.len(), "one Parquet column per schema column in {}", self.def.name);
+                let writers = self
+                    .def
+                    .columns
+                    .iter()
+                    .zip(crate_writers)
+                    .map(|(c, w)| if own_dictionary(c) { ColumnChunkWriter::Dictionary(DictionaryChunk::new()) } else { ColumnChunkWriter::Crate(w) })
+                    .collect();
                 self.in_progress = Some((writers, 0));
             }
             let (writers, rows) = self.in_progress.as_mut().expect("a row group in progress");
             let n = (self.row_group_rows - *rows).min(batch.num_rows() - at);
             let part = if at == 0 && n == batch.num_rows() { batch.clone() } else { batch.slice(at, n) };
-            for ((w, field), column) in writers.iter_mut().zip(part.schema().fields()).zip(part.columns()) {
+            let schema = self.def.arrow_schema();
+            for ((w, field), column) in writers.iter_mut().zip(schema.fields()).zip(part.columns()) {
                 match w {
                     ColumnChunkWriter::Crate(w) => {
                         for leaf in compute_leaves(field, column)? {
@@ -390,37 +401,53 @@ mod tests {
     }
 
     /// The columns whose chunks this crate encodes itself (`tokens.doc_id`, `word`, `pos`) read
-    /// back, in the parquet crate's reader and in polars, exactly as the rows the parquet crate's
-    /// own writer stores: over several row groups and batches split across them, with runs,
+    /// back, in the parquet crate's reader (with and without its page index) and in polars,
+    /// exactly as the rows the parquet crate's own writer stores, over three row groups and
+    /// batches split across them. The rows hold RLE runs of indices one, two and three bytes
+    /// wide (a row group with over 256 documents; runs of ten equal words among 90,000),
     /// empty values, values of 15, 16 and 17 bytes, a row group whose `doc_id` dictionary holds
-    /// one value (indices of zero bits) and a vocabulary too large for one data page.
+    /// one value (indices of zero bits), a last row group of 5 rows (a padded tail), and a
+    /// vocabulary too large for one data page.
     #[test]
     fn own_dictionary_chunks_read_back_as_the_crates_writer_stores_them() {
         use arrow::array::AsArray;
-        use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
+        use parquet::arrow::arrow_reader::{ArrowReaderOptions, ParquetRecordBatchReaderBuilder, RowSelection, RowSelector};
+        use parquet::file::metadata::PageIndexPolicy;
         let def = catalog().table("tokens");
         assert_eq!(
             def.columns.iter().filter(|c| own_dictionary(c)).map(|c| c.name.as_str()).collect::<Vec<_>>(),
             ["doc_id", "word", "pos"]
         );
-        let words: &'static [String] = Vec::leak((0..300_000usize)
-            .map(|i| match i % 7 {
-                0 => String::new(),
-                1 => "a".repeat(15 + i % 3),
-                2 => format!("词{}", i % 90_000),
-                3 => "经济".to_string(),
-                _ => format!("w{}", i % 1000),
-            })
-            .collect());
+        let words: &'static [String] = Vec::leak(
+            (0..300_000usize)
+                .map(|i| match i % 7 {
+                    0 => String::new(),
+                    1 => "a".repeat(15 + i % 3),
+                    2 => format!("词{}", i % 90_000),
+                    3 => "经济".to_string(),
+                    _ => format!("w{}", i % 1000),
+                })
+                .collect(),
+        );
         let pos = ["n", "v", "m", "x", "nr", "eng"];
+        let g = NARROW_ROW_GROUP_ROWS;
+        // (rows, runs of equal words?) per document.
+        let mut docs = vec![(g + 10, false), (7, false)];
+        docs.extend((0..300).map(|d| (9 + d % 12, false)));
+        docs.push((50_000, true));
+        let so_far: usize = docs.iter().map(|d| d.0).sum();
+        docs.push((2 * g - 3 - so_far, false));
+        docs.push((8, false));
         let mut batches = Vec::new();
         let mut at = 0;
-        // Documents of uneven length; the first fills more than one row group on its own.
-        for (d, n) in [NARROW_ROW_GROUP_ROWS + 10, 7, 50_000, 1, 123_457].into_iter().enumerate() {
+        for (d, &(n, runs)) in docs.iter().enumerate() {
             let doc = format!("{:016x}", d * 0x1234_5678_9abc);
-            batches.push(tokens_batch(&doc, n, move |i| words[(at + i) % words.len()].as_str(), move |i| pos[(at + i) / 3 % 6], 2));
+            let word = move |i: usize| if runs { words[(at + i) / 10 % words.len()].as_str() } else { words[(at + i) % words.len()].as_str() };
+            batches.push(tokens_batch(&doc, n, word, move |i| pos[(at + i) / 3 % 6], 2));
             at += n;
         }
+        let rows = at;
+        assert_eq!(rows, 2 * g + 5);
         let dir = tempfile::tempdir().unwrap();
         let mut w = DatasetWriter::create(dir.path(), &[def], false).unwrap();
         for b in &batches {
@@ -433,45 +460,87 @@ mod tests {
             reference.write(b).unwrap();
         }
         reference.close().unwrap();
-        let read = |p: &Path| {
-            let r = ParquetRecordBatchReaderBuilder::try_new(std::fs::File::open(p).unwrap()).unwrap().build().unwrap();
+        let read = |p: &Path, policy: PageIndexPolicy, selection: Option<RowSelection>| {
+            let options = ArrowReaderOptions::new().with_page_index_policy(policy);
+            let mut b = ParquetRecordBatchReaderBuilder::try_new_with_options(std::fs::File::open(p).unwrap(), options).unwrap();
+            if let Some(s) = selection {
+                b = b.with_row_selection(s);
+            }
+            let r = b.build().unwrap();
             arrow::compute::concat_batches(&def.arrow_schema(), &r.map(|b| b.unwrap()).collect::<Vec<_>>()).unwrap()
         };
         let ours_path = dir.path().join("tokens.parquet");
-        let (ours, theirs) = (read(&ours_path), read(&crate_path));
-        let rows: usize = batches.iter().map(|b| b.num_rows()).sum();
+        let (ours, theirs) = (read(&ours_path, PageIndexPolicy::Skip, None), read(&crate_path, PageIndexPolicy::Skip, None));
         assert_eq!(ours.num_rows(), rows);
         assert_eq!(ours, theirs);
-        assert_eq!(ours.column(def.col("word")).as_string::<i32>().value(1), words[1]);
-        // Same row groups, and the chunks are dictionary pages then RLE_DICTIONARY pages.
+        // Reading through the offset index, skipping into the middle of data pages of the
+        // first and second row groups, gives the same rows.
+        let selection = || RowSelection::from(vec![RowSelector::skip(600_001), RowSelector::select(3), RowSelector::skip(g - 600_004 + 700_000), RowSelector::select(g - 700_000 + 5)]);
+        let picked = read(&ours_path, PageIndexPolicy::Required, Some(selection()));
+        assert_eq!(picked.num_rows(), 3 + g - 700_000 + 5);
+        assert_eq!(picked, read(&crate_path, PageIndexPolicy::Required, Some(selection())));
+        // The chunks: a dictionary page, then RLE_DICTIONARY pages whose offset index entries
+        // match the pages and rows; the chunk metadata as the crate's own writer gives it.
         let meta = |p: &Path| SerializedFileReader::new(std::fs::File::open(p).unwrap()).unwrap();
         let (a, b) = (meta(&ours_path), meta(&crate_path));
-        assert_eq!(a.metadata().num_row_groups(), 2);
-        assert_eq!(a.metadata().num_row_groups(), b.metadata().num_row_groups());
-        for g in 0..2 {
-            assert_eq!(a.metadata().row_group(g).num_rows(), b.metadata().row_group(g).num_rows());
-            let mut data_pages = 0;
-            for p in a.get_row_group(g).unwrap().get_column_page_reader(def.col("word")).unwrap() {
-                let p = p.unwrap();
-                if p.page_type() != parquet::basic::PageType::DICTIONARY_PAGE {
-                    assert_eq!(p.encoding(), Encoding::RLE_DICTIONARY);
-                    data_pages += 1;
+        let index = ParquetRecordBatchReaderBuilder::try_new_with_options(std::fs::File::open(&ours_path).unwrap(), ArrowReaderOptions::new().with_page_index_policy(PageIndexPolicy::Required))
+            .unwrap()
+            .metadata()
+            .clone();
+        assert_eq!(a.metadata().num_row_groups(), 3);
+        assert_eq!(b.metadata().num_row_groups(), 3);
+        for rg in 0..3 {
+            let (ra, rb) = (a.metadata().row_group(rg), b.metadata().row_group(rg));
+            assert_eq!(ra.num_rows(), rb.num_rows());
+            for name in ["doc_id", "word", "pos"] {
+                let c = def.col(name);
+                let (ca, cb) = (ra.column(c), rb.column(c));
+                assert_eq!(ca.num_values(), cb.num_values(), "{name} in row group {rg}");
+                assert_eq!(ca.encodings().collect::<Vec<_>>(), cb.encodings().collect::<Vec<_>>(), "{name} in row group {rg}");
+                assert_eq!(ca.compression(), cb.compression());
+                assert!(ca.statistics().is_none());
+                assert!(ca.dictionary_page_offset().is_some_and(|d| d < ca.data_page_offset()));
+                let (start, len) = ca.byte_range();
+                assert_eq!(start as i64, ca.dictionary_page_offset().unwrap());
+                assert_eq!(len as i64, ca.compressed_size());
+                let mut data_pages = Vec::new();
+                for p in a.get_row_group(rg).unwrap().get_column_page_reader(c).unwrap() {
+                    let p = p.unwrap();
+                    if p.page_type() != parquet::basic::PageType::DICTIONARY_PAGE {
+                        assert_eq!(p.encoding(), Encoding::RLE_DICTIONARY);
+                        data_pages.push(p.num_values() as i64);
+                    }
+                }
+                // The reader keeps the page encoding stats as a mask of the encodings used.
+                assert!(ca.page_encoding_stats_mask().is_some());
+                assert_eq!(ca.page_encoding_stats_mask(), cb.page_encoding_stats_mask());
+                let page_index = index.page_index_for_row_group(rg);
+                let locations = page_index.offset_index(c).expect("an offset index").page_locations();
+                assert_eq!(locations.len(), data_pages.len());
+                assert_eq!(locations[0].offset, ca.data_page_offset());
+                let mut first = 0;
+                for (l, n) in locations.iter().zip(&data_pages) {
+                    assert_eq!(l.first_row_index, first);
+                    first += n;
+                }
+                assert_eq!(first, ra.num_rows());
+                let last = locations.last().unwrap();
+                assert_eq!(last.offset + last.compressed_page_size as i64, start as i64 + len as i64);
+                if name == "word" && rg == 0 {
+                    assert!(data_pages.len() >= 2, "{data_pages:?}");
                 }
             }
-            assert!(data_pages >= if g == 0 { 2 } else { 1 }, "{data_pages} data pages in row group {g}");
-            let c = a.metadata().row_group(g).column(def.col("doc_id"));
-            assert!(c.dictionary_page_offset().is_some() && c.statistics().is_none());
         }
-        // polars reads the same values, and filters on them.
+        // polars reads the same values.
         let df = crate::validate::read_table(dir.path(), "tokens").unwrap();
         assert_eq!(df.height(), rows);
-        let words_read = df.column("word").unwrap().str().unwrap();
-        let expected = theirs.column(def.col("word")).as_string::<i32>();
-        for i in (0..rows).step_by(997) {
-            assert_eq!(words_read.get(i), Some(expected.value(i)), "row {i}");
+        for (name, step) in [("word", 997), ("doc_id", 991), ("pos", 1009)] {
+            let read = df.column(name).unwrap().str().unwrap();
+            let expected = theirs.column(def.col(name)).as_string::<i32>();
+            for i in (0..rows).step_by(step).chain(rows - 10..rows) {
+                assert_eq!(read.get(i), Some(expected.value(i)), "{name} row {i}");
+            }
         }
-        let docs = df.column("doc_id").unwrap().str().unwrap();
-        assert_eq!(docs.get(rows - 1), Some(format!("{:016x}", 4usize * 0x1234_5678_9abc).as_str()));
     }
 
     /// The encodings come from the schema: sentence text without a dictionary, doc_id with one,
