@@ -27,22 +27,17 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use anyhow::Context;
 use arrow::array::{Array, StringArray};
 use bytes::Bytes;
-use parquet::basic::{Compression, Encoding, EncodingMask, PageType};
-use parquet::column::page::{CompressedPage, Page, PageWriteSpec, PageWriter};
+use parquet::basic::Encoding;
 use parquet::column::writer::ColumnCloseResult;
-use parquet::file::metadata::{ColumnChunkMetaData, OffsetIndexBuilder, PageEncodingStats};
-use parquet::file::writer::{SerializedPageWriter, TrackedWrite};
 use parquet::schema::types::ColumnDescriptor;
 
-/// Largest encoded data page, before compression: the parquet crate's default page size.
-const DATA_PAGE_BYTES: usize = 1024 * 1024;
+use super::chunk::{ChunkPages, DATA_PAGE_BYTES};
 
 /// Most groups of eight values in one bit-packed run: 63, as the parquet crate's encoder and
 /// parquet-mr write them, so that the run's header is one byte.
-const MAX_GROUPS_PER_RUN: usize = 63;
+pub const MAX_GROUPS_PER_RUN: usize = 63;
 
 /// One REQUIRED text column's chunk in the making: the dictionary (distinct values in the order
 /// first seen) and one dictionary index per row.
@@ -105,80 +100,22 @@ impl DictionaryChunk {
     /// Encodes the chunk: its bytes (dictionary page first, offsets from 0) and what the row
     /// group writer needs to splice them in (`SerializedRowGroupWriter::append_column`).
     pub fn finish(self, descr: Arc<ColumnDescriptor>, zstd_level: i32) -> anyhow::Result<(Bytes, ColumnCloseResult)> {
-        let rows = self.keys.len();
-        anyhow::ensure!(rows > 0, "an empty column chunk (a row group is started only for rows)");
-        let mut sink = TrackedWrite::new(Vec::new());
-        let mut compressor = zstd::bulk::Compressor::new(zstd_level).context("zstd compressor")?;
-        let mut offset_index = OffsetIndexBuilder::new();
-        let (mut compressed, mut uncompressed) = (0i64, 0i64);
-        let mut pages = 0i32;
+        anyhow::ensure!(!self.keys.is_empty(), "an empty column chunk (a row group is started only for rows)");
+        let mut pages = ChunkPages::new(zstd_level)?;
         let dictionary_values = self.vocabulary.len();
+        pages.dictionary(&self.vocabulary.page, dictionary_values)?;
         let lengths = self.vocabulary.lengths;
-        let dictionary = self.vocabulary.page;
-        let dict_spec = {
-            let mut writer = SerializedPageWriter::new(&mut sink);
-            let buf = compressor.compress(&dictionary).context("zstd")?;
-            let page = Page::DictionaryPage { buf: Bytes::from(buf), num_values: dictionary_values as u32, encoding: Encoding::PLAIN, is_sorted: false };
-            let spec = writer.write_page(CompressedPage::new(page, dictionary.len()))?;
-            count(&spec, &mut compressed, &mut uncompressed);
-            let bit_width = bit_width(dictionary_values);
-            let per_page = values_per_page(bit_width);
-            let mut encoded = Vec::new();
-            for keys in self.keys.chunks(per_page) {
-                encoded.clear();
-                encoded.push(bit_width);
-                encode_hybrid(keys, bit_width, &mut encoded);
-                let buf = compressor.compress(&encoded).context("zstd")?;
-                let page = Page::DataPage {
-                    buf: Bytes::from(buf),
-                    num_values: keys.len() as u32,
-                    encoding: Encoding::RLE_DICTIONARY,
-                    def_level_encoding: Encoding::RLE,
-                    rep_level_encoding: Encoding::RLE,
-                    statistics: None,
-                };
-                let s = writer.write_page(CompressedPage::new(page, encoded.len()))?;
-                count(&s, &mut compressed, &mut uncompressed);
-                offset_index.append_offset_and_size(s.offset as i64, s.compressed_size as i32);
-                offset_index.append_row_count(keys.len() as i64);
-                offset_index.append_unencoded_byte_array_data_bytes(Some(keys.iter().map(|&k| lengths[k as usize] as i64).sum()));
-                pages += 1;
-            }
-            writer.close()?;
-            spec
-        };
-        let bytes_written = sink.bytes_written() as u64;
-        let buf = sink.into_inner().map_err(|e| anyhow::anyhow!("{e}"))?;
-        let level = parquet::basic::ZstdLevel::try_new(zstd_level)?;
-        let mut stats = vec![PageEncodingStats { page_type: PageType::DICTIONARY_PAGE, encoding: Encoding::PLAIN, count: 1 }];
-        if pages > 0 {
-            stats.push(PageEncodingStats { page_type: PageType::DATA_PAGE, encoding: Encoding::RLE_DICTIONARY, count: pages });
+        let bit_width = bit_width(dictionary_values);
+        let mut encoded = Vec::new();
+        for keys in self.keys.chunks(values_per_page(bit_width)) {
+            encoded.clear();
+            encoded.push(bit_width);
+            encode_hybrid(keys, bit_width, &mut encoded);
+            let unencoded = keys.iter().map(|&k| lengths[k as usize] as i64).sum();
+            pages.data(&encoded, keys.len(), Encoding::RLE_DICTIONARY, Some(unencoded))?;
         }
-        let metadata = ColumnChunkMetaData::builder(descr)
-            .set_compression(Compression::ZSTD(level))
-            .set_encodings_mask(EncodingMask::new_from_encodings([Encoding::PLAIN, Encoding::RLE, Encoding::RLE_DICTIONARY].iter()))
-            .set_page_encoding_stats(stats)
-            .set_total_compressed_size(compressed)
-            .set_total_uncompressed_size(uncompressed)
-            .set_num_values(rows as i64)
-            .set_data_page_offset(if pages > 0 { (dict_spec.offset + dict_spec.bytes_written) as i64 } else { 0 })
-            .set_dictionary_page_offset(Some(dict_spec.offset as i64))
-            .build()?;
-        let close = ColumnCloseResult {
-            bytes_written,
-            rows_written: rows as u64,
-            metadata,
-            bloom_filter: None,
-            column_index: None,
-            offset_index: Some(offset_index.build()),
-        };
-        Ok((Bytes::from(buf), close))
+        pages.finish(descr)
     }
-}
-
-fn count(spec: &PageWriteSpec, compressed: &mut i64, uncompressed: &mut i64) {
-    *compressed += spec.compressed_size as i64;
-    *uncompressed += spec.uncompressed_size as i64;
 }
 
 /// Bits per dictionary index: enough for the largest index (0 for a one-value dictionary), as
@@ -234,7 +171,7 @@ fn run_length(keys: &[u32], at: usize, limit: usize) -> usize {
 
 /// Packs `values` (padded with zeros to `padded` values) `bit_width` bits each, least
 /// significant bit first.
-fn bit_pack(values: &[u32], padded: usize, bit_width: u8, out: &mut Vec<u8>) {
+pub(super) fn bit_pack(values: &[u32], padded: usize, bit_width: u8, out: &mut Vec<u8>) {
     let w = bit_width as u32;
     if w == 0 {
         return;
@@ -253,7 +190,7 @@ fn bit_pack(values: &[u32], padded: usize, bit_width: u8, out: &mut Vec<u8>) {
     debug_assert_eq!(bits, 0, "a group of 8 values fills whole bytes");
 }
 
-fn uleb128(mut v: u64, out: &mut Vec<u8>) {
+pub(super) fn uleb128(mut v: u64, out: &mut Vec<u8>) {
     loop {
         let byte = (v & 0x7f) as u8;
         v >>= 7;

@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 use arrow::array::AsArray;
+use arrow::datatypes::Int32Type;
 use arrow::ipc::writer::FileWriter as IpcWriter;
 use arrow::record_batch::RecordBatch;
 use parquet::arrow::arrow_writer::{ArrowColumnWriter, ArrowRowGroupWriterFactory, compute_leaves};
@@ -16,6 +17,7 @@ use parquet::file::properties::{DeltaBinaryPackedEncoderOptions, EnabledStatisti
 use parquet::file::writer::SerializedFileWriter;
 use parquet::schema::types::ColumnPath;
 
+use super::delta::DeltaChunk;
 use super::dictionary::DictionaryChunk;
 use crate::schema::{ColumnDef, ColumnType, TableDef};
 
@@ -49,7 +51,7 @@ pub fn row_group_rows(def: &TableDef) -> usize {
 /// Values per block of DELTA_BINARY_PACKED integers, in one mini block: the encoder then finds
 /// one bit width per 128 values instead of four (per value it cost ~15 % fewer instructions to
 /// write and read on the bench slice), at a few bytes more where a block holds one outlier.
-const DELTA_BLOCK_VALUES: usize = 128;
+const DELTA_BLOCK_VALUES: usize = super::delta::BLOCK_VALUES;
 
 /// Largest dictionary a text column of a narrow table may build in one row group before the
 /// parquet crate gives it up and stores the rest of the chunk plain (bigger and slower to
@@ -111,14 +113,24 @@ pub fn own_dictionary(c: &ColumnDef) -> bool {
     c.ty == ColumnType::Utf8 && !c.nullable && c.dictionary && !c.statistics
 }
 
+/// Whether a column's chunks are built by [`DeltaChunk`] rather than the parquet crate:
+/// REQUIRED INT32 columns without statistics (`tokens.sentence_index`, `token_index`,
+/// `char_start`, `char_end`), delta-packed like every integer column, whose per-value path
+/// through the crate's Arrow writer (an index vector, a gather, running minima and maxima) was
+/// most of the cost of writing them.
+pub fn own_delta(c: &ColumnDef) -> bool {
+    c.ty == ColumnType::Int32 && !c.nullable && !c.statistics
+}
+
 /// One column of the row group being filled.
 enum ColumnChunkWriter {
     Crate(ArrowColumnWriter),
     Dictionary(DictionaryChunk),
+    Delta(DeltaChunk),
 }
 
 /// One table's Parquet file: row groups of [`row_group_rows`] rows, every column encoded by the
-/// parquet crate's Arrow writers except those [`own_dictionary`] picks. Batches are split at
+/// parquet crate's Arrow writers except those [`own_dictionary`] and [`own_delta`] pick. Batches are split at
 /// row group boundaries exactly as `ArrowWriter` splits them, and the file carries the same
 /// Arrow schema in its metadata.
 struct ParquetTable {
@@ -155,7 +167,15 @@ impl ParquetTable {
                     .columns
                     .iter()
                     .zip(crate_writers)
-                    .map(|(c, w)| if own_dictionary(c) { ColumnChunkWriter::Dictionary(DictionaryChunk::new()) } else { ColumnChunkWriter::Crate(w) })
+                    .map(|(c, w)| {
+                        if own_dictionary(c) {
+                            ColumnChunkWriter::Dictionary(DictionaryChunk::new())
+                        } else if own_delta(c) {
+                            ColumnChunkWriter::Delta(DeltaChunk::new())
+                        } else {
+                            ColumnChunkWriter::Crate(w)
+                        }
+                    })
                     .collect();
                 self.in_progress = Some((writers, 0));
             }
@@ -172,6 +192,10 @@ impl ParquetTable {
                     }
                     ColumnChunkWriter::Dictionary(d) => {
                         let values = column.as_string_opt::<i32>().with_context(|| format!("{} is not a Utf8 column", field.name()))?;
+                        d.push(values)?;
+                    }
+                    ColumnChunkWriter::Delta(d) => {
+                        let values = column.as_primitive_opt::<Int32Type>().with_context(|| format!("{} is not an Int32 column", field.name()))?;
                         d.push(values)?;
                     }
                 }
@@ -195,6 +219,10 @@ impl ParquetTable {
             match w {
                 ColumnChunkWriter::Crate(w) => w.close()?.append_to_row_group(&mut row_group)?,
                 ColumnChunkWriter::Dictionary(d) => {
+                    let (bytes, close) = d.finish(descr, ZSTD_LEVEL)?;
+                    row_group.append_column(&bytes, close)?;
+                }
+                ColumnChunkWriter::Delta(d) => {
                     let (bytes, close) = d.finish(descr, ZSTD_LEVEL)?;
                     row_group.append_column(&bytes, close)?;
                 }
