@@ -30,49 +30,84 @@ use super::dictionary::{bit_pack, uleb128};
 /// Values per block, in one miniblock (the writer's `DELTA_BLOCK_VALUES`, see `sink::writer`).
 pub const BLOCK_VALUES: usize = 128;
 
-/// One REQUIRED INT32 column's chunk in the making.
-#[derive(Default)]
+/// One REQUIRED INT32 column's chunk in the making, encoded as the values come: only the
+/// block being filled is held as values (the row group's values would be 4 MB a column).
 pub struct DeltaChunk {
-    values: Vec<i32>,
+    pages: ChunkPages,
+    /// The previous block's last value (or the page's first), then the values of the block
+    /// being filled.
+    block: Vec<i32>,
+    /// The page being filled: its first value and value count, and its encoded blocks.
+    page: Option<(i32, usize)>,
+    body: Vec<u8>,
+    scratch: Vec<u32>,
+    header: Vec<u8>,
 }
 
 impl DeltaChunk {
-    pub fn new() -> Self {
-        Self::default()
+    pub fn new(zstd_level: i32) -> anyhow::Result<Self> {
+        Ok(DeltaChunk {
+            pages: ChunkPages::new(zstd_level)?,
+            block: Vec::with_capacity(BLOCK_VALUES + 1),
+            page: None,
+            body: Vec::new(),
+            scratch: Vec::with_capacity(BLOCK_VALUES),
+            header: Vec::new(),
+        })
     }
 
     /// Appends every value of `values` (which must hold no nulls: the column is REQUIRED).
     pub fn push(&mut self, values: &Int32Array) -> anyhow::Result<()> {
         anyhow::ensure!(values.null_count() == 0, "a null in a required integer column");
-        self.values.extend_from_slice(values.values());
+        let mut rest: &[i32] = values.values();
+        while let Some(&first) = rest.first() {
+            let Some((_, count)) = &mut self.page else {
+                self.page = Some((first, 1));
+                self.block.clear();
+                self.block.push(first);
+                rest = &rest[1..];
+                continue;
+            };
+            let take = (BLOCK_VALUES + 1 - self.block.len()).min(rest.len());
+            self.block.extend_from_slice(&rest[..take]);
+            *count += take;
+            rest = &rest[take..];
+            if self.block.len() == BLOCK_VALUES + 1 {
+                encode_block(&self.block, &mut self.scratch, &mut self.body);
+                let last = self.block[BLOCK_VALUES];
+                self.block.clear();
+                self.block.push(last);
+                if self.body.len() >= DATA_PAGE_BYTES {
+                    self.close_page()?;
+                }
+            }
+        }
         Ok(())
     }
 
-    /// Encodes the chunk: its bytes and what the row group writer needs to splice them in.
-    pub fn finish(self, descr: Arc<ColumnDescriptor>, zstd_level: i32) -> anyhow::Result<(Bytes, ColumnCloseResult)> {
-        let v = &self.values;
-        anyhow::ensure!(!v.is_empty(), "an empty column chunk (a row group is started only for rows)");
-        let mut pages = ChunkPages::new(zstd_level)?;
-        let (mut body, mut page, mut scratch) = (Vec::new(), Vec::new(), Vec::with_capacity(BLOCK_VALUES));
-        let mut at = 0;
-        while at < v.len() {
-            body.clear();
-            let mut end = at + 1;
-            while end < v.len() && body.len() < DATA_PAGE_BYTES {
-                let block_end = (end + BLOCK_VALUES).min(v.len());
-                encode_block(&v[end - 1..block_end], &mut scratch, &mut body);
-                end = block_end;
-            }
-            page.clear();
-            uleb128(BLOCK_VALUES as u64, &mut page);
-            uleb128(1, &mut page);
-            uleb128((end - at) as u64, &mut page);
-            uleb128(zigzag(v[at] as i64), &mut page);
-            page.extend_from_slice(&body);
-            pages.data(&page, end - at, Encoding::DELTA_BINARY_PACKED, None)?;
-            at = end;
+    /// Writes the page being filled, its last block padded.
+    fn close_page(&mut self) -> anyhow::Result<()> {
+        let Some((first, count)) = self.page.take() else {
+            return Ok(());
+        };
+        if self.block.len() > 1 {
+            encode_block(&self.block, &mut self.scratch, &mut self.body);
         }
-        pages.finish(descr)
+        self.header.clear();
+        uleb128(BLOCK_VALUES as u64, &mut self.header);
+        uleb128(1, &mut self.header);
+        uleb128(count as u64, &mut self.header);
+        uleb128(zigzag(first as i64), &mut self.header);
+        self.header.extend_from_slice(&self.body);
+        self.body.clear();
+        self.pages.data(&self.header, count, Encoding::DELTA_BINARY_PACKED, None)
+    }
+
+    /// Encodes the rest of the chunk: its bytes and what the row group writer needs to splice
+    /// them in.
+    pub fn finish(mut self, descr: Arc<ColumnDescriptor>) -> anyhow::Result<(Bytes, ColumnCloseResult)> {
+        self.close_page()?;
+        self.pages.finish(descr)
     }
 }
 
@@ -110,13 +145,17 @@ mod tests {
         {
             let (mut file, _) = ArrowWriter::try_new(&mut buf, schema.clone(), Some(props)).unwrap().into_serialized_writer().unwrap();
             for values in columns {
-                let mut chunk = DeltaChunk::new();
-                // In two pushes, as batches come.
-                let half = values.len() / 2;
-                chunk.push(&Int32Array::from(values[..half].to_vec())).unwrap();
-                chunk.push(&Int32Array::from(values[half..].to_vec())).unwrap();
+                let mut chunk = DeltaChunk::new(1).unwrap();
+                // In pushes of uneven sizes, as batches come (some end inside a block, one
+                // right after the page's first value).
+                let n = values.len();
+                let mut cuts = [0, 1, n / 3, n / 2 + 7, n].map(|c| c.min(n));
+                cuts.sort();
+                for w in cuts.windows(2) {
+                    chunk.push(&Int32Array::from(values[w[0]..w[1]].to_vec())).unwrap();
+                }
                 let descr = file.schema_descr().column(0);
-                let (bytes, close) = chunk.finish(descr, 1).unwrap();
+                let (bytes, close) = chunk.finish(descr).unwrap();
                 let mut rg = file.next_row_group().unwrap();
                 rg.append_column(&bytes, close).unwrap();
                 rg.close().unwrap();
@@ -164,6 +203,16 @@ mod tests {
         assert_eq!(round_trip(&columns), columns);
     }
 
+    /// An empty chunk is refused rather than written without pages.
+    #[test]
+    fn an_empty_chunk_is_refused() {
+        let descr = parquet::schema::types::SchemaDescriptor::new(Arc::new(
+            parquet::schema::parser::parse_message_type("message m { required int32 v; }").unwrap(),
+        ))
+        .column(0);
+        assert!(DeltaChunk::new(1).unwrap().finish(descr).is_err());
+    }
+
     #[test]
     fn a_block_is_its_minimum_delta_width_and_packed_deltas() {
         let mut out = Vec::new();
@@ -193,7 +242,7 @@ mod tests {
 
     #[test]
     fn nulls_are_refused() {
-        let mut chunk = DeltaChunk::new();
+        let mut chunk = DeltaChunk::new(1).unwrap();
         assert!(chunk.push(&Int32Array::from(vec![Some(1), None])).is_err());
     }
 }

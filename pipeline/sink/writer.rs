@@ -168,15 +168,15 @@ impl ParquetTable {
                     .iter()
                     .zip(crate_writers)
                     .map(|(c, w)| {
-                        if own_dictionary(c) {
+                        Ok(if own_dictionary(c) {
                             ColumnChunkWriter::Dictionary(DictionaryChunk::new())
                         } else if own_delta(c) {
-                            ColumnChunkWriter::Delta(DeltaChunk::new())
+                            ColumnChunkWriter::Delta(DeltaChunk::new(ZSTD_LEVEL)?)
                         } else {
                             ColumnChunkWriter::Crate(w)
-                        }
+                        })
                     })
-                    .collect();
+                    .collect::<anyhow::Result<_>>()?;
                 self.in_progress = Some((writers, 0));
             }
             let (writers, rows) = self.in_progress.as_mut().expect("a row group in progress");
@@ -223,7 +223,7 @@ impl ParquetTable {
                     row_group.append_column(&bytes, close)?;
                 }
                 ColumnChunkWriter::Delta(d) => {
-                    let (bytes, close) = d.finish(descr, ZSTD_LEVEL)?;
+                    let (bytes, close) = d.finish(descr)?;
                     row_group.append_column(&bytes, close)?;
                 }
             }
