@@ -37,14 +37,14 @@ fn sentences_tile_their_paragraphs() {
             let sents: Vec<_> = d.sentences.iter().filter(|s| s.paragraph_index == p.index).collect();
             let mut at = ps;
             for s in &sents {
-                assert!(!s.text.trim().is_empty(), "{d}: empty sentence {}", s.index);
+                assert!(!s.text(p).trim().is_empty(), "{d}: empty sentence {}", s.index);
                 assert!(s.char_start >= ps && s.char_end <= pe, "{d}: sentence {} leaves paragraph {}", s.index, p.index);
                 assert_eq!(s.char_start, at, "{d}: gap before sentence {}", s.index);
-                assert_eq!(s.text.chars().count() as u32, s.char_end - s.char_start);
+                assert_eq!(s.text(p).chars().count() as u32, s.char_end - s.char_start);
                 assert_eq!(s.source_line, p.source_line);
                 at = s.char_end;
             }
-            let joined: String = sents.iter().map(|s| s.text.as_str()).collect();
+            let joined: String = sents.iter().map(|s| s.text(p)).collect();
             assert_eq!(joined, p.text, "{d}: paragraph {}", p.index);
             n += sents.len();
         }

@@ -77,10 +77,11 @@ impl Stage for Tagger {
                 marks = None;
             }
             let para_start = para_offset;
-            para_offset = (para_offset + s.text.len()).min(p.text.len());
+            let text = s.text(p);
+            para_offset = (para_offset + text.len()).min(p.text.len());
             // A sentence without a quantity word or a rank yields nothing: skip its context.
             // (Asked once per sentence: tag_sentence reads the answer too.)
-            let may_rank = rank::may_hold_rank(&s.text);
+            let may_rank = rank::may_hold_rank(text);
             if !has_quantity && !may_rank {
                 continue;
             }
@@ -97,7 +98,7 @@ impl Stage for Tagger {
                 }
                 _ => String::new(),
             };
-            let mut ctx = SentenceCtx::with_lead(p, lead, s.char_start, &s.text, s.index, s.source_line);
+            let mut ctx = SentenceCtx::with_lead(p, lead, s.char_start, text, s.index, s.source_line);
             ctx.role = sections[pi].role;
             ctx.section_year = sections[pi].year;
             // Each sentence's rows sorted as they come (ranks are pushed before the other

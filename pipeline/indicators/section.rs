@@ -62,7 +62,8 @@ pub fn inherited(
         // The rule the skip below relies on (see the doc); no cost in release builds.
         if cfg!(any(test, debug_assertions)) {
             for s in sentences[next_sentence..].iter().take_while(|s| s.paragraph_index == p.index) {
-                assert!(p.text.contains(&*s.text), "sentence {} is not a piece of paragraph {}: {:?}", s.index, p.index, s.text);
+                let (a, b) = (s.text_bytes.0 as usize, s.text_bytes.1 as usize);
+                assert!(p.text.get(a..b).is_some(), "sentence {} is not a piece of paragraph {}: bytes {a}..{b} of {:?}", s.index, p.index, p.text);
             }
         }
         // The segmenter cuts each paragraph's text into its sentences, so a sentence can hold
@@ -73,8 +74,9 @@ pub fn inherited(
         }
         let end = sentences[next_sentence..].iter().position(|s| s.paragraph_index != p.index).map_or(sentences.len(), |k| next_sentence + k);
         for s in &sentences[next_sentence..end] {
-            if let Some(k) = s.text.find("如下") {
-                let head = &s.text[..k];
+            let text = s.text(p);
+            if let Some(k) = text.find("如下") {
+                let head = &text[..k];
                 if let Some(y) = crate::numeral::first_year_in(head) {
                     year = Some(y);
                     if let Some(r) = role_of(head, report_year) {
@@ -120,9 +122,9 @@ mod tests {
         }
     }
 
-    /// Sentence 0, in paragraph 0 (only its text matters to `inherited`).
-    fn first_sentence_of_paragraph_0(text: &str) -> Sentence {
-        Sentence { index: 0, paragraph_index: 0, source_line: 1, char_start: 0, char_end: 0, text: text.into() }
+    /// Sentence 0: the first `bytes` of paragraph 0 (only its text matters to `inherited`).
+    fn first_sentence_of_paragraph_0(bytes: usize) -> Sentence {
+        Sentence { index: 0, paragraph_index: 0, source_line: 1, char_start: 0, char_end: 0, text_bytes: (0, bytes as u32) }
     }
 
     #[test]
@@ -168,7 +170,7 @@ mod tests {
             para(0, "报告指出,2023年发展目标及重点工作如下:", SectionRole::Other, None),
             para(1, "y", SectionRole::Other, None),
         ];
-        let ss = vec![first_sentence_of_paragraph_0("报告指出,2023年发展目标及重点工作如下:")];
+        let ss = vec![first_sentence_of_paragraph_0(ps[0].text.len())];
         let sec = inherited(&ps, &ss, Some(2023));
         assert_eq!(sec[0].year, None);
         assert_eq!(
@@ -180,8 +182,9 @@ mod tests {
         );
     }
 
-    /// A sentence that is not a piece of its paragraph breaks the rule `inherited` relies on:
-    /// tests (and debug builds) say so instead of reading a wrong year.
+    /// A sentence that is not a piece of its paragraph (its byte range runs past the
+    /// paragraph's text) breaks the rule `inherited` relies on: tests (and debug builds) say so
+    /// instead of reading a wrong year.
     #[test]
     #[should_panic(expected = "is not a piece of paragraph 0")]
     fn a_sentence_outside_its_paragraph_is_caught() {
@@ -189,7 +192,7 @@ mod tests {
             para(0, "报告指出", SectionRole::Other, None),
             para(1, "y", SectionRole::Other, None),
         ];
-        let ss = vec![first_sentence_of_paragraph_0("2023年发展目标及重点工作如下:")];
+        let ss = vec![first_sentence_of_paragraph_0("2023年发展目标及重点工作如下:".len())];
         inherited(&ps, &ss, Some(2023));
     }
 }

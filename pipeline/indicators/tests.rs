@@ -754,7 +754,7 @@ fn lead_marks_read_what_lead_of_reads_on_real_paragraphs() {
                 marks.scan_to(&p.text, end);
                 assert_eq!(marks.lead(&p.text, window, end), lead_of(&p.text[window..end]));
                 leads += 1;
-                end = (end + s.text.len()).min(p.text.len());
+                end = (end + s.text(p).len()).min(p.text.len());
             }
         }
     }
@@ -784,8 +784,9 @@ fn inherited_by_every_sentence(d: &Document) -> Vec<super::section::Section> {
             year: p.section_year.or(year),
         });
         for s in d.sentences.iter().filter(|s| s.paragraph_index == p.index) {
-            if let Some(k) = s.text.find("如下") {
-                let head = &s.text[..k];
+            let text = s.text(p);
+            if let Some(k) = text.find("如下") {
+                let head = &text[..k];
                 if let Some(y) = crate::numeral::first_year_in(head) {
                     year = Some(y);
                     if let Some(r) = role_of(head, d.meta.report_year) {
@@ -803,11 +804,15 @@ fn inherited_sections_search_sentences_only_in_paragraphs_with_the_cue() {
     use super::section;
     let mut cues = 0;
     for d in segmented_real_documents() {
-        cues += d.sentences.iter().filter(|s| s.text.contains("如下")).count();
-        // Sentences are cut from their paragraph's text.
-        for s in &d.sentences {
-            let p = d.paragraphs.iter().find(|p| p.index == s.paragraph_index).unwrap();
-            assert!(p.text.contains(s.text.as_str()), "{}", s.text);
+        cues += d.sentences.iter().filter(|s| d.sentence_text(s).contains("如下")).count();
+        // Sentences are cut from their paragraph's text, and tile it.
+        for p in &d.paragraphs {
+            let mut at = 0;
+            for s in d.sentences.iter().filter(|s| s.paragraph_index == p.index) {
+                assert_eq!(s.text_bytes.0 as usize, at, "sentence {} of paragraph {}", s.index, p.index);
+                at = s.text_bytes.1 as usize;
+                assert!(p.text.get(s.text_bytes.0 as usize..at).is_some());
+            }
         }
         assert_eq!(
             section::inherited(&d.paragraphs, &d.sentences, d.meta.report_year),
@@ -854,7 +859,7 @@ fn inherited_sections_follow_crafted_intro_sentences() {
         for s in [&Normalizer as &dyn Stage, &Segmenter] {
             s.process(&mut d).unwrap();
         }
-        cues += d.sentences.iter().filter(|s| s.text.contains("如下")).count();
+        cues += d.sentences.iter().filter(|s| d.sentence_text(s).contains("如下")).count();
         let got = section::inherited(&d.paragraphs, &d.sentences, d.meta.report_year);
         assert_eq!(got, inherited_by_every_sentence(&d), "{text}");
         // What the headings alone give: the intros are what differs.

@@ -53,7 +53,7 @@ impl Stage for Segmenter {
                     source_line: p.source_line,
                     char_start: cs,
                     char_end: base + b as u32,
-                    text: text.to_string(),
+                    text_bytes: (x as u32, y as u32),
                 });
             }
         }

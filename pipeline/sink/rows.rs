@@ -155,7 +155,7 @@ fn sentences(d: &Document, mut t: TableBuffer) -> RecordBatch {
     t.ints_column(line, ss.iter().map(|s| i64::from(s.source_line)));
     t.ints_column(cs, ss.iter().map(|s| i64::from(s.char_start)));
     t.ints_column(ce, ss.iter().map(|s| i64::from(s.char_end)));
-    t.strs_column(text, ss.iter().map(|s| s.text.as_str()));
+    t.strs_column(text, ss.iter().map(|s| d.sentence_text(s)));
     t.end_rows(ss.len());
     t.finish()
 }
@@ -297,7 +297,7 @@ mod tests {
             for (k, v) in [x.index, x.paragraph_index, x.source_line, x.char_start, x.char_end].into_iter().enumerate() {
                 s.int(sc[k + 1], n(v));
             }
-            s.str(sc[6], Some(&x.text));
+            s.str(sc[6], Some(d.sentence_text(x)));
             s.end_row();
         }
         let mut t = TableBuffer::new(cat.table("tokens"));
