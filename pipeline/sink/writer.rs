@@ -130,9 +130,9 @@ enum ColumnChunkWriter {
 }
 
 /// One table's Parquet file: row groups of [`row_group_rows`] rows, every column encoded by the
-/// parquet crate's Arrow writers except those [`own_dictionary`] and [`own_delta`] pick. Batches are split at
-/// row group boundaries exactly as `ArrowWriter` splits them, and the file carries the same
-/// Arrow schema in its metadata.
+/// parquet crate's Arrow writers except those [`own_dictionary`] and [`own_delta`] pick.
+/// Batches are split at row group boundaries exactly as `ArrowWriter` splits them, and the file
+/// carries the same Arrow schema in its metadata.
 struct ParquetTable {
     def: &'static TableDef,
     file: SerializedFileWriter<BufWriter<File>>,
