@@ -469,13 +469,19 @@ pub struct Document {
 }
 
 impl Document {
-    /// The paragraph whose `index` is `index` (paragraph indices are positions, as extract
-    /// numbers them; a search covers any document where that would not hold).
-    pub fn paragraph(&self, index: u32) -> Option<&Paragraph> {
+    /// The position in `paragraphs` of the paragraph whose `index` is `index` (paragraph
+    /// indices are positions, as extract numbers them; a search covers any document where
+    /// that would not hold).
+    pub fn paragraph_position(&self, index: u32) -> Option<usize> {
         match self.paragraphs.get(index as usize) {
-            Some(p) if p.index == index => Some(p),
-            _ => self.paragraphs.iter().find(|p| p.index == index),
+            Some(p) if p.index == index => Some(index as usize),
+            _ => self.paragraphs.iter().position(|p| p.index == index),
         }
+    }
+
+    /// The paragraph whose `index` is `index`.
+    pub fn paragraph(&self, index: u32) -> Option<&Paragraph> {
+        self.paragraph_position(index).map(|i| &self.paragraphs[i])
     }
 
     /// A sentence's text, from its paragraph.

@@ -46,7 +46,7 @@ impl Stage for Tagger {
         let mut offsets = Vec::new();
         let mut t = 0;
         let sections = section::inherited(&doc.paragraphs, &doc.sentences, doc.meta.report_year);
-        let (mut last_paragraph, mut para_offset): (Option<usize>, usize) = (None, 0);
+        let mut last_paragraph: Option<usize> = None;
         // The paragraph's lead cues, found once per paragraph when a sentence needs them.
         let mut marks: Option<LeadMarks> = None;
         for s in &doc.sentences {
@@ -56,29 +56,17 @@ impl Stage for Tagger {
                 has_quantity |= is_quantity_tag(doc.tokens[t].pos);
                 t += 1;
             }
-            // Paragraph indices are positions (extract numbers them in order); look up by
-            // position, and only fall back to a search if that ever stops holding.
-            let pi = s.paragraph_index as usize;
-            let pi = if doc.paragraphs.get(pi).is_some_and(|p| p.index == s.paragraph_index) {
-                pi
-            } else {
-                match doc.paragraphs.iter().position(|p| p.index == s.paragraph_index) {
-                    Some(pi) => pi,
-                    None => continue,
-                }
-            };
+            let Some(pi) = doc.paragraph_position(s.paragraph_index) else { continue };
             let p = &doc.paragraphs[pi];
             let toks = &doc.tokens[start..t];
-            // Sentences tile their paragraph, so the text before this one ends where the
-            // previous sentences of the paragraph end.
             if last_paragraph != Some(pi) {
                 last_paragraph = Some(pi);
-                para_offset = 0;
                 marks = None;
             }
-            let para_start = para_offset;
+            // Where the sentence starts in its paragraph's text (the text before it is the
+            // paragraph's up to there).
+            let para_start = s.text_bytes.0 as usize;
             let text = s.text(p);
-            para_offset = (para_offset + text.len()).min(p.text.len());
             // A sentence without a quantity word or a rank yields nothing: skip its context.
             // (Asked once per sentence: tag_sentence reads the answer too.)
             let may_rank = rank::may_hold_rank(text);

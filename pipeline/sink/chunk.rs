@@ -4,7 +4,8 @@
 //! needs to splice them into a row group (sizes, offsets, encodings, an offset index).
 //!
 //! Only what those encoders need: format v1 data pages of a REQUIRED top-level column (no
-//! levels), no statistics.
+//! levels), no statistics; and the two encoding primitives both use, bit-packing and ULEB128
+//! varints.
 
 use std::sync::Arc;
 
@@ -125,5 +126,39 @@ impl ChunkPages {
             offset_index: Some(self.offset_index.build()),
         };
         Ok((Bytes::from(buf), close))
+    }
+}
+
+/// Packs `values` (padded with zeros to `padded` values) `bit_width` bits each, least
+/// significant bit first.
+pub fn bit_pack(values: &[u32], padded: usize, bit_width: u8, out: &mut Vec<u8>) {
+    let w = bit_width as u32;
+    if w == 0 {
+        return;
+    }
+    let mut acc: u64 = 0;
+    let mut bits: u32 = 0;
+    for &v in values.iter().chain(std::iter::repeat_n(&0, padded - values.len())) {
+        acc |= (v as u64) << bits;
+        bits += w;
+        while bits >= 8 {
+            out.push(acc as u8);
+            acc >>= 8;
+            bits -= 8;
+        }
+    }
+    debug_assert_eq!(bits, 0, "a group of 8 values fills whole bytes");
+}
+
+/// Appends `v` as an unsigned LEB128 varint (Parquet's headers and counts).
+pub fn uleb128(mut v: u64, out: &mut Vec<u8>) {
+    loop {
+        let byte = (v & 0x7f) as u8;
+        v >>= 7;
+        if v == 0 {
+            out.push(byte);
+            return;
+        }
+        out.push(byte | 0x80);
     }
 }

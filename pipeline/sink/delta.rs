@@ -24,8 +24,7 @@ use parquet::basic::Encoding;
 use parquet::column::writer::ColumnCloseResult;
 use parquet::schema::types::ColumnDescriptor;
 
-use super::chunk::{ChunkPages, DATA_PAGE_BYTES};
-use super::dictionary::{bit_pack, uleb128};
+use super::chunk::{bit_pack, uleb128, ChunkPages, DATA_PAGE_BYTES};
 
 /// Values per block, in one miniblock (the writer's `DELTA_BLOCK_VALUES`, see `sink::writer`).
 pub const BLOCK_VALUES: usize = 128;

@@ -33,7 +33,7 @@ use parquet::basic::Encoding;
 use parquet::column::writer::ColumnCloseResult;
 use parquet::schema::types::ColumnDescriptor;
 
-use super::chunk::{ChunkPages, DATA_PAGE_BYTES};
+use super::chunk::{bit_pack, uleb128, ChunkPages, DATA_PAGE_BYTES};
 
 /// Most groups of eight values in one bit-packed run: 63, as the parquet crate's encoder and
 /// parquet-mr write them, so that the run's header is one byte.
@@ -46,26 +46,12 @@ pub struct DictionaryChunk {
     vocabulary: Vocabulary,
     /// The previous row's value as a short key and its index (runs of one value skip the table).
     last: Option<(ShortKey, u32)>,
-}
-
-impl Default for DictionaryChunk {
-    fn default() -> Self {
-        Self::new()
-    }
+    zstd_level: i32,
 }
 
 impl DictionaryChunk {
-    pub fn new() -> Self {
-        DictionaryChunk { keys: Vec::new(), vocabulary: Vocabulary::new(), last: None }
-    }
-
-    /// Rows so far.
-    pub fn len(&self) -> usize {
-        self.keys.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.keys.is_empty()
+    pub fn new(zstd_level: i32) -> Self {
+        DictionaryChunk { keys: Vec::new(), vocabulary: Vocabulary::new(), last: None, zstd_level }
     }
 
     /// Appends every value of `values` (which must hold no nulls: the column is REQUIRED).
@@ -99,9 +85,9 @@ impl DictionaryChunk {
 
     /// Encodes the chunk: its bytes (dictionary page first, offsets from 0) and what the row
     /// group writer needs to splice them in (`SerializedRowGroupWriter::append_column`).
-    pub fn finish(self, descr: Arc<ColumnDescriptor>, zstd_level: i32) -> anyhow::Result<(Bytes, ColumnCloseResult)> {
+    pub fn finish(self, descr: Arc<ColumnDescriptor>) -> anyhow::Result<(Bytes, ColumnCloseResult)> {
         anyhow::ensure!(!self.keys.is_empty(), "an empty column chunk (a row group is started only for rows)");
-        let mut pages = ChunkPages::new(zstd_level)?;
+        let mut pages = ChunkPages::new(self.zstd_level)?;
         let dictionary_values = self.vocabulary.len();
         pages.dictionary(&self.vocabulary.page, dictionary_values)?;
         let lengths = self.vocabulary.lengths;
@@ -167,39 +153,6 @@ pub fn encode_hybrid(keys: &[u32], bit_width: u8, out: &mut Vec<u8>) {
 fn run_length(keys: &[u32], at: usize, limit: usize) -> usize {
     let v = keys[at];
     keys[at..].iter().take(limit).take_while(|&&k| k == v).count()
-}
-
-/// Packs `values` (padded with zeros to `padded` values) `bit_width` bits each, least
-/// significant bit first.
-pub(super) fn bit_pack(values: &[u32], padded: usize, bit_width: u8, out: &mut Vec<u8>) {
-    let w = bit_width as u32;
-    if w == 0 {
-        return;
-    }
-    let mut acc: u64 = 0;
-    let mut bits: u32 = 0;
-    for &v in values.iter().chain(std::iter::repeat_n(&0, padded - values.len())) {
-        acc |= (v as u64) << bits;
-        bits += w;
-        while bits >= 8 {
-            out.push(acc as u8);
-            acc >>= 8;
-            bits -= 8;
-        }
-    }
-    debug_assert_eq!(bits, 0, "a group of 8 values fills whole bytes");
-}
-
-pub(super) fn uleb128(mut v: u64, out: &mut Vec<u8>) {
-    loop {
-        let byte = (v & 0x7f) as u8;
-        v >>= 7;
-        if v == 0 {
-            out.push(byte);
-            return;
-        }
-        out.push(byte | 0x80);
-    }
 }
 
 /// `MASKS[n]` keeps the low `n` bytes of a 128-bit word.
@@ -452,7 +405,7 @@ mod tests {
     fn the_dictionary_holds_each_value_once_in_first_seen_order() {
         let long = "一二三四五六七八九十".repeat(2);
         let values = ["经济", "增长", "经济", "经济", long.as_str(), "", "增长", long.as_str(), "a\0", "a"];
-        let mut chunk = DictionaryChunk::new();
+        let mut chunk = DictionaryChunk::new(1);
         chunk.push(&StringArray::from(values.to_vec())).unwrap();
         assert_eq!(chunk.keys, vec![0, 1, 0, 0, 2, 3, 1, 2, 4, 5]);
         assert_eq!(chunk.vocabulary.len(), 6);
@@ -468,7 +421,7 @@ mod tests {
     #[test]
     fn the_short_table_grows_without_losing_values() {
         let values: Vec<String> = (0..50_000).map(|i| format!("w{i}")).collect();
-        let mut chunk = DictionaryChunk::new();
+        let mut chunk = DictionaryChunk::new(1);
         let arr = StringArray::from(values.iter().map(String::as_str).collect::<Vec<_>>());
         chunk.push(&arr).unwrap();
         chunk.push(&arr).unwrap();
@@ -479,7 +432,7 @@ mod tests {
 
     #[test]
     fn nulls_are_refused() {
-        let mut chunk = DictionaryChunk::new();
+        let mut chunk = DictionaryChunk::new(1);
         assert!(chunk.push(&StringArray::from(vec![Some("a"), None])).is_err());
     }
 }

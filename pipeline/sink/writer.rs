@@ -156,6 +156,7 @@ impl ParquetTable {
     }
 
     fn write(&mut self, batch: &RecordBatch) -> anyhow::Result<()> {
+        let schema = self.def.arrow_schema();
         let mut at = 0;
         while at < batch.num_rows() {
             if self.in_progress.is_none() {
@@ -169,7 +170,7 @@ impl ParquetTable {
                     .zip(crate_writers)
                     .map(|(c, w)| {
                         Ok(if own_dictionary(c) {
-                            ColumnChunkWriter::Dictionary(DictionaryChunk::new())
+                            ColumnChunkWriter::Dictionary(DictionaryChunk::new(ZSTD_LEVEL))
                         } else if own_delta(c) {
                             ColumnChunkWriter::Delta(DeltaChunk::new(ZSTD_LEVEL)?)
                         } else {
@@ -182,7 +183,6 @@ impl ParquetTable {
             let (writers, rows) = self.in_progress.as_mut().expect("a row group in progress");
             let n = (self.row_group_rows - *rows).min(batch.num_rows() - at);
             let part = if at == 0 && n == batch.num_rows() { batch.clone() } else { batch.slice(at, n) };
-            let schema = self.def.arrow_schema();
             for ((w, field), column) in writers.iter_mut().zip(schema.fields()).zip(part.columns()) {
                 match w {
                     ColumnChunkWriter::Crate(w) => {
@@ -216,17 +216,15 @@ impl ParquetTable {
         let descrs = self.file.schema_descr().columns().to_vec();
         let mut row_group = self.file.next_row_group()?;
         for (w, descr) in writers.into_iter().zip(descrs) {
-            match w {
-                ColumnChunkWriter::Crate(w) => w.close()?.append_to_row_group(&mut row_group)?,
-                ColumnChunkWriter::Dictionary(d) => {
-                    let (bytes, close) = d.finish(descr, ZSTD_LEVEL)?;
-                    row_group.append_column(&bytes, close)?;
+            let (bytes, close) = match w {
+                ColumnChunkWriter::Crate(w) => {
+                    w.close()?.append_to_row_group(&mut row_group)?;
+                    continue;
                 }
-                ColumnChunkWriter::Delta(d) => {
-                    let (bytes, close) = d.finish(descr)?;
-                    row_group.append_column(&bytes, close)?;
-                }
-            }
+                ColumnChunkWriter::Dictionary(d) => d.finish(descr)?,
+                ColumnChunkWriter::Delta(d) => d.finish(descr)?,
+            };
+            row_group.append_column(&bytes, close)?;
         }
         row_group.close()?;
         Ok(())
