@@ -44,21 +44,14 @@ impl Stage for Tagger {
         let mut names = Vec::new();
         // The char offsets of a sentence ([`CharOffsets`]), one buffer for the document.
         let mut offsets = Vec::new();
-        let mut t = 0;
         let sections = section::inherited(&doc.paragraphs, &doc.sentences, doc.meta.report_year);
         let mut last_paragraph: Option<usize> = None;
         // The paragraph's lead cues, found once per paragraph when a sentence needs them.
         let mut marks: Option<LeadMarks> = None;
         for s in &doc.sentences {
-            let start = t;
-            let mut has_quantity = false;
-            while t < doc.tokens.len() && doc.tokens[t].sentence_index == s.index {
-                has_quantity |= is_quantity_tag(doc.tokens[t].pos);
-                t += 1;
-            }
+            let has_quantity = s.has_quantity;
             let Some(pi) = doc.paragraph_position(s.paragraph_index) else { continue };
             let p = &doc.paragraphs[pi];
-            let toks = &doc.tokens[start..t];
             if last_paragraph != Some(pi) {
                 last_paragraph = Some(pi);
                 marks = None;
@@ -86,6 +79,9 @@ impl Stage for Tagger {
                 }
                 _ => String::new(),
             };
+            let toks = &doc.tokens[s.tokens.0 as usize..s.tokens.1 as usize];
+            debug_assert!(toks.iter().all(|t| t.sentence_index == s.index), "sentence {} has another's tokens", s.index);
+            debug_assert_eq!(has_quantity, toks.iter().any(|t| is_quantity_tag(t.pos)));
             let mut ctx = SentenceCtx::with_lead(p, lead, s.char_start, text, s.index, s.source_line);
             ctx.role = sections[pi].role;
             ctx.section_year = sections[pi].year;

@@ -124,7 +124,7 @@ mod tests {
 
     /// Sentence 0: the first `bytes` of paragraph 0 (only its text matters to `inherited`).
     fn first_sentence_of_paragraph_0(bytes: usize) -> Sentence {
-        Sentence { index: 0, paragraph_index: 0, source_line: 1, char_start: 0, char_end: 0, text_bytes: (0, bytes as u32) }
+        Sentence { index: 0, paragraph_index: 0, source_line: 1, char_start: 0, char_end: 0, text_bytes: (0, bytes as u32), tokens: (0, 0), has_quantity: false }
     }
 
     #[test]

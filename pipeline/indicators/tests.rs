@@ -822,6 +822,36 @@ fn inherited_sections_search_sentences_only_in_paragraphs_with_the_cue() {
     assert!(cues > 0);
 }
 
+#[test]
+fn sentences_hold_the_range_of_their_tokens_and_whether_one_is_a_quantity() {
+    // The tagger reads each sentence's tokens by this range, and skips sentences without a
+    // quantity word by the flag: both must say what a walk over the tokens says.
+    let (mut with, mut without) = (0, 0);
+    for d in segmented_real_documents() {
+        let mut at = 0;
+        for s in &d.sentences {
+            let (a, b) = (s.tokens.0 as usize, s.tokens.1 as usize);
+            // The ranges tile the tokens in sentence order.
+            assert_eq!(a, at, "sentence {} of {}", s.index, d.source_file);
+            let mut end = a;
+            while end < d.tokens.len() && d.tokens[end].sentence_index == s.index {
+                end += 1;
+            }
+            assert_eq!(b, end, "sentence {} of {}", s.index, d.source_file);
+            let walked = d.tokens[a..b].iter().any(|t| t.pos == crate::segment::words::TAG_QUANTITY);
+            assert_eq!(s.has_quantity, walked, "sentence {} of {}", s.index, d.source_file);
+            if walked {
+                with += 1;
+            } else {
+                without += 1;
+            }
+            at = b;
+        }
+        assert_eq!(at, d.tokens.len(), "{}", d.source_file);
+    }
+    assert!(with > 100 && without > 100, "{with} sentences with a quantity, {without} without");
+}
+
 /// Crafted reports where "如下" intros date (and give a role to) what follows, beside intros
 /// that must change nothing: the year after the cue, in an earlier sentence of the paragraph,
 /// or only in the cue's sentence after it; two intros in one paragraph; ASCII and wide

@@ -46,7 +46,9 @@ impl Stage for Segmenter {
                 let text = &p.text[x..y];
                 let index = sents.len() as u32;
                 let cs = base + a as u32;
+                let first = toks.len();
                 words::tokens_into(text, index, cs, &mut toks, &mut candidates);
+                let has_quantity = toks[first..].iter().any(|t| t.pos == words::TAG_QUANTITY);
                 sents.push(Sentence {
                     index,
                     paragraph_index: p.index,
@@ -54,6 +56,8 @@ impl Stage for Segmenter {
                     char_start: cs,
                     char_end: base + b as u32,
                     text_bytes: (x as u32, y as u32),
+                    tokens: (first as u32, toks.len() as u32),
+                    has_quantity,
                 });
             }
         }
