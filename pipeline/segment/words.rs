@@ -33,11 +33,15 @@ pub fn jieba() -> &'static Jieba {
     static JIEBA: OnceLock<Jieba> = OnceLock::new();
     JIEBA.get_or_init(|| {
         JIEBA_LOADS.fetch_add(1, Ordering::SeqCst);
-        let mut j = Jieba::new();
-        let entries: String = DOMAIN_DICT.lines().filter(|l| !l.starts_with('#')).flat_map(|l| [l, "\n"]).collect();
-        let mut dict = std::io::BufReader::new(entries.as_bytes());
-        j.load_dict(&mut dict).expect("data/domain_dict.txt is a valid jieba dictionary");
-        j
+        // On huge pages: segmenting probes the dictionary trie at random for every character,
+        // and on 4 KiB pages most probes missed the TLB (see `allocator::with_huge_pages`).
+        crate::allocator::with_huge_pages(|| {
+            let mut j = Jieba::new();
+            let entries: String = DOMAIN_DICT.lines().filter(|l| !l.starts_with('#')).flat_map(|l| [l, "\n"]).collect();
+            let mut dict = std::io::BufReader::new(entries.as_bytes());
+            j.load_dict(&mut dict).expect("data/domain_dict.txt is a valid jieba dictionary");
+            j
+        })
     })
 }
 
