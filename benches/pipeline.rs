@@ -5,11 +5,16 @@
 //!   cargo bench --bench pipeline                           # 10MB and 100MB
 //!   cargo bench --bench pipeline -- --sizes 10MB,100MB,1GB
 //!   cargo bench --bench pipeline -- --corpus ../shared/corpus   # add the shared corpus to the pool
+//!   cargo bench --bench pipeline -- --sizes 100MB,1GB --repeat 3  # median of three first runs
 //!
 //! Each corpus size and thread count is measured three ways: a first run as `govreport run`
 //! starts it (the incremental cache on, in a new folder), the same run again (every file's rows
 //! read back from the dataset it published, as a nightly rerun over unchanged files), and a
-//! run with the cache off.
+//! run with the cache off. With `--repeat N` the first run is made N times (each in a new
+//! folder, and every one must write the same tables) and the run of median wall time is
+//! reported, with the slowest and fastest beside it; jieba alone is timed N times too (median).
+//! On a shared virtual machine the same run varies by 10–20 % from minute to minute, which one
+//! run per figure cannot tell from a change.
 //!
 //! Each measurement runs in a child process so that its peak memory is its own. Corpora are
 //! generated once into target/bench/ (deterministic) and reused. Results go to stdout and
@@ -72,6 +77,7 @@ fn main() -> anyhow::Result<()> {
     if cores > 1 {
         thread_counts.push(cores);
     }
+    let repeat: usize = arg(&args, "--repeat").map(|r| r.parse()).transpose()?.unwrap_or(1).max(1);
     let mut rows = Vec::new();
     for size in &sizes {
         let bytes = parse_size(size)?;
@@ -92,9 +98,19 @@ fn main() -> anyhow::Result<()> {
             let bare_out = work.join(format!("out-{size}-{threads}-nocache"));
             let t = threads.to_string();
             let child = |mode: &str, out: &Path, cache: &str| spawn(&exe, &["--child", mode, "--input", path(&corpus), "--output", path(out), "--threads", &t, "--cache", cache]);
-            // As `govreport run` starts: the cache on, in a new folder (every file processed).
-            let run = child("run", &out, "on")?;
+            // As `govreport run` starts: the cache on, in a new folder (every file processed);
+            // `repeat` times, each in a folder of its own, and the run of median wall time kept.
+            let mut runs = vec![child("run", &out, "on")?];
             let written = tables(&out)?;
+            for k in 1..repeat {
+                let again = work.join(format!("out-{size}-{threads}-r{k}"));
+                runs.push(child("run", &again, "on")?);
+                anyhow::ensure!(tables(&again)? == written, "run {} wrote other tables than the first (runs must be reproducible)", k + 1);
+            }
+            let mut walls: Vec<f64> = runs.iter().map(|r| mb(r, "wall_s")).collect();
+            walls.sort_by(f64::total_cmp);
+            let median_wall = walls[walls.len() / 2];
+            let run = runs.iter().find(|r| mb(r, "wall_s") == median_wall).expect("the median is one of the runs").clone();
             // A nightly rerun over the same files: every file's rows come from the published dataset, and the
             // tables come out the same.
             let rerun = child("rerun", &out, "on")?;
@@ -103,8 +119,8 @@ fn main() -> anyhow::Result<()> {
             // The stages and the writer alone, without the cache (the figures of earlier sessions).
             let bare = child("run", &bare_out, "off")?;
             anyhow::ensure!(tables(&bare_out)? == written, "the run without the cache wrote other tables than the run with it");
-            let jieba = spawn(&exe, &["--child", "jieba", "--input", path(&corpus), "--threads", &t])?;
-            rows.push(Row { size: size.clone(), threads, run, rerun, bare, jieba });
+            let jieba = spawn(&exe, &["--child", "jieba", "--input", path(&corpus), "--threads", &t, "--repeat", &repeat.to_string()])?;
+            rows.push(Row { size: size.clone(), threads, run, walls, rerun, bare, jieba });
         }
     }
     let table = report(&rows, cores);
@@ -183,8 +199,10 @@ fn mb(v: &Value, key: &str) -> f64 {
 struct Row {
     size: String,
     threads: usize,
-    /// A first run, cache on (the default).
+    /// A first run, cache on (the default): the one of median wall time.
     run: Value,
+    /// The wall times of every first run, fastest first.
+    walls: Vec<f64>,
     /// The same run again, every file from the cache.
     rerun: Value,
     /// A run with `--no-cache`.
@@ -196,12 +214,12 @@ struct Row {
 fn report(rows: &[Row], cores: usize) -> String {
     let mut s = format!(
         "Machine: {cores} cores, {} ({}).\n\n\
-         | corpus | threads | end to end MB/s | per core MB/s | extract | normalize | segment | indicators | write | validate | without cache MB/s | rerun, all cached MB/s | jieba cut MB/s | jieba tag MB/s | pipeline / jieba tag | pipeline / jieba cut | peak RSS MB | rerun peak RSS MB |\n\
+         | corpus | threads | end to end MB/s (runs: slowest–fastest) | per core MB/s | extract | normalize | segment | indicators | write | validate | without cache MB/s | rerun, all cached MB/s | jieba cut MB/s | jieba tag MB/s | pipeline / jieba tag | pipeline / jieba cut | peak RSS MB | rerun peak RSS MB |\n\
          |---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n",
         std::fs::read_to_string("/proc/cpuinfo").ok().and_then(|c| c.lines().find(|l| l.starts_with("model name")).map(|l| l.split(':').nth(1).unwrap_or("").trim().to_string())).unwrap_or_default(),
         std::env::consts::ARCH
     );
-    for Row { size, threads, run, rerun, bare, jieba } in rows {
+    for Row { size, threads, run, walls, rerun, bare, jieba } in rows {
         let input_mb = mb(run, "input_mb");
         let mb_per_s = |v: &Value| input_mb / mb(v, "wall_s").max(1e-9);
         let (e2e, e2e_bare, e2e_rerun) = (mb_per_s(run), mb_per_s(bare), mb_per_s(rerun));
@@ -210,8 +228,12 @@ fn report(rows: &[Row], cores: usize) -> String {
             if secs > 0.0 { format!("{:.1}", input_mb / secs) } else { "–".into() }
         };
         let (cut, tag) = (mb(jieba, "cut_mb_per_s"), mb(jieba, "tag_mb_per_s"));
+        let spread = match walls.as_slice() {
+            [_] => String::new(),
+            all => format!(" ({}: {:.1}–{:.1})", all.len(), input_mb / all[all.len() - 1].max(1e-9), input_mb / all[0].max(1e-9)),
+        };
         s.push_str(&format!(
-            "| {size} ({input_mb:.0} MB, {} docs) | {threads} | {e2e:.1} | {:.1} | {} | {} | {} | {} | {} | {} | {e2e_bare:.1} | {e2e_rerun:.1} | {cut:.1} | {tag:.1} | {:.2}× slower | {:.2}× slower | {:.0} | {:.0} |\n",
+            "| {size} ({input_mb:.0} MB, {} docs) | {threads} | {e2e:.1}{spread} | {:.1} | {} | {} | {} | {} | {} | {} | {e2e_bare:.1} | {e2e_rerun:.1} | {cut:.1} | {tag:.1} | {:.2}× slower | {:.2}× slower | {:.0} | {:.0} |\n",
             run["documents"],
             e2e / *threads as f64,
             stage("extract"),
@@ -228,7 +250,9 @@ fn report(rows: &[Row], cores: usize) -> String {
     }
     s.push_str(
         "\nEnd to end is a first run as `govreport run` starts it: the incremental cache on, in a new folder, \
-         so every file is processed and the cache index written. Per-stage columns are MB of input per second of time spent \
+         so every file is processed and the cache index written; with `--repeat N`, the run of median wall time \
+         of N (its stage times and memory are the ones shown), with the slowest and fastest of the N in brackets, \
+         and jieba's figures the median of N timings. Per-stage columns are MB of input per second of time spent \
          in that stage, summed over threads (per-core throughput); validate runs once at the end over the \
          written tables. End to end is input MB over wall time; per core is that divided by the threads. \
          Without cache is the same run with `--no-cache`; rerun is the first run again over the same files, \
@@ -294,12 +318,20 @@ fn child(args: &[String]) -> anyhow::Result<()> {
             let input_bytes: u64 = files.iter().map(|(_, p)| std::fs::metadata(p).map_or(0, |m| m.len())).sum();
             let jieba = govreport::segment::words::jieba();
             let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build()?;
-            let t = Instant::now();
-            let words: usize = pool.install(|| texts.par_iter().map(|t| t.lines().map(|l| jieba.cut(l, true).len()).sum::<usize>()).sum());
-            let cut_s = t.elapsed().as_secs_f64();
-            let t = Instant::now();
-            let tagged: usize = pool.install(|| texts.par_iter().map(|t| t.lines().map(|l| jieba.tag(l, true).len()).sum::<usize>()).sum());
-            let tag_s = t.elapsed().as_secs_f64();
+            let repeat: usize = arg(args, "--repeat").and_then(|r| r.parse().ok()).unwrap_or(1).max(1);
+            let (mut cuts, mut tags, mut words, mut tagged) = (Vec::new(), Vec::new(), 0, 0);
+            // cut and tag in turn, `repeat` times each: the medians are reported.
+            for _ in 0..repeat {
+                let t = Instant::now();
+                words = pool.install(|| texts.par_iter().map(|t| t.lines().map(|l| jieba.cut(l, true).len()).sum::<usize>()).sum());
+                cuts.push(t.elapsed().as_secs_f64());
+                let t = Instant::now();
+                tagged = pool.install(|| texts.par_iter().map(|t| t.lines().map(|l| jieba.tag(l, true).len()).sum::<usize>()).sum());
+                tags.push(t.elapsed().as_secs_f64());
+            }
+            cuts.sort_by(f64::total_cmp);
+            tags.sort_by(f64::total_cmp);
+            let (cut_s, tag_s) = (cuts[cuts.len() / 2], tags[tags.len() / 2]);
             let mb = input_bytes as f64 / 1e6;
             println!("{}", json!({"cut_mb_per_s": mb / cut_s, "tag_mb_per_s": mb / tag_s, "words": words, "tagged": tagged}));
         }
