@@ -330,10 +330,11 @@ pub struct Sentence {
     /// sentence (about a million per 100 MB of input), and the first touch of each allocation
     /// was about 1 % of a run.
     pub text_bytes: (u32, u32),
-    /// The sentence's tokens: a range of the document's `tokens` (set by segment). The tagger
-    /// reads only the sentences that hold a quantity word, by range, instead of walking every
-    /// token of the document to find where each sentence's start (20 million tokens per 100 MB,
-    /// 56 bytes each, read back from memory after segment wrote them).
+    /// The sentence's tokens: a range of the document's `tokens` (set by segment; the ranges of
+    /// a document's sentences tile its tokens in sentence order). The tagger reads a sentence's
+    /// tokens by it, and only for sentences that hold a quantity word or may hold a rank,
+    /// instead of walking every token of the document to find where each sentence starts (20
+    /// million tokens per 100 MB, 56 bytes each, read back from memory after segment wrote them).
     pub tokens: (u32, u32),
     /// Whether a token of the sentence is a quantity word (`m`), found by segment while the
     /// tokens are still in cache.

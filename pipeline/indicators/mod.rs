@@ -20,6 +20,7 @@ use crate::codebook::codebook;
 use crate::model::{
     Document, FigureStatus, Indicator, Measure, Paragraph, Qualifier, SectionRole, Stage, Token,
 };
+use crate::segment::words::is_quantity_tag;
 use figure::FigureKind;
 use words::*;
 
@@ -79,7 +80,9 @@ impl Stage for Tagger {
                 }
                 _ => String::new(),
             };
-            let toks = &doc.tokens[s.tokens.0 as usize..s.tokens.1 as usize];
+            // Segmentation's ranges tile the tokens; a range that does not (a document put
+            // together by hand) reads as no tokens, as the walk it replaced would have.
+            let toks = doc.tokens.get(s.tokens.0 as usize..s.tokens.1 as usize).unwrap_or(&[]);
             debug_assert!(toks.iter().all(|t| t.sentence_index == s.index), "sentence {} has another's tokens", s.index);
             debug_assert_eq!(has_quantity, toks.iter().any(|t| is_quantity_tag(t.pos)));
             let mut ctx = SentenceCtx::with_lead(p, lead, s.char_start, text, s.index, s.source_line);
@@ -1350,16 +1353,6 @@ fn range_rule(rule: &'static str) -> &'static str {
     }
 }
 
-/// `pos == TAG_QUANTITY`, byte by byte: `==` on strs calls memcmp for the tag's one byte,
-/// and this runs on every word of the corpus.
-fn is_quantity_tag(pos: &str) -> bool {
-    let q = words_tag_quantity().as_bytes();
-    pos.len() == q.len() && pos.bytes().zip(q).all(|(a, &b)| a == b)
-}
-
-fn words_tag_quantity() -> &'static str {
-    crate::segment::words::TAG_QUANTITY
-}
 
 #[cfg(test)]
 mod tests;

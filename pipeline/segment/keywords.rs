@@ -69,7 +69,8 @@ pub(super) fn set_candidate_table_cap(cap: usize) {
 
 fn tfidf() -> &'static TfIdf {
     static TFIDF: OnceLock<TfIdf> = OnceLock::new();
-    TFIDF.get_or_init(TfIdf::default)
+    // On huge pages, like the dictionary (see `allocator::with_huge_pages`).
+    TFIDF.get_or_init(|| crate::allocator::with_huge_pages(TfIdf::default))
 }
 
 /// The median IDF, which jieba gives words outside its table: read as the IDF of a word that

@@ -48,7 +48,7 @@ impl Stage for Segmenter {
                 let cs = base + a as u32;
                 let first = toks.len();
                 words::tokens_into(text, index, cs, &mut toks, &mut candidates);
-                let has_quantity = toks[first..].iter().any(|t| t.pos == words::TAG_QUANTITY);
+                let has_quantity = toks[first..].iter().any(|t| words::is_quantity_tag(t.pos));
                 sents.push(Sentence {
                     index,
                     paragraph_index: p.index,
