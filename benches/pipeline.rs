@@ -34,7 +34,8 @@
 //! pays. Runs now create a handful of files, but the rule stays (it costs nothing and keeps
 //! runs comparable); leave a few minutes between two invocations all the same. Disk: the
 //! outputs of the last invocation stay until the next one ends (about 3 GB with the 1 GB
-//! corpus: its dataset on each thread count, and the runs without the cache).
+//! corpus: its dataset on each thread count, and the runs without the cache; with `--repeat N`,
+//! N − 1 more datasets per size and thread count).
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
