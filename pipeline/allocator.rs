@@ -85,8 +85,9 @@ fn window_closed() -> std::sync::MutexGuard<'static, Window> {
 /// every character segmented) and the IDF table. On 4 KiB pages, which the process uses
 /// otherwise (see [`configure`]), most probes of the trie also missed the TLB; built on 2 MiB
 /// pages, the tables stay on them after the flag is back (it only governs new faults). On the
-/// 100 MB bench corpus, 2 threads, six alternating runs each: wall time −3 to −7 %, CPU −2 to
-/// −6 %, peak memory +17 MB (other threads' allocations during the load get huge pages too).
+/// 100 MB bench corpus, 2 threads, eight alternating runs each: wall time −4.4 %, CPU −4.1 %,
+/// peak memory +17 MB. About 180 MB ends up on huge pages (other threads' allocations during
+/// the loads get them too), zeroed once by the kernel: 3.5 % of that run's samples, included.
 /// Where the kernel's THP mode is `never`, or it has no such flag, nothing changes.
 ///
 /// Calls may overlap and nest (the two tables load on two threads, and loading the IDF table
