@@ -10,10 +10,10 @@
 //! removes that; peak memory is what it was (the peak is reached either way) and stays
 //! bounded because batches are bounded.
 //!
-//! Transparent huge pages are then turned off for the process (but while the dictionaries that
-//! every character's segmenting probes at random are built: [`with_huge_pages`]). mimalloc asks for them on its
-//! arenas (`madvise(MADV_HUGEPAGE)`), so the first touch of any byte of a 2 MiB stretch of an
-//! arena zeroes all of it: perf still showed `clear_page_erms` at 7–10 % of the CPU of a run
+//! Transparent huge pages are then turned off for the process (but while the dictionaries
+//! that segmenting probes at random for every character are built: [`with_huge_pages`]).
+//! mimalloc asks for them on its arenas (`madvise(MADV_HUGEPAGE)`), so the first touch of any
+//! byte of a 2 MiB stretch of an arena zeroes all of it: perf still showed `clear_page_erms` at 7–10 % of the CPU of a run
 //! on the 100 MB bench corpus, and 1.3 s of system time. With 4 KiB pages only the pages
 //! touched are zeroed: on that corpus (2 threads, `--no-cache`, four alternating runs each)
 //! system time 1.27 → 0.54 s, wall time 7.08 → 6.71 s, peak memory 460 → 430 MB, for ten times
@@ -42,7 +42,8 @@ const MI_OPTION_ALLOW_THP: c_int = 43;
 
 /// Sets the allocator up for a run: memory freed by the process is kept for reuse instead of
 /// being returned to the OS, and transparent huge pages are off (see the module comment).
-/// Call at the start of `main`, before other threads start.
+/// Call at the start of `main`, before other threads start (never inside [`with_huge_pages`],
+/// which it waits for).
 pub fn configure() {
     // Not inside a huge-page window (a test may be loading the dictionary meanwhile).
     let _closed = window_closed();
@@ -148,7 +149,7 @@ fn thp_disabled() -> Option<bool> {
     None
 }
 
-/// Sets the process's THP flag (only called where [`thp_disabled`] could read it).
+/// Sets the process's THP flag; on a kernel without it the call fails and nothing changes.
 fn set_thp_disabled(disabled: bool) {
     #[cfg(target_os = "linux")]
     {

@@ -1353,6 +1353,5 @@ fn range_rule(rule: &'static str) -> &'static str {
     }
 }
 
-
 #[cfg(test)]
 mod tests;

@@ -25,6 +25,7 @@ pub fn is_quantity_tag(pos: &str) -> bool {
     let q = TAG_QUANTITY.as_bytes();
     pos.len() == q.len() && pos.bytes().zip(q).all(|(a, &b)| a == b)
 }
+
 /// Tag of a date or period.
 pub const TAG_TIME: &str = "t";
 
