@@ -50,7 +50,6 @@ impl Stage for Tagger {
         // The paragraph's lead cues, found once per paragraph when a sentence needs them.
         let mut marks: Option<LeadMarks> = None;
         for s in &doc.sentences {
-            let has_quantity = s.has_quantity;
             let Some(pi) = doc.paragraph_position(s.paragraph_index) else { continue };
             let p = &doc.paragraphs[pi];
             if last_paragraph != Some(pi) {
@@ -64,7 +63,7 @@ impl Stage for Tagger {
             // A sentence without a quantity word or a rank yields nothing: skip its context.
             // (Asked once per sentence: tag_sentence reads the answer too.)
             let may_rank = rank::may_hold_rank(text);
-            if !has_quantity && !may_rank {
+            if !s.has_quantity && !may_rank {
                 continue;
             }
             let mut window = para_start.saturating_sub(LEAD_WINDOW_BYTES);
@@ -84,7 +83,7 @@ impl Stage for Tagger {
             // together by hand) reads as no tokens, as the walk it replaced would have.
             let toks = doc.tokens.get(s.tokens.0 as usize..s.tokens.1 as usize).unwrap_or(&[]);
             debug_assert!(toks.iter().all(|t| t.sentence_index == s.index), "sentence {} has another's tokens", s.index);
-            debug_assert_eq!(has_quantity, toks.iter().any(|t| is_quantity_tag(t.pos)));
+            debug_assert_eq!(s.has_quantity, toks.iter().any(|t| is_quantity_tag(t.pos)));
             let mut ctx = SentenceCtx::with_lead(p, lead, s.char_start, text, s.index, s.source_line);
             ctx.role = sections[pi].role;
             ctx.section_year = sections[pi].year;

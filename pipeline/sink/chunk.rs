@@ -12,7 +12,7 @@ use std::sync::Arc;
 use anyhow::Context;
 use bytes::Bytes;
 use parquet::basic::{Compression, Encoding, EncodingMask, PageType, ZstdLevel};
-use parquet::column::page::{CompressedPage, Page, PageWriter};
+use parquet::column::page::{CompressedPage, Page, PageWriteSpec, PageWriter};
 use parquet::column::writer::ColumnCloseResult;
 use parquet::file::metadata::{ColumnChunkMetaData, OffsetIndexBuilder, PageEncodingStats};
 use parquet::file::writer::{SerializedPageWriter, TrackedWrite};
@@ -58,11 +58,17 @@ impl ChunkPages {
         anyhow::ensure!(self.dictionary_offset.is_none() && self.data_offset.is_none(), "the dictionary page comes first, once");
         let buf = Bytes::from(self.compressor.compress(plain).context("zstd")?);
         let page = Page::DictionaryPage { buf, num_values: values as u32, encoding: Encoding::PLAIN, is_sorted: false };
-        let spec = SerializedPageWriter::new(&mut self.sink).write_page(CompressedPage::new(page, plain.len()))?;
-        self.compressed += spec.compressed_size as i64;
-        self.uncompressed += spec.uncompressed_size as i64;
+        let spec = self.write_page(page, plain.len())?;
         self.dictionary_offset = Some(spec.offset as i64);
         Ok(())
+    }
+
+    /// Writes a compressed page (`uncompressed` bytes before compression) and counts its sizes.
+    fn write_page(&mut self, page: Page, uncompressed: usize) -> anyhow::Result<PageWriteSpec> {
+        let spec = SerializedPageWriter::new(&mut self.sink).write_page(CompressedPage::new(page, uncompressed))?;
+        self.compressed += spec.compressed_size as i64;
+        self.uncompressed += spec.uncompressed_size as i64;
+        Ok(spec)
     }
 
     /// Writes a data page of `values` values encoded as `encoding` (every data page of a chunk
@@ -79,9 +85,7 @@ impl ChunkPages {
             rep_level_encoding: Encoding::RLE,
             statistics: None,
         };
-        let spec = SerializedPageWriter::new(&mut self.sink).write_page(CompressedPage::new(page, encoded.len()))?;
-        self.compressed += spec.compressed_size as i64;
-        self.uncompressed += spec.uncompressed_size as i64;
+        let spec = self.write_page(page, encoded.len())?;
         self.data_offset.get_or_insert(spec.offset as i64);
         self.offset_index.append_offset_and_size(spec.offset as i64, spec.compressed_size as i32);
         self.offset_index.append_row_count(values as i64);

@@ -40,7 +40,8 @@ pub struct DeltaChunk {
     page: Option<(i32, usize)>,
     body: Vec<u8>,
     scratch: Vec<u32>,
-    header: Vec<u8>,
+    /// A finished page's bytes: its header, then `body`.
+    page_bytes: Vec<u8>,
 }
 
 impl DeltaChunk {
@@ -51,7 +52,7 @@ impl DeltaChunk {
             page: None,
             body: Vec::new(),
             scratch: Vec::with_capacity(BLOCK_VALUES),
-            header: Vec::new(),
+            page_bytes: Vec::new(),
         })
     }
 
@@ -92,14 +93,14 @@ impl DeltaChunk {
         if self.block.len() > 1 {
             encode_block(&self.block, &mut self.scratch, &mut self.body);
         }
-        self.header.clear();
-        uleb128(BLOCK_VALUES as u64, &mut self.header);
-        uleb128(1, &mut self.header);
-        uleb128(count as u64, &mut self.header);
-        uleb128(zigzag(first as i64), &mut self.header);
-        self.header.extend_from_slice(&self.body);
+        self.page_bytes.clear();
+        uleb128(BLOCK_VALUES as u64, &mut self.page_bytes);
+        uleb128(1, &mut self.page_bytes);
+        uleb128(count as u64, &mut self.page_bytes);
+        uleb128(zigzag(first as i64), &mut self.page_bytes);
+        self.page_bytes.extend_from_slice(&self.body);
         self.body.clear();
-        self.pages.data(&self.header, count, Encoding::DELTA_BINARY_PACKED, None)
+        self.pages.data(&self.page_bytes, count, Encoding::DELTA_BINARY_PACKED, None)
     }
 
     /// Encodes the rest of the chunk: its bytes and what the row group writer needs to splice
