@@ -99,8 +99,8 @@ impl Stage for Tagger {
         }
         for x in &mut out {
             if let Some(c) = codebook().lookup(&x.indicator) {
-                x.indicator_code = Some(c.code.clone());
-                x.indicator_en = Some(c.en.clone());
+                x.indicator_code = Some(c.code.as_str());
+                x.indicator_en = Some(c.en.as_str());
             }
         }
         doc.indicators = out;
@@ -797,11 +797,11 @@ fn change_direction(clause: &[W], q: usize) -> Option<f64> {
     None
 }
 
-fn basis(before: &str) -> Option<String> {
+fn basis(before: &str) -> Option<&'static str> {
     if before.contains("同比") {
-        Some("yoy".into())
+        Some("yoy")
     } else if before.contains("环比") {
-        Some("mom".into())
+        Some("mom")
     } else {
         [
             "比上年",
@@ -813,9 +813,8 @@ fn basis(before: &str) -> Option<String> {
             "较年初",
             "比年初",
         ]
-        .iter()
-        .find(|b| before.contains(*b))
-        .map(|b| b.to_string())
+        .into_iter()
+        .find(|b| before.contains(b))
     }
 }
 
@@ -1074,7 +1073,7 @@ fn tag_clause(
                 Measure::Level,
                 fig.base,
                 fig.scale,
-                fig.unit.to_string(),
+                fig.unit,
                 if fig.chinese {
                     "level_chinese"
                 } else {
@@ -1092,17 +1091,17 @@ fn tag_clause(
                         Measure::Growth,
                         d * v,
                         1.0,
-                        "%".to_string(),
+                        "%",
                         "growth_percent",
                     ),
-                    None => (Measure::Ratio, v, 1.0, "%".to_string(), "ratio_percent"),
+                    None => (Measure::Ratio, v, 1.0, "%", "ratio_percent"),
                 }
             }
             FigureKind::Share => (
                 Measure::Ratio,
                 fig.base,
                 1.0,
-                "%".to_string(),
+                "%",
                 "ratio_share",
             ),
             FigureKind::Points => {
@@ -1112,7 +1111,7 @@ fn tag_clause(
                     Measure::PpChange,
                     d * fig.number,
                     1.0,
-                    "pp".to_string(),
+                    "pp",
                     "pp_change",
                 )
             }
@@ -1121,7 +1120,7 @@ fn tag_clause(
                     Measure::Growth,
                     d * fig.number * 100.0,
                     100.0,
-                    "%".to_string(),
+                    "%",
                     "growth_times",
                 ),
                 None => continue,
@@ -1130,7 +1129,7 @@ fn tag_clause(
                 Measure::Growth,
                 fig.base,
                 1.0,
-                "%".to_string(),
+                "%",
                 "growth_doubling",
             ),
             FigureKind::Bare => continue,
@@ -1296,9 +1295,8 @@ fn tag_clause(
         let status = cues.status(at, ctx.role);
         let year = cues.year(at).or(ctx.section_year);
         let period = year.map(|y| cues.period(at, y));
-        // The last row takes the span text, unit and period instead of a copy.
+        // The last row takes the span text and period instead of a copy.
         let mut text = text;
-        let mut unit = unit;
         let mut period = period;
         let n_names = names.len();
         for (k, n) in names.drain(..).enumerate() {
@@ -1307,7 +1305,7 @@ fn tag_clause(
             }
             let last = k + 1 == n_names;
             let take = |s: &mut String| if last { std::mem::take(s) } else { s.clone() };
-            let (text, unit) = (take(&mut text), take(&mut unit));
+            let text = take(&mut text);
             let period = if last { period.take() } else { period.clone() };
             out.push(Indicator {
                 sentence_index: ctx.sentence_index,
@@ -1322,9 +1320,9 @@ fn tag_clause(
                 indicator_en: None,
                 measure,
                 value,
-                value_text: String::from(fig.value_text.as_str()),
+                value_text: fig.value_text.clone(),
                 unit,
-                unit_text: String::from(fig.unit_text.as_str()),
+                unit_text: fig.unit_text.clone(),
                 multiplier,
                 qualifier,
                 basis: if matches!(measure, Measure::Growth | Measure::PpChange) {

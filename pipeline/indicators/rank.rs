@@ -172,8 +172,8 @@ pub fn tag_ranks(ctx: &SentenceCtx, mentions: &[Indicator], out: &mut Vec<Indica
                     .name("n")
                     .or(c.name("top"))
                     .or(c.name("first"))
-                    .map_or(String::new(), |x| x.as_str().to_string()),
-                unit: "rank".into(),
+                    .map_or(Default::default(), |x| x.as_str().into()),
+                unit: "rank",
                 unit_text: "rank".into(),
                 multiplier: 1.0,
                 basis: None,

@@ -190,7 +190,7 @@ impl ScopeCues {
     }
 
     /// [`section::period`] of the scope of the figure at byte `at`.
-    pub fn period(&self, at: usize, year: i32) -> String {
+    pub fn period(&self, at: usize, year: i32) -> compact_str::CompactString {
         let end = self.scope_end(at);
         let months = match last_in(&self.months, end) {
             Ok(marks) => marks.last().map(|(_, m)| *m),

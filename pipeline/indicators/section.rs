@@ -12,6 +12,7 @@
 
 use std::sync::OnceLock;
 
+use compact_str::{format_compact, CompactString};
 use regex::Regex;
 
 use crate::extract::structure::role_of;
@@ -220,7 +221,7 @@ pub const QUARTERS: [&str; 4] = ["一季度", "二季度", "三季度", "四季�
 
 /// The period a figure covers: "2022", "2022-H1" (上半年), "2022-Q1" (一季度), "2022-01/06"
 /// ("1-6月", the months as written), from the text before the figure.
-pub fn period(scope: &str, year: i32) -> String {
+pub fn period(scope: &str, year: i32) -> CompactString {
     period_of(
         year,
         month_marks(scope).last().map(|(_, m)| m),
@@ -231,20 +232,22 @@ pub fn period(scope: &str, year: i32) -> String {
 
 /// [`period`] from what its scope holds: the months of its last "1-6月", whether it says
 /// 上半年 / 下半年, and the first quarter of [`QUARTERS`] it names.
-pub fn period_of(year: i32, months: Option<(u32, u32)>, halves: [bool; 2], quarter: Option<usize>) -> String {
+///
+/// Inline text (a period is at most a dozen bytes): one per indicator row, none allocates.
+pub fn period_of(year: i32, months: Option<(u32, u32)>, halves: [bool; 2], quarter: Option<usize>) -> CompactString {
     if let Some((a, b)) = months {
         if (1..=12).contains(&a) && (a..=12).contains(&b) {
-            return format!("{year}-{a:02}/{b:02}");
+            return format_compact!("{year}-{a:02}/{b:02}");
         }
     }
     if halves[0] {
-        format!("{year}-H1")
+        format_compact!("{year}-H1")
     } else if halves[1] {
-        format!("{year}-H2")
+        format_compact!("{year}-H2")
     } else if let Some(q) = quarter {
-        format!("{year}-Q{}", q + 1)
+        format_compact!("{year}-Q{}", q + 1)
     } else {
-        year.to_string()
+        format_compact!("{year}")
     }
 }
 

@@ -24,7 +24,7 @@ fn rows(text: &str) -> Vec<(String, Measure, f64, String)> {
     tag(text)
         .indicators
         .into_iter()
-        .map(|x| (x.indicator, x.measure, x.value, x.unit))
+        .map(|x| (x.indicator, x.measure, x.value, x.unit.to_string()))
         .collect()
 }
 
@@ -194,7 +194,7 @@ fn full(text: &str) -> Vec<(String, Measure, f64, String, Option<Qualifier>)> {
     tag(text)
         .indicators
         .into_iter()
-        .map(|x| (x.indicator, x.measure, x.value, x.unit, x.qualifier))
+        .map(|x| (x.indicator, x.measure, x.value, x.unit.to_string(), x.qualifier))
         .collect()
 }
 
@@ -314,7 +314,7 @@ fn ranges_are_written_as_their_lower_bound() {
         .find(|x| x.measure == Measure::Level)
         .expect("level row");
     assert_eq!(
-        (l.value, l.unit.as_str(), l.qualifier),
+        (l.value, l.unit, l.qualifier),
         (70_000_000.0, "CNY", Some(Qualifier::Approx))
     );
     let r = full("研发投入强度提高到2%至2.5%。");
@@ -370,7 +370,7 @@ fn measures_and_basis() {
         .ends_with("年度计划完成率"));
     let rank = find(Measure::Rank, 2.0);
     assert_eq!(
-        (rank.unit.as_str(), rank.rank_scope.as_deref()),
+        (rank.unit, rank.rank_scope.as_deref()),
         ("rank", Some("全市"))
     );
     // Decision 7: a gap to another area is a pp_change of the indicator named before.
