@@ -443,11 +443,13 @@ pub struct Indicator {
     pub measure: Measure,
     pub value: f64,
     pub value_text: compact_str::CompactString,
-    /// A unit of `schemas/units.toml` (or `pp`, `rank`): static text, as the figure parser gives it.
+    /// The stored unit code: a level's unit code from `schemas/units.toml`, else `%`, `pp` or
+    /// `rank`. Static text (the unit book is loaded once for the process).
     pub unit: &'static str,
     pub unit_text: compact_str::CompactString,
     pub multiplier: f64,
     pub qualifier: Option<Qualifier>,
+    /// `yoy`, `mom` or the comparison words as written (比上年 …); growth and pp_change rows only.
     pub basis: Option<&'static str>,
     pub status: FigureStatus,
     pub year: Option<i32>,
