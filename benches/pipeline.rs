@@ -53,6 +53,18 @@ fn arg(args: &[String], name: &str) -> Option<String> {
     args.iter().position(|a| a == name).and_then(|i| args.get(i + 1).cloned())
 }
 
+/// `--repeat N`: how many times each first run (and jieba alone) is measured; 1 without it.
+fn repeat_arg(args: &[String]) -> anyhow::Result<usize> {
+    anyhow::ensure!(!args.iter().any(|a| a == "--repeat") || arg(args, "--repeat").is_some(), "--repeat needs a number of runs");
+    Ok(arg(args, "--repeat").map(|r| r.parse()).transpose()?.unwrap_or(1).max(1))
+}
+
+/// The position of the median in `len` sorted measurements (of an even number, the lower of
+/// the middle two: the faster run, the shorter time).
+fn median_at(len: usize) -> usize {
+    (len - 1) / 2
+}
+
 fn main() -> anyhow::Result<()> {
     govreport::allocator::configure();
     let args: Vec<String> = std::env::args().collect();
@@ -80,8 +92,7 @@ fn main() -> anyhow::Result<()> {
     if cores > 1 {
         thread_counts.push(cores);
     }
-    anyhow::ensure!(!args.iter().any(|a| a == "--repeat") || arg(&args, "--repeat").is_some(), "--repeat needs a number of runs");
-    let repeat: usize = arg(&args, "--repeat").map(|r| r.parse()).transpose()?.unwrap_or(1).max(1);
+    let repeat = repeat_arg(&args)?;
     let mut rows = Vec::new();
     for size in &sizes {
         let bytes = parse_size(size)?;
@@ -113,8 +124,7 @@ fn main() -> anyhow::Result<()> {
             }
             runs.sort_by(|a, b| mb(a, "wall_s").total_cmp(&mb(b, "wall_s")));
             let walls: Vec<f64> = runs.iter().map(|r| mb(r, "wall_s")).collect();
-            // The median; of an even number of runs, the faster of the middle two.
-            let run = runs.swap_remove((runs.len() - 1) / 2);
+            let run = runs.swap_remove(median_at(runs.len()));
             // A nightly rerun over the same files: every file's rows come from the published dataset, and the
             // tables come out the same.
             let rerun = child("rerun", &out, "on")?;
@@ -322,7 +332,7 @@ fn child(args: &[String]) -> anyhow::Result<()> {
             let input_bytes: u64 = files.iter().map(|(_, p)| std::fs::metadata(p).map_or(0, |m| m.len())).sum();
             let jieba = govreport::segment::words::jieba();
             let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build()?;
-            let repeat: usize = arg(args, "--repeat").and_then(|r| r.parse().ok()).unwrap_or(1).max(1);
+            let repeat = repeat_arg(args)?;
             let (mut cuts, mut tags, mut words, mut tagged) = (Vec::new(), Vec::new(), 0, 0);
             // cut and tag in turn, `repeat` times each: the medians are reported.
             for _ in 0..repeat {
@@ -335,7 +345,7 @@ fn child(args: &[String]) -> anyhow::Result<()> {
             }
             cuts.sort_by(f64::total_cmp);
             tags.sort_by(f64::total_cmp);
-            let (cut_s, tag_s) = (cuts[(cuts.len() - 1) / 2], tags[(tags.len() - 1) / 2]);
+            let (cut_s, tag_s) = (cuts[median_at(cuts.len())], tags[median_at(tags.len())]);
             let mb = input_bytes as f64 / 1e6;
             println!("{}", json!({"cut_mb_per_s": mb / cut_s, "tag_mb_per_s": mb / tag_s, "words": words, "tagged": tagged}));
         }

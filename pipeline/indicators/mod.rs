@@ -1295,18 +1295,14 @@ fn tag_clause(
         let status = cues.status(at, ctx.role);
         let year = cues.year(at).or(ctx.section_year);
         let period = year.map(|y| cues.period(at, y));
-        // The last row takes the span text and period instead of a copy.
+        // The last row takes the span text instead of a copy (the period is inline text).
         let mut text = text;
-        let mut period = period;
         let n_names = names.len();
         for (k, n) in names.drain(..).enumerate() {
             if !has_two_chars(&n) {
                 continue;
             }
-            let last = k + 1 == n_names;
-            let take = |s: &mut String| if last { std::mem::take(s) } else { s.clone() };
-            let text = take(&mut text);
-            let period = if last { period.take() } else { period.clone() };
+            let text = if k + 1 == n_names { std::mem::take(&mut text) } else { text.clone() };
             out.push(Indicator {
                 sentence_index: ctx.sentence_index,
                 source_line: ctx.source_line,
@@ -1332,7 +1328,7 @@ fn tag_clause(
                 },
                 status,
                 year,
-                period,
+                period: period.clone(),
                 rank_scope: None,
                 rule,
             });
