@@ -225,13 +225,23 @@ struct Row {
 }
 
 /// The results table (Markdown).
+/// Which build measured: `scripts/pgo.sh` sets `GOVREPORT_BUILD` while it compiles (read at
+/// compile time, so cargo rebuilds the bench when it changes); a plain `cargo bench` has none.
+fn build_kind() -> &'static str {
+    match option_env!("GOVREPORT_BUILD") {
+        Some("pgo") => "profile-guided (`bash scripts/pgo.sh cargo bench ...`)",
+        _ => "plain release (`cargo bench`)",
+    }
+}
+
 fn report(rows: &[Row], cores: usize) -> String {
     let mut s = format!(
-        "Machine: {cores} cores, {} ({}).\n\n\
+        "Machine: {cores} cores, {} ({}). Build: {}.\n\n\
          | corpus | threads | end to end MB/s (runs: slowest–fastest) | per core MB/s | extract | normalize | segment | indicators | write | validate | without cache MB/s | rerun, all cached MB/s | jieba cut MB/s | jieba tag MB/s | pipeline / jieba tag | pipeline / jieba cut | peak RSS MB | rerun peak RSS MB |\n\
          |---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n",
         std::fs::read_to_string("/proc/cpuinfo").ok().and_then(|c| c.lines().find(|l| l.starts_with("model name")).map(|l| l.split(':').nth(1).unwrap_or("").trim().to_string())).unwrap_or_default(),
-        std::env::consts::ARCH
+        std::env::consts::ARCH,
+        build_kind(),
     );
     for Row { size, threads, run, walls, rerun, bare, jieba } in rows {
         let input_mb = mb(run, "input_mb");
