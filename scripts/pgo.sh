@@ -26,7 +26,8 @@ ROOT="$(pwd)"
 if [ -z "${LLVM_PROFDATA:-}" ]; then
   LLVM_PROFDATA="$(rustc --print sysroot)/lib/rustlib/$(rustc -vV | sed -n 's/^host: //p')/bin/llvm-profdata"
   if [ ! -x "$LLVM_PROFDATA" ] && command -v rustup >/dev/null; then
-    rustup component add llvm-tools >&2
+    # Offline, this fails; the check below then says what to do.
+    rustup component add llvm-tools >&2 || true
   fi
 fi
 if [ ! -x "$LLVM_PROFDATA" ]; then
@@ -43,7 +44,7 @@ if [ ! -f "$PROFILE" ] || [ "$(cat "$STAMP" 2>/dev/null)" != "$sources" ]; then
   echo "== pgo: instrumented build (target/pgo-gen)" >&2
   RAW="$ROOT/target/pgo-gen/profraw"
   rm -rf "$RAW"
-  RUSTFLAGS="-Cprofile-generate=$RAW" CARGO_TARGET_DIR="$ROOT/target/pgo-gen" cargo build --locked --release --bin govreport >&2
+  RUSTFLAGS="${RUSTFLAGS:+$RUSTFLAGS }-Cprofile-generate=$RAW" CARGO_TARGET_DIR="$ROOT/target/pgo-gen" cargo build --locked --release --bin govreport >&2
   corpus="${GOVREPORT_CORPUS:-}"
   if [ -z "$corpus" ] && [ -d ../shared/corpus ]; then corpus="$(cd ../shared/corpus && pwd)"; fi
   for input in "$ROOT/seeds" ${corpus:+"$corpus"}; do
