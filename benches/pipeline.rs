@@ -224,7 +224,6 @@ struct Row {
     jieba: Value,
 }
 
-/// The results table (Markdown).
 /// Which build measured: `scripts/pgo.sh` sets `GOVREPORT_BUILD` while it compiles (read at
 /// compile time, so cargo rebuilds the bench when it changes); a plain `cargo bench` has none.
 fn build_kind() -> &'static str {
@@ -234,6 +233,7 @@ fn build_kind() -> &'static str {
     }
 }
 
+/// The results table (Markdown).
 fn report(rows: &[Row], cores: usize) -> String {
     let mut s = format!(
         "Machine: {cores} cores, {} ({}). Build: {}.\n\n\
