@@ -11,9 +11,11 @@
 # The profile: an instrumented build (in target/pgo-gen) runs `govreport run` on seeds/ and,
 # where present, on GOVREPORT_CORPUS (default ../shared/corpus beside the clone), each once
 # into a new folder and once more from its cache; llvm-profdata merges the counts into
-# target/pgo/govreport.profdata. The profile is made again whenever the sources or the compiler
-# change (a hash of pipeline/, data/, Cargo.toml, Cargo.lock and `rustc -vV` is kept beside
-# it). CMD builds into target/pgo, so the plain build in target/ is left as it is.
+# target/pgo/govreport-HASH.profdata, HASH being a hash of pipeline/, data/, Cargo.toml,
+# Cargo.lock and `rustc -vV`. So the profile is made again whenever the sources or the compiler
+# change, and because its path is in RUSTFLAGS, cargo then rebuilds every crate with it (cargo
+# does not look at the profile's contents). CMD builds into target/pgo, so the plain build in
+# target/ is left as it is.
 #
 # Needs llvm-profdata of the compiler's own LLVM: the rustup component llvm-tools (installed
 # here when rustup is present), or LLVM_PROFDATA pointing at one. A first call makes two
@@ -37,11 +39,10 @@ if [ ! -x "$LLVM_PROFDATA" ]; then
 fi
 
 PGO="$ROOT/target/pgo"
-PROFILE="$PGO/govreport.profdata"
-STAMP="$PGO/govreport.profdata.sources"
 # The compiler's version is part of it: a profile is read only by the LLVM that wrote its format.
-sources="$( (rustc -vV; find pipeline data Cargo.toml Cargo.lock -type f -print0 | sort -z | xargs -0 sha256sum) | sha256sum | cut -d' ' -f1)"
-if [ ! -f "$PROFILE" ] || [ "$(cat "$STAMP" 2>/dev/null)" != "$sources" ]; then
+sources="$( (rustc -vV; find pipeline data Cargo.toml Cargo.lock -type f -print0 | sort -z | xargs -0 sha256sum) | sha256sum | cut -c1-16)"
+PROFILE="$PGO/govreport-$sources.profdata"
+if [ ! -f "$PROFILE" ]; then
   echo "== pgo: instrumented build (target/pgo-gen)" >&2
   RAW="$ROOT/target/pgo-gen/profraw"
   rm -rf "$RAW"
@@ -64,8 +65,9 @@ if [ ! -f "$PROFILE" ] || [ "$(cat "$STAMP" 2>/dev/null)" != "$sources" ]; then
     rm -rf "$out"
   done
   mkdir -p "$PGO"
-  "$LLVM_PROFDATA" merge -o "$PROFILE" "$RAW"
-  echo "$sources" > "$STAMP"
+  rm -f "$PGO"/govreport*.profdata "$PGO"/govreport.profdata.sources
+  "$LLVM_PROFDATA" merge -o "$PROFILE.partial" "$RAW"
+  mv "$PROFILE.partial" "$PROFILE"
 fi
 
 export CARGO_TARGET_DIR="$PGO"
