@@ -19,7 +19,9 @@
 #
 # Needs llvm-profdata of the compiler's own LLVM: the rustup component llvm-tools (installed
 # here when rustup is present), or LLVM_PROFDATA pointing at one. A first call makes two
-# release builds (about 15 minutes each on 2 cores); later calls reuse them.
+# release builds (about 15 minutes each on 2 cores); later calls reuse them. The real build
+# prints two LLVM warnings that the profile of `TableBuffer::strs_column` was "partially
+# ignored" (a function that may not return); they are harmless.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT="$(pwd)"
