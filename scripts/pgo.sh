@@ -58,16 +58,19 @@ if [ ! -f "$PROFILE" ]; then
     # (quarantined files) and 4 (validation errors) are outcomes of the data, not failures.
     for pass in first rerun; do
       status=0
-      "$ROOT/target/pgo-gen/release/govreport" run --no-progress --input "$input" --output "$out/dataset" >/dev/null 2>&1 || status=$?
+      "$ROOT/target/pgo-gen/release/govreport" run --no-progress --input "$input" --output "$out/dataset" >/dev/null 2>"$out/log" || status=$?
       if [ "$status" -ne 0 ] && [ "$status" -ne 3 ] && [ "$status" -ne 4 ]; then
-        echo "error: the instrumented pipeline exited $status on $input ($pass run)" >&2
+        echo "error: the instrumented pipeline exited $status on $input ($pass run); the end of its log:" >&2
+        tail -n 20 "$out/log" >&2
+        rm -rf "$out"
         exit 1
       fi
     done
     rm -rf "$out"
   done
   mkdir -p "$PGO"
-  rm -f "$PGO"/govreport*.profdata "$PGO"/govreport.profdata.sources
+  # Profiles of earlier sources are of no further use.
+  rm -f "$PGO"/govreport-*.profdata
   "$LLVM_PROFDATA" merge -o "$PROFILE.partial" "$RAW"
   mv "$PROFILE.partial" "$PROFILE"
 fi
