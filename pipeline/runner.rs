@@ -650,7 +650,7 @@ fn warm_segmenter() {
     });
 }
 
-/// Runs the last `stages` on each of a file's documents and turns it into rows.
+/// Runs the last `stages` on each of a file's documents and turns them into rows.
 fn finish_file(w: FileWork, stages: &[Box<dyn Stage>]) -> FileOutcome {
     let FileWork { mut outcome, docs, .. } = w;
     for mut d in docs {
@@ -1067,24 +1067,33 @@ mod tests {
         dir
     }
 
-    fn test_stages() -> Vec<Box<dyn Stage>> {
+    /// The stages with one that crashes on `boom.txt` inserted at `at`.
+    fn crashing_at(at: usize) -> Vec<Box<dyn Stage>> {
         let mut s = stages();
-        s.insert(1, Box::new(CrashOn("boom.txt")));
+        s.insert(at, Box::new(CrashOn("boom.txt")));
         s
     }
 
     /// A batch processed stage by stage gives each file exactly the rows of processing it on
     /// its own, document by document: the seeds, a CSV of several documents, a file over a
-    /// limit, a file a stage crashes on and a dangling link.
+    /// limit, a file a stage crashes on and a dangling link. The crash comes once from a
+    /// stage run over the whole batch, once from the last, which runs document by document
+    /// beside the rows ([`STAGES_WITH_ROWS`]).
     #[test]
     fn a_batch_stage_by_stage_gives_the_rows_of_each_file_alone() {
+        for at in [1, stages().len()] {
+            batch_gives_the_rows_of_each_file_alone(&crashing_at(at));
+        }
+    }
+
+    fn batch_gives_the_rows_of_each_file_alone(stages: &[Box<dyn Stage>]) {
         let dir = mixed_inputs();
         let files = discover(dir.path()).unwrap();
         let limits = Limits { max_line_bytes: 100_000, ..Limits::default() };
-        let batch = process_batch(&files, &test_stages(), limits, None, &mut HashMap::new());
+        let batch = process_batch(&files, stages, limits, None, &mut HashMap::new());
         assert_eq!(batch.len(), files.len());
         for (outcome, (rel, path)) in batch.iter().zip(&files) {
-            let alone = process_loaded(load(rel, path, limits), &test_stages());
+            let alone = process_loaded(load(rel, path, limits), stages);
             assert_eq!(outcome.docs.len(), alone.len(), "{rel}");
             for (a, b) in outcome.docs.iter().zip(&alone) {
                 assert_eq!((&a.source_file, a.quarantined, &a.batches), (&b.source_file, b.quarantined, &b.batches), "{rel}");
@@ -1096,7 +1105,8 @@ mod tests {
         assert!(by_file("reports.csv").docs.iter().all(|d| !d.quarantined && d.batches[3].num_rows() > 0));
         let quarantined: Vec<&str> = batch.iter().filter(|o| o.docs[0].quarantined).map(|o| o.input.path.as_str()).collect();
         assert_eq!(quarantined, ["boom.txt", "dangling", "long_line.txt"]);
-        assert!(batch.iter().filter(|o| !o.docs[0].quarantined).all(|o| o.times.contains_key("segment")));
+        let processed = || batch.iter().filter(|o| !o.docs[0].quarantined);
+        assert!(processed().all(|o| o.times.contains_key("segment") && o.times.contains_key("indicators")));
     }
 
     /// With the cache on, a batch takes the rows of every file the published dataset holds
