@@ -17,8 +17,8 @@
 //! at 7–10 % of the CPU of a run on the 100 MB bench corpus, and 1.3 s of system time. With
 //! 4 KiB pages only the pages touched are zeroed: on that corpus (2 threads, `--no-cache`, four
 //! alternating runs each) system time 1.27 → 0.54 s, wall time 7.08 → 6.71 s, peak memory
-//! 460 → 430 MB, for ten times the (cheap) page faults. The process flag is inherited by child processes (the bench's
-//! children want it too; `govreport` starts none).
+//! 460 → 430 MB, for ten times the (cheap) page faults. The process flag is inherited by child
+//! processes (the bench's children want it too; `govreport` starts none).
 //!
 //! The option indexes below are those of the mimalloc that `Cargo.lock` pins (libmimalloc-sys
 //! 0.1.49, mimalloc v3); the unit test checks both against their defaults.

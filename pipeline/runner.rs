@@ -653,10 +653,8 @@ fn warm_segmenter() {
 /// Runs the last `stages` on each of a file's documents and turns them into rows.
 fn finish_file(w: FileWork, stages: &[Box<dyn Stage>]) -> FileOutcome {
     let FileWork { mut outcome, docs, .. } = w;
-    for mut d in docs {
-        for stage in stages {
-            run_stage(&mut d, stage.as_ref(), &mut outcome.times);
-        }
+    for d in docs {
+        let d = process_document_timed(d, stages, &mut outcome.times);
         let rows = document_rows(d, &mut outcome.times);
         outcome.docs.push(rows);
     }
@@ -1105,8 +1103,7 @@ mod tests {
         assert!(by_file("reports.csv").docs.iter().all(|d| !d.quarantined && d.batches[3].num_rows() > 0));
         let quarantined: Vec<&str> = batch.iter().filter(|o| o.docs[0].quarantined).map(|o| o.input.path.as_str()).collect();
         assert_eq!(quarantined, ["boom.txt", "dangling", "long_line.txt"]);
-        let processed = || batch.iter().filter(|o| !o.docs[0].quarantined);
-        assert!(processed().all(|o| o.times.contains_key("segment") && o.times.contains_key("indicators")));
+        assert!(batch.iter().filter(|o| !o.docs[0].quarantined).all(|o| o.times.contains_key("segment") && o.times.contains_key("indicators")));
     }
 
     /// With the cache on, a batch takes the rows of every file the published dataset holds
